@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Provisions the Python venv with the independent readers the interop tests use
+# (PyIceberg with SQLite + pyarrow, pyspark 3.5 for iceberg-spark-runtime, moto server).
+# Idempotent: a venv whose requirements stamp matches is reused. Fails loudly: the
+# interop suite never skips silently because a tool is missing.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="${FLOE_VENV:-$root/.cache/venv}"
+req="$root/test/interop/requirements.txt"
+stamp="$venv/.floe-requirements"
+if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp"; then
+  exit 0
+fi
+echo "[setup-python] creating $venv" >&2
+python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --upgrade pip
+"$venv/bin/pip" install --quiet -r "$req"
+"$venv/bin/python" -c "import pyiceberg, pyarrow, pyspark, sqlalchemy, moto; print('[setup-python] pyiceberg', pyiceberg.__version__, 'pyspark', pyspark.__version__)" >&2
+cp "$req" "$stamp"

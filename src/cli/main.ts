@@ -1,0 +1,20 @@
+/**
+ * The `floe` command. A thin shell: each command module parses its options and calls library
+ * functions; only this file turns a thrown error into an exit code.
+ */
+import { Command } from 'commander';
+import { errorMessage } from '../errors.js';
+import { redact } from '../util/redact.js';
+
+const program = new Command();
+program.name('floe').description('Configuration-driven SaaS → Apache Iceberg lakehouse ETL').version('0.1.0');
+
+const { registerTableCommands } = await import('./commands/table.js');
+registerTableCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`floe: ${redact(errorMessage(e))}\n`);
+  process.exitCode = process.exitCode || 1;
+}
