@@ -1,0 +1,98 @@
+/**
+ * The process's DuckDB: one in-memory instance (created on first use), connections handed out
+ * per operation. DuckDB does the bulk work — parsing staged rows, writing Parquet with field ids
+ * and statistics, reading Parquet by field id, running L2 SQL — so JavaScript stays off the
+ * per-value path.
+ */
+import { type DuckDBConnection, DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
+
+let instance: Promise<DuckDBInstance> | undefined;
+
+async function getInstance(): Promise<DuckDBInstance> {
+  instance ??= createInstance();
+  return instance;
+}
+
+async function createInstance(): Promise<DuckDBInstance> {
+  const db = await DuckDBInstance.create(':memory:', {
+    // Bound memory so big writes spill instead of growing the process without limit.
+    memory_limit: process.env.FLOE_DUCKDB_MEMORY ?? '1GB',
+    threads:
+      process.env.FLOE_DUCKDB_THREADS ??
+      String(Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))),
+    preserve_insertion_order: 'false',
+  });
+  // Timestamps with time zone are written and read in UTC, whatever the machine's zone
+  // (the setting lives in the icu extension, which must be loaded first).
+  const conn = await db.connect();
+  try {
+    await conn.run('LOAD icu');
+    await conn.run("SET GLOBAL TimeZone = 'UTC'");
+  } finally {
+    conn.closeSync();
+  }
+  return db;
+}
+
+export type Row = Record<string, unknown>;
+
+/** A connection for one unit of work; closed when `fn` settles. */
+export async function withDuck<T>(fn: (duck: Duck) => Promise<T>): Promise<T> {
+  const conn = await (await getInstance()).connect();
+  try {
+    return await fn(new Duck(conn));
+  } finally {
+    conn.closeSync();
+  }
+}
+
+export class Duck {
+  constructor(readonly connection: DuckDBConnection) {}
+
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  /** Rows as JSON-friendly objects (bigints and decimals as strings, timestamps as text). */
+  async json(sql: string): Promise<Row[]> {
+    const r = await this.connection.runAndReadAll(sql);
+    return r.getRowObjectsJson() as Row[];
+  }
+
+  /** Rows as JS values (bigint for BIGINT, DuckDB value objects for nested types). */
+  async rows(sql: string): Promise<Row[]> {
+    const r = await this.connection.runAndReadAll(sql);
+    return r.getRowObjects() as Row[];
+  }
+
+  /** Streams rows in chunks so a large result never sits in memory at once. */
+  async *stream(sql: string): AsyncGenerator<Row[]> {
+    const result = await this.connection.stream(sql);
+    const names = result.deduplicatedColumnNames();
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const cols = chunk.convertColumns(JsonDuckDBValueConverter);
+      const out: Row[] = new Array(chunk.rowCount);
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const row: Row = {};
+        for (let c = 0; c < names.length; c++) row[names[c]!] = cols[c]![r];
+        out[r] = row;
+      }
+      yield out;
+    }
+  }
+}
+
+/** SQL string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** SQL identifier, always quoted (names come from configs and APIs). */
+export function sqlIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+/** A DuckDB struct-literal key (`{a: 1}` keys are identifiers). */
+export const sqlKey = sqlIdent;

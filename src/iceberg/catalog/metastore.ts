@@ -1,0 +1,132 @@
+/**
+ * What every catalog shares: reading metadata files, writing the next version
+ * (`metadata/NNNNN-<uuid>.metadata.json`, never overwriting one), creating tables and
+ * committing new metadata through the catalog's compare-and-swap.
+ */
+import { randomUUID } from 'node:crypto';
+import { FloeError, isFloeError } from '../../errors.js';
+import type { FileIO } from '../io/file-io.js';
+import { newTableMetadata, type TableMetadata, withPreviousMetadata } from '../spec/metadata.js';
+import { parseTableMetadata, serializeTableMetadata } from '../spec/metadata-json.js';
+import { buildPartitionSpec, unpartitionedSpec } from '../spec/partition.js';
+import { buildSchema, findField, type Schema } from '../spec/schema.js';
+import { type Catalog, type CreateTableOptions, identifierString, type TableIdentifier } from './catalog.js';
+
+export async function readMetadata(io: FileIO, location: string, table?: string): Promise<TableMetadata> {
+  let text: string;
+  try {
+    text = (await io.read(location)).toString('utf8');
+  } catch (e) {
+    if (isFloeError(e)) throw e.withContext({ table });
+    throw e;
+  }
+  try {
+    return parseTableMetadata(text, location);
+  } catch (e) {
+    if (isFloeError(e)) throw e.withContext({ table });
+    throw e;
+  }
+}
+
+/** Version number of `.../00012-<uuid>.metadata.json` (or `v12.metadata.json`); -1 if none. */
+export function metadataVersion(location: string | undefined): number {
+  if (!location) return -1;
+  const name = location.slice(location.lastIndexOf('/') + 1);
+  const m = /^(\d+)-.*\.metadata\.json$/.exec(name) ?? /^v(\d+)\.metadata\.json$/.exec(name);
+  return m ? Number(m[1]) : -1;
+}
+
+export function nextMetadataLocation(metadata: TableMetadata, base: string | undefined): string {
+  const version = String(metadataVersion(base) + 1).padStart(5, '0');
+  return `${metadata.location}/metadata/${version}-${randomUUID()}.metadata.json`;
+}
+
+/** Writes `metadata` as the next version after `base` (exclusive create). */
+export async function writeMetadata(
+  io: FileIO,
+  metadata: TableMetadata,
+  base: string | undefined,
+): Promise<string> {
+  const location = nextMetadataLocation(metadata, base);
+  const previousMax = Number(metadata.properties['write.metadata.previous-versions-max'] ?? '100');
+  const withLog = withPreviousMetadata(metadata, base, previousMax);
+  await io.write(location, serializeTableMetadata(withLog), { exclusive: true });
+  return location;
+}
+
+export function defaultTableLocation(catalog: Catalog, id: TableIdentifier): string {
+  return `${catalog.warehouse.replace(/\/+$/, '')}/${id.namespace.join('/')}/${id.name}`;
+}
+
+export async function createTableMetadata(
+  catalog: Catalog,
+  id: TableIdentifier,
+  opts: CreateTableOptions,
+): Promise<LoadedTableResult> {
+  if (!(await catalog.namespaceExists(id.namespace))) {
+    throw new FloeError(
+      'not-found',
+      `namespace "${id.namespace.join('.')}" does not exist; create it first`,
+      {
+        context: { table: identifierString(id) },
+      },
+    );
+  }
+  if (await catalog.tableExists(id)) {
+    throw new FloeError('already-exists', `table ${identifierString(id)} already exists`, {
+      context: { table: identifierString(id) },
+    });
+  }
+  let schema: Schema;
+  try {
+    schema = Array.isArray(opts.schema) ? buildSchema(opts.schema as never) : (opts.schema as Schema);
+  } catch (e) {
+    if (isFloeError(e)) throw e.withContext({ table: identifierString(id) });
+    throw e;
+  }
+  const spec = opts.partitionBy?.length
+    ? buildPartitionSpec((nameOrId: string | number) => {
+        const f = typeof nameOrId === 'number' ? undefined : findField(schema, nameOrId);
+        return f ? { id: f.id, type: f.type } : undefined;
+      }, opts.partitionBy)
+    : unpartitionedSpec();
+  const metadata = newTableMetadata({
+    location: opts.location ?? defaultTableLocation(catalog, id),
+    schema,
+    spec,
+    properties: opts.properties,
+  });
+  const location = await writeMetadata(catalog.io, metadata, undefined);
+  try {
+    await catalog.registerTable(id, location);
+  } catch (e) {
+    await catalog.io.delete(location);
+    throw e;
+  }
+  return { metadata: await readMetadata(catalog.io, location), metadataLocation: location };
+}
+
+interface LoadedTableResult {
+  metadata: TableMetadata;
+  metadataLocation: string;
+}
+
+/**
+ * Writes the new metadata and swaps it in. On a lost race the written file is deleted and the
+ * retryable conflict propagates, so the caller can rebase onto the fresh metadata and retry.
+ */
+export async function commitMetadata(
+  catalog: Catalog,
+  id: TableIdentifier,
+  baseLocation: string,
+  metadata: TableMetadata,
+): Promise<string> {
+  const location = await writeMetadata(catalog.io, metadata, baseLocation);
+  try {
+    await catalog.swapMetadataLocation(id, baseLocation, location);
+  } catch (e) {
+    if (isFloeError(e, 'commit-conflict')) await catalog.io.delete(location);
+    throw e;
+  }
+  return location;
+}

@@ -1,0 +1,26 @@
+/**
+ * floe's native Apache Iceberg v2 implementation. Knows nothing of SaaS, configs or runs.
+ *
+ * @example
+ * const catalog = new SqlCatalog({ name: 'floe', path: 'catalog.db', warehouse: 'warehouse' });
+ * await catalog.createNamespace(['staging']);
+ * const t = await createTable(catalog, 'staging.events', {
+ *   schema: [{ name: 'id', type: 'long' }, { name: 'ts', type: 'timestamptz' }],
+ *   partitionBy: [{ source: 'ts', transform: 'day' }],
+ * });
+ * await t.append([{ id: 1n, ts: '2024-01-01T00:00:00Z' }]);
+ * const rows = await t.scan({ filter: where.gte('id', 1) }).toRows();
+ */
+export type { Catalog, CreateTableOptions, Namespace, TableIdentifier } from './catalog/catalog.js';
+export { identifierString, parseIdentifier } from './catalog/catalog.js';
+export { SqlCatalog, type SqlCatalogOptions } from './catalog/sql.js';
+export type { FileIO } from './io/file-io.js';
+export { LocalFileIO, pathToUri, uriToPath } from './io/local.js';
+export { type Expr, where } from './read/expr.js';
+export type { ScanOptions } from './read/scan.js';
+export type { Snapshot, SnapshotId, TableMetadata } from './spec/metadata.js';
+export { buildSchema, type FieldInput, type Schema } from './spec/schema.js';
+export type { IcebergType, NestedField, PrimitiveType } from './spec/types.js';
+export { Table, type WriteResult } from './table.js';
+export { createTable, loadOrCreateTable, loadTable } from './tables.js';
+export type { SchemaUpdate } from './write/update-schema.js';

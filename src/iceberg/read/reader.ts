@@ -1,0 +1,239 @@
+/**
+ * Reads planned files with DuckDB. Columns are projected by Iceberg field id through
+ * read_parquet's `schema` option, so files written before a rename or an added column read
+ * under the current names (missing columns read as null). Position deletes are applied with an
+ * anti-join on (file, row position). Values come back in the canonical JSON form.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Duck, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
+import { FloeError, isFloeError } from '../../errors.js';
+import type { FileIO } from '../io/file-io.js';
+import { uriToPath } from '../io/local.js';
+import type { Schema } from '../spec/schema.js';
+import {
+  type IcebergType,
+  isList,
+  isMap,
+  isStruct,
+  type NestedField,
+  type PrimitiveType,
+} from '../spec/types.js';
+import { physicalToCanonical } from '../spec/values.js';
+import { duckType } from '../write/duck-types.js';
+import { parseDuckValue } from '../write/stats.js';
+import { exprToSql } from './expr.js';
+import type { ScanOptions, ScanPlan } from './scan.js';
+
+export type ReadRow = Record<string, unknown>;
+
+export async function readRows(
+  io: FileIO,
+  plan: ScanPlan,
+  opts: ScanOptions,
+  table: string,
+): Promise<ReadRow[]> {
+  const out: ReadRow[] = [];
+  for await (const chunk of streamRows(io, plan, opts, table)) out.push(...chunk);
+  return out;
+}
+
+export async function* streamRows(
+  io: FileIO,
+  plan: ScanPlan,
+  opts: ScanOptions,
+  table: string,
+): AsyncGenerator<ReadRow[]> {
+  const fields = selectFields(plan.schema, opts.select, table);
+  if (plan.tasks.length === 0) return;
+  const copies: { release(): Promise<void> }[] = [];
+  const local = new Map<string, string>();
+  try {
+    for (const t of plan.tasks) {
+      for (const f of [t.file, ...t.deletes]) {
+        if (local.has(f.file_path)) continue;
+        let c: { path: string; release(): Promise<void> };
+        try {
+          c = await io.localCopy(f.file_path);
+        } catch (e) {
+          if (isFloeError(e, 'not-found')) {
+            throw new FloeError(
+              'not-found',
+              `data file listed in the table's manifests is missing: ${f.file_path}`,
+              {
+                context: { table, file: f.file_path },
+                cause: e,
+              },
+            );
+          }
+          throw e;
+        }
+        copies.push(c);
+        local.set(f.file_path, c.path);
+      }
+    }
+    const conv = fields.map((f) => [f.name, converter(f.type)] as const);
+    const chunks: ReadRow[][] = [];
+    // DuckDB connections are scoped; collect chunks inside, yield outside.
+    await withDuck(async (duck) => {
+      const sql = await buildQuery(duck, plan, fields, local, opts);
+      for await (const rows of duck.stream(sql)) {
+        chunks.push(
+          rows.map((r) => {
+            const o: ReadRow = {};
+            for (const [name, c] of conv) o[name] = c(r[name]);
+            return o;
+          }),
+        );
+      }
+    }).catch((e) => {
+      if (isFloeError(e)) throw e;
+      throw new FloeError('data-invalid', `cannot read table data: ${(e as Error).message}`, {
+        context: { table },
+        cause: e,
+      });
+    });
+    yield* chunks;
+  } finally {
+    await Promise.all(copies.map((c) => c.release()));
+  }
+}
+
+function selectFields(schema: Schema, select: readonly string[] | undefined, table: string): NestedField[] {
+  if (!select) return [...schema.fields];
+  return select.map((name) => {
+    const f = schema.fields.find((x) => x.name === name);
+    if (!f) {
+      throw new FloeError(
+        'not-found',
+        `column "${name}" does not exist; columns are: ${schema.fields.map((x) => x.name).join(', ')}`,
+        {
+          context: { table },
+        },
+      );
+    }
+    return f;
+  });
+}
+
+async function buildQuery(
+  duck: Duck,
+  plan: ScanPlan,
+  fields: NestedField[],
+  local: Map<string, string>,
+  opts: ScanOptions,
+): Promise<string> {
+  // Project every column the filter may touch too: read all schema columns, select later.
+  const all = plan.schema.fields;
+  const schemaMap = `MAP {${all
+    .map(
+      (f) =>
+        `${f.id}: {name: ${sqlString(f.name)}, type: ${sqlString(duckType(f.type))}, default_value: NULL}`,
+    )
+    .join(', ')}}`;
+  const paths = plan.tasks.map((t) => sqlString(local.get(t.file.file_path)!));
+  const hasDeletes = plan.tasks.some((t) => t.deletes.length > 0);
+  const source = `read_parquet([${paths.join(', ')}], schema = ${schemaMap}${hasDeletes ? ', filename = true, file_row_number = true' : ''})`;
+  let from = `${source} AS d`;
+  if (hasDeletes) {
+    const name = `deletes_${randomUUID().replace(/-/g, '')}`;
+    const deleteFiles = [
+      ...new Set(plan.tasks.flatMap((t) => t.deletes.map((x) => local.get(x.file_path)!))),
+    ];
+    await duck.run(
+      `CREATE TEMP TABLE ${name} AS SELECT file_path, pos FROM read_parquet([${deleteFiles.map(sqlString).join(', ')}])`,
+    );
+    // Delete files name data files by URI ("file:/x", "file:///x" or "/x"); match on local path.
+    const rows = await duck.json(`SELECT DISTINCT file_path FROM ${name}`);
+    const mapping = rows.map((r) => {
+      const uri = String(r.file_path);
+      let path: string;
+      try {
+        path = uriToPath(uri);
+      } catch {
+        path = uri;
+      }
+      return `(${sqlString(uri)}, ${sqlString(local.get(uri) ?? path)})`;
+    });
+    if (mapping.length) {
+      await duck.run(
+        `CREATE TEMP TABLE ${name}_paths AS SELECT * FROM (VALUES ${mapping.join(', ')}) AS v(file_path, local_path)`,
+      );
+      from = `${source} AS d WHERE NOT EXISTS (SELECT 1 FROM ${name} x JOIN ${name}_paths p USING (file_path) WHERE p.local_path = d.filename AND x.pos = d.file_row_number)`;
+    }
+  }
+  const filter = opts.filter ? exprToSql(plan.schema, opts.filter) : undefined;
+  const whereSql = filter ? (from.includes(' WHERE ') ? ` AND ${filter}` : ` WHERE ${filter}`) : '';
+  const cols = fields.map((f) => outputExpr(f)).join(', ');
+  return `SELECT ${cols} FROM ${from}${whereSql}${opts.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(opts.limit))}` : ''}`;
+}
+
+/** Binary has no JSON form; read it as hex. Other types convert in JS. */
+function outputExpr(f: NestedField): string {
+  const c = `d.${sqlIdent(f.name)}`;
+  return `${f.type === 'binary' ? `lower(hex(${c}))` : c} AS ${sqlIdent(f.name)}`;
+}
+
+type Conv = (v: unknown) => unknown;
+
+/** DuckDB JSON value → canonical value, per Iceberg type. */
+function converter(t: IcebergType): Conv {
+  if (isStruct(t)) {
+    const fs = t.fields.map((f) => [f.name, converter(f.type)] as const);
+    return (v) => {
+      if (v === null || v === undefined) return null;
+      const o = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [n, c] of fs) out[n] = c(o[n]);
+      return out;
+    };
+  }
+  if (isList(t)) {
+    const c = converter(t.element);
+    return (v) => (v === null || v === undefined ? null : (v as unknown[]).map(c));
+  }
+  if (isMap(t)) {
+    const k = converter(t.key);
+    const val = converter(t.value);
+    return (v) => {
+      if (v === null || v === undefined) return null;
+      const entries = Array.isArray(v)
+        ? (v as { key: unknown; value: unknown }[]).map((e) => [e.key, e.value] as const)
+        : Object.entries(v as object);
+      return entries.map(([a, b]) => [k(a), val(b)]);
+    };
+  }
+  const p = t as PrimitiveType;
+  switch (p) {
+    case 'boolean':
+    case 'int':
+    case 'string':
+    case 'uuid':
+    case 'binary':
+      return (v) => (v === undefined ? null : v);
+    case 'long':
+      return (v) => (v === null || v === undefined ? null : BigInt(v as string));
+    case 'float':
+    case 'double':
+      return (v) => {
+        if (v === null || v === undefined) return null;
+        if (typeof v === 'number') return physicalToCanonical(p, v);
+        const n = Number(v);
+        return physicalToCanonical(
+          p,
+          Number.isNaN(n)
+            ? /^-inf/i.test(String(v))
+              ? -Infinity
+              : /^inf/i.test(String(v))
+                ? Infinity
+                : NaN
+            : n,
+        );
+      };
+    default:
+      return (v) => {
+        if (v === null || v === undefined) return null;
+        if (p.startsWith('decimal')) return String(v);
+        return physicalToCanonical(p, parseDuckValue(p, String(v)));
+      };
+  }
+}

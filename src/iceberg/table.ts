@@ -1,0 +1,162 @@
+/**
+ * A table handle: the metadata it last saw, and the operations floe performs on it. Writes
+ * return a new handle state (they refresh `this`), reads take a snapshot of the current state.
+ */
+import type { Catalog, TableIdentifier } from './catalog/catalog.js';
+import { identifierString } from './catalog/catalog.js';
+import { commitMetadata } from './catalog/metastore.js';
+import { incrementalScan } from './read/incremental.js';
+import { Scan, type ScanOptions } from './read/scan.js';
+import type { DataFile } from './spec/manifest.js';
+import {
+  ancestors,
+  currentSchema,
+  currentSnapshot,
+  defaultSpec,
+  type Snapshot,
+  type TableMetadata,
+} from './spec/metadata.js';
+import type { PartitionSpecLike } from './spec/partition-like.js';
+import type { Schema } from './spec/schema.js';
+import { type CommitResult, commitSnapshot } from './write/commit.js';
+import { type RowSource, type WriteOptions, writeDataFiles } from './write/data-writer.js';
+import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
+
+export interface WriteResult {
+  readonly snapshot: Snapshot;
+  readonly dataFiles: number;
+  readonly records: bigint;
+  readonly attempts: number;
+}
+
+export interface CommitOptions {
+  /** Extra snapshot summary properties (floe writes its run id and sync cursor here). */
+  readonly summary?: Record<string, string>;
+}
+
+export class Table {
+  constructor(
+    readonly catalog: Catalog,
+    readonly identifier: TableIdentifier,
+    private state: { metadata: TableMetadata; metadataLocation: string },
+  ) {}
+
+  get name(): string {
+    return identifierString(this.identifier);
+  }
+  get metadata(): TableMetadata {
+    return this.state.metadata;
+  }
+  get metadataLocation(): string {
+    return this.state.metadataLocation;
+  }
+  schema(): Schema {
+    return currentSchema(this.state.metadata);
+  }
+  spec(): PartitionSpecLike {
+    return defaultSpec(this.state.metadata);
+  }
+  currentSnapshot(): Snapshot | undefined {
+    return currentSnapshot(this.state.metadata);
+  }
+  /** All snapshots, oldest first. */
+  snapshots(): readonly Snapshot[] {
+    return this.state.metadata.snapshots;
+  }
+  /** The main branch's history: snapshots that were current, oldest first. */
+  history(): Snapshot[] {
+    return ancestors(this.state.metadata, this.currentSnapshot()?.['snapshot-id']).reverse();
+  }
+
+  async refresh(): Promise<this> {
+    this.state = await this.catalog.loadTableMetadata(this.identifier);
+    return this;
+  }
+
+  /** Fast append: new data files in one snapshot; never conflicts with other writers. */
+  async append(rows: RowSource, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
+    const files = await writeDataFiles(this.catalog.io, this.state.metadata, rows, {
+      ...opts,
+      table: this.name,
+    });
+    return this.commitFiles('append', files, undefined, opts);
+  }
+
+  /** Replaces every row of the table with `rows`, in one snapshot. */
+  async overwrite(rows: RowSource, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
+    const files = await writeDataFiles(this.catalog.io, this.state.metadata, rows, {
+      ...opts,
+      table: this.name,
+    });
+    return this.commitFiles(files.length ? 'overwrite' : 'delete', files, 'all', opts);
+  }
+
+  /** Commits already written data files (and optionally removes files) as one snapshot. */
+  async commitFiles(
+    operation: 'append' | 'overwrite' | 'delete',
+    files: readonly DataFile[],
+    remove: 'all' | ReadonlySet<string> | undefined,
+    opts: CommitOptions = {},
+  ): Promise<WriteResult> {
+    let result: CommitResult;
+    try {
+      result = await commitSnapshot(this.catalog, this.identifier, this.state, () => ({
+        operation,
+        addedDataFiles: files,
+        remove,
+        summary: opts.summary,
+      }));
+    } catch (e) {
+      await Promise.all(files.map((f) => this.catalog.io.delete(f.file_path).catch(() => {})));
+      throw e;
+    }
+    this.state = { metadata: result.metadata, metadataLocation: result.metadataLocation };
+    return {
+      snapshot: result.snapshot,
+      dataFiles: files.length,
+      records: files.reduce((a, f) => a + f.record_count, 0n),
+      attempts: result.attempts,
+    };
+  }
+
+  /** Adds columns / widens types; a no-op update commits nothing. */
+  async updateSchema(update: SchemaUpdate): Promise<Schema> {
+    for (let attempt = 0; ; attempt++) {
+      const next = applySchemaUpdate(this.state.metadata, update, this.name);
+      if (next === this.state.metadata) return this.schema();
+      try {
+        const location = await commitMetadata(
+          this.catalog,
+          this.identifier,
+          this.state.metadataLocation,
+          next,
+        );
+        this.state = { metadata: next, metadataLocation: location };
+        return this.schema();
+      } catch (e) {
+        if (attempt > 10 || !(e instanceof Error && 'retryable' in e && e.retryable)) throw e;
+        await this.refresh();
+      }
+    }
+  }
+
+  scan(opts: ScanOptions = {}): Scan {
+    return new Scan(this.catalog.io, this.state.metadata, opts, this.name);
+  }
+
+  /** Rows appended after snapshot `from` (exclusive) up to `to` (inclusive, default current). */
+  incremental(
+    fromSnapshotId: bigint | undefined,
+    toSnapshotId?: bigint,
+    opts: Omit<ScanOptions, 'snapshotId' | 'asOfMs'> = {},
+  ): Scan {
+    return incrementalScan(
+      this.catalog.io,
+      this.state.metadata,
+      fromSnapshotId,
+      toSnapshotId,
+      opts,
+      this.name,
+    );
+  }
+}

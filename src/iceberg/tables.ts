@@ -1,0 +1,41 @@
+/** Table-level entry points over any Catalog. */
+import {
+  type Catalog,
+  type CreateTableOptions,
+  parseIdentifier,
+  type TableIdentifier,
+} from './catalog/catalog.js';
+import { createTableMetadata } from './catalog/metastore.js';
+import { Table } from './table.js';
+
+export async function createTable(
+  catalog: Catalog,
+  id: string | TableIdentifier,
+  opts: CreateTableOptions,
+): Promise<Table> {
+  const ident = parseIdentifier(id);
+  return new Table(catalog, ident, await createTableMetadata(catalog, ident, opts));
+}
+
+export async function loadTable(catalog: Catalog, id: string | TableIdentifier): Promise<Table> {
+  const ident = parseIdentifier(id);
+  return new Table(catalog, ident, await catalog.loadTableMetadata(ident));
+}
+
+/** Loads the table, creating it (and its namespace) first if it does not exist. */
+export async function loadOrCreateTable(
+  catalog: Catalog,
+  id: string | TableIdentifier,
+  opts: CreateTableOptions,
+): Promise<Table> {
+  const ident = parseIdentifier(id);
+  if (await catalog.tableExists(ident)) return loadTable(catalog, ident);
+  if (!(await catalog.namespaceExists(ident.namespace))) {
+    try {
+      await catalog.createNamespace(ident.namespace);
+    } catch (e) {
+      if (!(await catalog.namespaceExists(ident.namespace))) throw e;
+    }
+  }
+  return createTable(catalog, ident, opts);
+}

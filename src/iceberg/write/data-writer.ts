@@ -1,0 +1,243 @@
+/**
+ * Rows → Parquet data files → DataFile records. Rows are encoded to NDJSON chunks on local
+ * disk (bounded rows per chunk, so memory stays flat however many rows come), DuckDB parses
+ * each chunk in bulk and writes one Parquet file per partition, with Iceberg field ids on
+ * every node, zstd, and the statistics manifests need.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyToParquet, type FieldIdNode, type FieldIdTree } from '../../duck/parquet.js';
+import { type Duck, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
+import { FloeError, isFloeError } from '../../errors.js';
+import type { FileIO } from '../io/file-io.js';
+import type { DataFile } from '../spec/manifest.js';
+import { currentSchema, defaultSpec, type TableMetadata } from '../spec/metadata.js';
+import { indexSchema, type Schema } from '../spec/schema.js';
+import { applyTransform, partitionPath } from '../spec/transforms.js';
+import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveType } from '../spec/types.js';
+import { toPhysical } from '../spec/values.js';
+import { castFromStaging, stagingType } from './duck-types.js';
+import { partitionTypeFor } from './manifest-io.js';
+import { compileRowEncoder } from './row-encoder.js';
+import { fileMetrics } from './stats.js';
+
+export type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
+
+export interface WriteOptions {
+  /** Rows per staged chunk (and so at most per data file). */
+  readonly rowsPerChunk?: number;
+  /** Table identifier for error messages. */
+  readonly table?: string;
+}
+
+const PART_COL = '__floe_partition';
+
+export function fieldIdTree(schema: Schema): FieldIdTree {
+  const node = (id: number, t: IcebergType): number | FieldIdNode => {
+    if (isStruct(t)) {
+      const n: FieldIdNode = { __duckdb_field_id: id };
+      for (const f of t.fields) n[f.name] = node(f.id, f.type);
+      return n;
+    }
+    if (isList(t)) return { __duckdb_field_id: id, element: node(t['element-id'], t.element) };
+    if (isMap(t))
+      return { __duckdb_field_id: id, key: node(t['key-id'], t.key), value: node(t['value-id'], t.value) };
+    return id;
+  };
+  const tree: FieldIdTree = {};
+  for (const f of schema.fields) tree[f.name] = node(f.id, f.type);
+  return tree;
+}
+
+/** Writes rows as data files of `metadata`'s current schema and default spec; commits nothing. */
+export async function writeDataFiles(
+  io: FileIO,
+  metadata: TableMetadata,
+  rows: RowSource,
+  opts: WriteOptions = {},
+): Promise<DataFile[]> {
+  const schema = currentSchema(metadata);
+  const spec = defaultSpec(metadata);
+  const index = indexSchema(schema);
+  const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
+  const encode = compileRowEncoder(schema);
+  const rowsPerChunk = opts.rowsPerChunk ?? 1_000_000;
+
+  // Partition routing: source value → transform → tuple; tuples numbered as first seen.
+  const routers = spec.fields.map((pf, i) => {
+    const src = index.get(pf['source-id']);
+    if (!src || !isPrimitive(src.type) || src.repeated) {
+      throw new FloeError('data-invalid', `partition field ${pf.name} has no primitive source column`, {
+        context: { table: opts.table },
+      });
+    }
+    const path = src.path;
+    const type = src.type as PrimitiveType;
+    return { name: pf.name, transform: pf.transform, type, path, resultType: partitionType[i]!.type };
+  });
+  const tmp = await mkdtemp(join(tmpdir(), 'floe-stage-'));
+  const files: DataFile[] = [];
+  try {
+    let chunk = 0;
+    let out: WriteStream | undefined;
+    let chunkPath = '';
+    let count = 0;
+    let tuples = new Map<string, { key: number; values: Record<string, unknown> }>();
+    const open = () => {
+      chunkPath = join(tmp, `chunk-${chunk++}.ndjson`);
+      out = createWriteStream(chunkPath, { highWaterMark: 1 << 20 });
+      count = 0;
+      tuples = new Map();
+    };
+    const flush = async () => {
+      if (!out) return;
+      const stream = out;
+      out = undefined;
+      await new Promise<void>((resolve, reject) =>
+        stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      );
+      if (count > 0)
+        files.push(
+          ...(await writeChunk(
+            io,
+            metadata,
+            schema,
+            chunkPath,
+            [...tuples.values()],
+            routers.length > 0,
+            opts,
+          )),
+        );
+      await rm(chunkPath, { force: true });
+    };
+    let buf = '';
+    for await (const row of rows as AsyncIterable<Record<string, unknown>>) {
+      if (!out) open();
+      const staged = encode(row);
+      if (routers.length) {
+        const values: Record<string, unknown> = {};
+        for (const r of routers) {
+          let v: unknown = row;
+          for (const p of r.path)
+            v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[p];
+          values[r.name] =
+            v === null || v === undefined ? null : applyTransform(r.transform, r.type, toPhysical(r.type, v));
+        }
+        const key = JSON.stringify(values, (_k, x) =>
+          typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x,
+        );
+        let t = tuples.get(key);
+        if (!t) {
+          t = { key: tuples.size, values };
+          tuples.set(key, t);
+        }
+        staged[PART_COL] = t.key;
+      }
+      buf += `${JSON.stringify(staged)}\n`;
+      count++;
+      if (buf.length > 1 << 20) {
+        if (!out!.write(buf)) await new Promise<void>((r) => out!.once('drain', () => r()));
+        buf = '';
+      }
+      if (count >= rowsPerChunk) {
+        out!.write(buf);
+        buf = '';
+        await flush();
+      }
+    }
+    if (out) {
+      out.write(buf);
+      buf = '';
+      await flush();
+    }
+  } catch (e) {
+    // Nothing is committed yet; remove what this write produced.
+    await Promise.all(files.map((f) => io.delete(f.file_path).catch(() => {})));
+    if (isFloeError(e)) throw e.withContext({ table: opts.table });
+    throw e;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return files;
+}
+
+async function writeChunk(
+  io: FileIO,
+  metadata: TableMetadata,
+  schema: Schema,
+  chunkPath: string,
+  tuples: { key: number; values: Record<string, unknown> }[],
+  partitioned: boolean,
+  opts: WriteOptions,
+): Promise<DataFile[]> {
+  const spec = defaultSpec(metadata);
+  const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
+  const columns = schema.fields.map((f) => `${sqlIdent(f.name)}: ${sqlString(stagingType(f.type))}`);
+  if (partitioned) columns.push(`${sqlIdent(PART_COL)}: 'INTEGER'`);
+  const reader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
+  const select = schema.fields
+    .map((f) => `${castFromStaging(f.type, sqlIdent(f.name))} AS ${sqlIdent(f.name)}`)
+    .join(', ');
+  const ids = fieldIdTree(schema);
+  const out: DataFile[] = [];
+  await withDuck(async (duck: Duck) => {
+    let source = reader;
+    if (partitioned) {
+      const staged = `stage_${randomUUID().replace(/-/g, '')}`;
+      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}`);
+      source = staged;
+    }
+    try {
+      const groups = partitioned ? tuples : [{ key: -1, values: {} }];
+      for (const g of groups) {
+        const dir = partitioned
+          ? `${partitionType.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.values[p.name])).join('/')}/`
+          : '';
+        const uri = `${metadata.location}/data/${dir}${randomUUID()}.parquet`;
+        const staged = await io.stageWrite(uri);
+        try {
+          const where = partitioned ? ` WHERE ${sqlIdent(PART_COL)} = ${g.key}` : '';
+          const written = await copyToParquet(
+            duck,
+            `SELECT ${select} FROM ${source}${where}`,
+            staged.localPath,
+            ids,
+          );
+          const size = await staged.publish();
+          if (written.rowCount === 0n) {
+            await io.delete(uri);
+            continue;
+          }
+          const metrics = fileMetrics(schema, written, metadata.properties);
+          out.push({
+            content: 0,
+            file_path: uri,
+            file_format: 'PARQUET',
+            partition: g.values,
+            record_count: written.rowCount,
+            file_size_in_bytes: BigInt(size),
+            ...metrics,
+            split_offsets: written.splitOffsets,
+            sort_order_id: 0,
+          });
+        } catch (e) {
+          await staged.discard();
+          throw e;
+        }
+      }
+    } finally {
+      if (partitioned) await duck.run(`DROP TABLE IF EXISTS ${source}`);
+    }
+  }).catch(async (e) => {
+    await Promise.all(out.map((f) => io.delete(f.file_path).catch(() => {})));
+    if (isFloeError(e)) throw e;
+    throw new FloeError('data-invalid', `cannot write rows: ${(e as Error).message}`, {
+      context: { table: opts.table },
+      cause: e,
+    });
+  });
+  return out;
+}

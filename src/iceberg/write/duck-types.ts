@@ -1,0 +1,92 @@
+/**
+ * Iceberg types ⇄ DuckDB types, and the staging form rows take on their way into DuckDB.
+ * Rows are staged as NDJSON that DuckDB's JSON reader parses in bulk; JSON cannot carry bytes
+ * or non-string map keys, so binary is staged as hex and maps as lists of {key, value} structs,
+ * and `castFromStaging` turns them back into BLOB and MAP inside the COPY's SELECT.
+ */
+import { sqlIdent } from '../../duck/session.js';
+import { FloeError } from '../../errors.js';
+import { decimalParts, fixedLength, type IcebergType, isList, isMap, isStruct } from '../spec/types.js';
+
+export function duckType(t: IcebergType): string {
+  return render(t, false);
+}
+
+export function stagingType(t: IcebergType): string {
+  return render(t, true);
+}
+
+function render(t: IcebergType, staging: boolean): string {
+  if (isStruct(t))
+    return `STRUCT(${t.fields.map((f) => `${sqlIdent(f.name)} ${render(f.type, staging)}`).join(', ')})`;
+  if (isList(t)) return `${render(t.element, staging)}[]`;
+  if (isMap(t)) {
+    const k = render(t.key, staging);
+    const v = render(t.value, staging);
+    return staging ? `STRUCT("key" ${k}, "value" ${v})[]` : `MAP(${k}, ${v})`;
+  }
+  switch (t) {
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'int':
+      return 'INTEGER';
+    case 'long':
+      return 'BIGINT';
+    case 'float':
+      return 'FLOAT';
+    case 'double':
+      return 'DOUBLE';
+    case 'date':
+      return 'DATE';
+    case 'time':
+      return 'TIME';
+    case 'timestamp':
+      return 'TIMESTAMP';
+    case 'timestamptz':
+      return 'TIMESTAMPTZ';
+    case 'string':
+      return 'VARCHAR';
+    case 'uuid':
+      return staging ? 'VARCHAR' : 'UUID';
+    case 'binary':
+      return staging ? 'VARCHAR' : 'BLOB';
+  }
+  const d = decimalParts(t);
+  if (d) return `DECIMAL(${d.precision}, ${d.scale})`;
+  if (fixedLength(t) !== undefined) {
+    throw new FloeError(
+      'feature-unsupported',
+      `cannot write ${t} columns yet (DuckDB writes no FIXED_LEN_BYTE_ARRAY for bytes); declare the column as binary`,
+    );
+  }
+  throw new FloeError('data-invalid', `unknown Iceberg type ${JSON.stringify(t)}`);
+}
+
+/** True if the staged form differs from the final form somewhere inside `t`. */
+function needsCast(t: IcebergType): boolean {
+  if (isStruct(t)) return t.fields.some((f) => needsCast(f.type));
+  if (isList(t)) return needsCast(t.element);
+  if (isMap(t)) return true;
+  return t === 'binary' || t === 'uuid';
+}
+
+/** SQL turning a staged expression into the final DuckDB type. */
+export function castFromStaging(t: IcebergType, expr: string, depth = 0): string {
+  if (!needsCast(t)) return expr;
+  const v = `x${depth}`;
+  if (isStruct(t)) {
+    const parts = t.fields.map(
+      (f) => `${sqlIdent(f.name)} := ${castFromStaging(f.type, `${expr}.${sqlIdent(f.name)}`, depth + 1)}`,
+    );
+    return `CASE WHEN ${expr} IS NULL THEN NULL ELSE struct_pack(${parts.join(', ')}) END`;
+  }
+  if (isList(t)) return `list_transform(${expr}, ${v} -> ${castFromStaging(t.element, v, depth + 1)})`;
+  if (isMap(t)) {
+    const k = castFromStaging(t.key, `${v}."key"`, depth + 1);
+    const val = castFromStaging(t.value, `${v}."value"`, depth + 1);
+    return `CASE WHEN ${expr} IS NULL THEN NULL ELSE map_from_entries(list_transform(${expr}, ${v} -> struct_pack("key" := ${k}, "value" := ${val}))) END`;
+  }
+  if (t === 'binary') return `from_hex(${expr})`;
+  if (t === 'uuid') return `CAST(${expr} AS UUID)`;
+  return expr;
+}

@@ -1,0 +1,254 @@
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFloeError } from '../../src/errors.js';
+import { createTable, loadTable, type Table, uriToPath, where } from '../../src/iceberg/index.js';
+import { canonicalSet, type TempCatalog, tempCatalog } from '../support/temp-catalog.js';
+
+let tc: TempCatalog;
+beforeAll(async () => {
+  tc = tempCatalog();
+  await tc.catalog.createNamespace(['ns']);
+});
+afterAll(async () => tc.cleanup());
+
+const fields = [
+  { name: 'id', type: 'long', required: false },
+  { name: 'name', type: 'string' },
+  { name: 'ts', type: 'timestamptz' },
+  { name: 'amount', type: 'decimal(12,2)' },
+];
+
+function rows(from: number, n: number) {
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return {
+      id: BigInt(i),
+      name: `name-${i}`,
+      ts: new Date(Date.UTC(2024, 0, 1 + (i % 40), 12)).toISOString(),
+      amount: `${i}.${String(i % 100).padStart(2, '0')}`,
+    };
+  });
+}
+
+async function ids(t: Table, opts = {}) {
+  return (await t.scan(opts).toRows()).map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+describe('Iceberg tables', () => {
+  it('appends, reads back, and keeps snapshot totals', async () => {
+    const t = await createTable(tc.catalog, 'ns.basic', { schema: fields });
+    await t.append(rows(0, 10));
+    await t.append(rows(10, 5));
+    expect(await ids(t)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    const s = t.currentSnapshot()!;
+    expect(s.summary['total-records']).toBe('15');
+    expect(s.summary['total-data-files']).toBe('2');
+    expect(s.summary['added-records']).toBe('5');
+    const again = await loadTable(tc.catalog, 'ns.basic');
+    const first = (await again.scan({ filter: where.eq('id', 3) }).toRows())[0]!;
+    expect(first).toEqual({ id: 3n, name: 'name-3', ts: '2024-01-04T12:00:00.000000+00:00', amount: '3.03' });
+  });
+
+  it('time travel by snapshot id and by timestamp', async () => {
+    const t = await createTable(tc.catalog, 'ns.travel', { schema: fields });
+    const a = await t.append(rows(0, 3));
+    await new Promise((r) => setTimeout(r, 5));
+    await t.append(rows(3, 3));
+    expect(await ids(t, { snapshotId: a.snapshot['snapshot-id'] })).toEqual([0, 1, 2]);
+    expect(await ids(t, { asOfMs: a.snapshot['timestamp-ms'] })).toEqual([0, 1, 2]);
+    expect(await ids(t)).toEqual([0, 1, 2, 3, 4, 5]);
+    await expect(t.scan({ asOfMs: a.snapshot['timestamp-ms'] - 60_000 }).toRows()).rejects.toThrow(
+      /no snapshot at/,
+    );
+  });
+
+  it('incremental read returns exactly the rows appended in between', async () => {
+    const t = await createTable(tc.catalog, 'ns.incr', { schema: fields });
+    const s1 = await t.append(rows(0, 4));
+    const s2 = await t.append(rows(4, 3));
+    const s3 = await t.append(rows(7, 2));
+    const between = await t.incremental(s1.snapshot['snapshot-id'], s3.snapshot['snapshot-id']).toRows();
+    expect(between.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8]);
+    const only2 = await t.incremental(s1.snapshot['snapshot-id'], s2.snapshot['snapshot-id']).toRows();
+    expect(only2.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual([4, 5, 6]);
+    expect((await t.incremental(undefined, s1.snapshot['snapshot-id']).toRows()).length).toBe(4);
+  });
+
+  it('overwrite replaces every row in one snapshot', async () => {
+    const t = await createTable(tc.catalog, 'ns.over', { schema: fields });
+    await t.append(rows(0, 5));
+    await t.append(rows(5, 5));
+    const r = await t.overwrite(rows(100, 2));
+    expect(r.snapshot.summary.operation).toBe('overwrite');
+    expect(r.snapshot.summary['deleted-records']).toBe('10');
+    expect(r.snapshot.summary['total-records']).toBe('2');
+    expect(await ids(t)).toEqual([100, 101]);
+  });
+
+  it('partition pruning by day and stats pruning by id skip files', async () => {
+    const t = await createTable(tc.catalog, 'ns.parts', {
+      schema: fields,
+      partitionBy: [{ source: 'ts', transform: 'day' }],
+    });
+    await t.append(rows(0, 80)); // 40 distinct days
+    const plan = await t.scan({ filter: where.gte('ts', '2024-01-30T00:00:00Z') }).plan();
+    expect(plan.tasks.length).toBe(11); // Jan 30 .. Feb 9
+    const rowsBack = await t.scan({ filter: where.gte('ts', '2024-01-30T00:00:00Z') }).toRows();
+    expect(rowsBack.length).toBe(22);
+    // Each day's file holds ids d and d+40: only the last day's [39, 79] can contain 79.
+    const byId = await t.scan({ filter: where.eq('id', 79) }).plan();
+    expect(byId.tasks.length).toBe(1);
+    expect(await t.scan({ filter: where.eq('id', 79) }).toRows()).toHaveLength(1);
+    expect((await t.scan({ filter: where.gt('id', 500) }).plan()).tasks.length).toBe(0);
+  });
+
+  it('manifests merge, so the manifest list stays short after many appends', async () => {
+    const t = await createTable(tc.catalog, 'ns.many', {
+      schema: fields,
+      properties: { 'commit.manifest.min-count-to-merge': '10' },
+    });
+    for (let i = 0; i < 25; i++) await t.append(rows(i, 1));
+    expect(await ids(t)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    const s = t.currentSnapshot()!;
+    expect(s.summary['total-records']).toBe('25');
+    const { readManifestList } = await import('../../src/iceberg/write/manifest-io.js');
+    const list = await readManifestList(tc.catalog.io, s['manifest-list']);
+    expect(list.length).toBeLessThan(10);
+  });
+
+  it('adds columns by schema evolution; old files read the new column as null', async () => {
+    const t = await createTable(tc.catalog, 'ns.evolve', { schema: fields });
+    await t.append(rows(0, 2));
+    await t.updateSchema({ addColumns: [{ name: 'extra', type: 'string' }], widen: [] });
+    await t.append([{ ...rows(2, 1)[0], extra: 'x' }]);
+    const back = (await t.scan().toRows()).sort((a, b) => Number(a.id) - Number(b.id));
+    expect(back.map((r) => r.extra)).toEqual([null, null, 'x']);
+    expect(t.schema().fields.at(-1)).toMatchObject({ id: 5, name: 'extra', required: false });
+  });
+
+  it('bad input: unknown type, duplicate names, corrupt metadata, missing data file', async () => {
+    await expect(
+      createTable(tc.catalog, 'ns.bad1', { schema: [{ name: 'x', type: 'varchar' }] }),
+    ).rejects.toThrow(/unknown Iceberg type "varchar".*table=ns.bad1|unknown Iceberg type "varchar"/);
+    await expect(
+      createTable(tc.catalog, 'ns.bad2', {
+        schema: [
+          { name: 'x', type: 'int' },
+          { name: 'x', type: 'int' },
+        ],
+      }),
+    ).rejects.toThrow(/duplicate field name "x"/);
+    expect(await tc.catalog.tableExists({ namespace: ['ns'], name: 'bad1' })).toBe(false);
+
+    const t = await createTable(tc.catalog, 'ns.corrupt', { schema: fields });
+    await t.append(rows(0, 2));
+    writeFileSync(uriToPath(t.metadataLocation), '{"format-version": 2, "oops": ');
+    try {
+      await loadTable(tc.catalog, 'ns.corrupt');
+      expect.fail('should throw');
+    } catch (e) {
+      expect(isFloeError(e, 'metadata-corrupt')).toBe(true);
+      const msg = (e as { describe(): string }).describe();
+      expect(msg).toContain('table=ns.corrupt');
+      expect(msg).toContain(t.metadataLocation);
+    }
+
+    const m = await createTable(tc.catalog, 'ns.missing', { schema: fields });
+    await m.append(rows(0, 2));
+    const dataDir = `${uriToPath(m.metadata.location)}/data`;
+    for (const f of readdirSync(dataDir)) rmSync(`${dataDir}/${f}`);
+    const before = m.metadataLocation;
+    await expect(m.scan().toRows()).rejects.toThrow(
+      /data file .* is missing.*table=ns.missing|missing: .*parquet/,
+    );
+    await expect(m.append([{ id: 'not-a-number' } as never])).rejects.toThrow();
+    expect((await loadTable(tc.catalog, 'ns.missing')).metadataLocation).toBe(before);
+  });
+
+  it('rows with every primitive type round-trip in canonical form', async () => {
+    const t = await createTable(tc.catalog, 'ns.types', {
+      schema: [
+        { name: 'b', type: 'boolean' },
+        { name: 'i', type: 'int' },
+        { name: 'l', type: 'long' },
+        { name: 'f', type: 'float' },
+        { name: 'd', type: 'double' },
+        { name: 'dec', type: 'decimal(38,6)' },
+        { name: 'dt', type: 'date' },
+        { name: 'tm', type: 'time' },
+        { name: 'ts', type: 'timestamp' },
+        { name: 'tz', type: 'timestamptz' },
+        { name: 's', type: 'string' },
+        { name: 'bin', type: 'binary' },
+        {
+          name: 'st',
+          type: {
+            type: 'struct',
+            fields: [
+              { name: 'x', type: 'int' },
+              { name: 'y', type: { type: 'list', element: 'string' } },
+            ],
+          },
+        },
+        { name: 'm', type: { type: 'map', key: 'string', value: 'long' } },
+      ],
+    });
+    const input = {
+      b: true,
+      i: -7,
+      l: 9007199254740993n,
+      f: 1.5,
+      d: 0.1,
+      dec: '-12345678901234567890.123456',
+      dt: '1969-07-20',
+      tm: '20:17:40.123456',
+      ts: '2024-02-29T23:59:59.999999',
+      tz: '2024-02-29T23:59:59.999999+02:00',
+      s: 'ünïcødé 🧊',
+      bin: new Uint8Array([0, 255, 16]),
+      st: { x: 1, y: ['a', null, 'c'] },
+      m: { k1: 1n, k2: 2n },
+    };
+    await t.append([input, {}]);
+    const back = canonicalSet(await t.scan().toRows());
+    expect(back).toEqual(
+      canonicalSet([
+        {
+          b: true,
+          i: -7,
+          l: 9007199254740993n,
+          f: 1.5,
+          d: 0.1,
+          dec: '-12345678901234567890.123456',
+          dt: '1969-07-20',
+          tm: '20:17:40.123456',
+          ts: '2024-02-29T23:59:59.999999',
+          tz: '2024-02-29T21:59:59.999999+00:00',
+          s: 'ünïcødé 🧊',
+          bin: '00ff10',
+          st: { x: 1, y: ['a', null, 'c'] },
+          m: [
+            ['k1', 1n],
+            ['k2', 2n],
+          ],
+        },
+        {
+          b: null,
+          i: null,
+          l: null,
+          f: null,
+          d: null,
+          dec: null,
+          dt: null,
+          tm: null,
+          ts: null,
+          tz: null,
+          s: null,
+          bin: null,
+          st: null,
+          m: null,
+        },
+      ]),
+    );
+  });
+});
