@@ -87,14 +87,12 @@ export function registerTableCommands(program: Command): void {
       printLine();
       printLine(
         formatTable(
-          t
-            .schema()
-            .fields.map((f) => ({
-              id: f.id,
-              name: f.name,
-              type: typeof f.type === 'string' ? f.type : f.type.type,
-              required: f.required,
-            })),
+          t.schema().fields.map((f) => ({
+            id: f.id,
+            name: f.name,
+            type: typeof f.type === 'string' ? f.type : f.type.type,
+            required: f.required,
+          })),
           undefined,
           60,
         ),

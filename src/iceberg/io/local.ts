@@ -1,19 +1,25 @@
 /** FileIO on the local file system; URIs are `file:///abs/path` or plain absolute paths. */
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FloeError } from '../../errors.js';
 import type { FileIO, StagedWrite } from './file-io.js';
 
+/**
+ * Iceberg paths are literal: Java and PyIceberg never percent-decode them, and partition
+ * directories such as `name=Zo%C3%AB` exist on disk with the `%` in their names. So neither
+ * do we — `file:///a%20b` is the file `/a%20b`.
+ */
 export function uriToPath(uri: string): string {
-  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  if (uri.startsWith('file://')) return uri.slice('file://'.length);
+  if (uri.startsWith('file:/')) return uri.slice('file:'.length); // Hadoop's `file:/x` form
   if (uri.startsWith('/')) return uri;
   throw new FloeError('io', `not a local file URI: ${uri}`, { context: { file: uri } });
 }
 
-/** `file:///abs/path` (the form PyIceberg and Spark write for local tables). */
+/** `file:///abs/path` (the form PyIceberg writes for local tables). */
 export function pathToUri(path: string): string {
-  return pathToFileURL(path).href;
+  if (!path.startsWith('/')) throw new FloeError('io', `not an absolute path: ${path}`);
+  return `file://${path}`;
 }
 
 export class LocalFileIO implements FileIO {

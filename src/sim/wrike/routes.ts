@@ -22,6 +22,7 @@ import {
   taskFieldsMask,
   taskFolder,
   taskIndex,
+  taskJson,
   taskRecord,
   taskUpdated,
 } from './data/tasks.js';
@@ -47,6 +48,8 @@ export interface ListResult {
   items: Iterable<unknown>;
   /** Top-level members placed before `data` (nextPageToken, responseSize). */
   extra?: Record<string, unknown>;
+  /** Items are already JSON text (the task fast path). */
+  raw?: boolean;
 }
 
 export interface ApiRequest {
@@ -270,8 +273,9 @@ export class WrikeApi {
         kind: 'tasks',
         count: w.tasks.count(nowS),
         match: combine(tests),
-        build: (i) => taskRecord(w, i, nowS, mask),
+        build: (i) => taskJson(w, i, nowS, mask),
         cap: limit ?? MAX_PAGE_SIZE,
+        raw: true,
       };
     });
   }
@@ -395,6 +399,7 @@ export class WrikeApi {
       match: ((i: number) => boolean) | null;
       build: (i: number) => unknown;
       cap: number | undefined;
+      raw?: boolean;
     },
   ): ListResult {
     const nowS = Math.floor(req.nowMs / 1000);
@@ -413,7 +418,7 @@ export class WrikeApi {
     if (pageSize === undefined) {
       // No pagination: the first `cap` matches (tasks: 1000), no token.
       const { items } = scan(0, s.count, s.cap ?? Number.MAX_SAFE_INTEGER, s.match);
-      return { kind: s.kind, items: map(items, s.build) };
+      return { kind: s.kind, items: map(items, s.build), raw: s.raw };
     }
     const total = token ? token.total : countMatches(s.count, s.match);
     const { items, next } = scan(token ? token.offset : 0, s.count, pageSize, s.match);
@@ -426,7 +431,7 @@ export class WrikeApi {
       extra.nextPageToken = encodePageToken({ path: req.path, query, pageSize, offset: next, total });
     }
     extra.responseSize = total;
-    return { kind: s.kind, items: map(items, s.build), extra };
+    return { kind: s.kind, items: map(items, s.build), extra, raw: s.raw };
   }
 }
 

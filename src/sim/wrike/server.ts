@@ -145,8 +145,9 @@ function* envelope(r: ListResult): Generator<string> {
   if (r.extra) for (const [k, v] of Object.entries(r.extra)) buf += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
   buf += ',"data":[';
   let firstItem = true;
+  const raw = r.raw === true;
   for (const item of r.items) {
-    buf += (firstItem ? '' : ',') + JSON.stringify(item);
+    buf += (firstItem ? '' : ',') + (raw ? (item as string) : JSON.stringify(item));
     firstItem = false;
     if (buf.length >= CHUNK) {
       yield buf;

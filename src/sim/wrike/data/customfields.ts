@@ -116,3 +116,16 @@ export function customFieldValues(w: World, salt: number, i: number, version: nu
   }
   return out;
 }
+
+/** `customFieldValues` as JSON text (values never need escaping: see words.ts). */
+export function customFieldValuesJson(w: World, salt: number, i: number, version: number): string {
+  let s = '';
+  for (let k = 0; k < w.counts.customFields; k++) {
+    const h = hash(w.seed, salt, i, k);
+    if ((h & 1) === 0) continue;
+    const v = (h >>> 1) % 3 === 0 ? version : 0;
+    const rng = new Rng(hash(w.seed, salt ^ 0x5a5a, i * 64 + k, v));
+    s += `${s === '' ? '' : ','}{"id":"${customFieldId(w, k)}","value":"${customFieldValue(w, k, rng)}"}`;
+  }
+  return `[${s}]`;
+}

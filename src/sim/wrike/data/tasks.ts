@@ -15,7 +15,7 @@
 import { hash, hashString, Rng, unit } from '../../prng.js';
 import { DAY, HOUR, localDateTime, timestamp } from '../dates.js';
 import { CODE, encode } from '../ids.js';
-import { customFieldValues } from './customfields.js';
+import { customFieldValuesJson } from './customfields.js';
 import { NOUNS, sentence, VERBS } from './words.js';
 import type { World } from './world.js';
 
@@ -106,7 +106,17 @@ export function taskUpdated(w: World, i: number, nowS: number): number {
   return w.tasks.updated(i, w.tasks.version(i, nowS));
 }
 
+/** Task i as the API returns it, parsed (ground truth, /tasks/{ids}). */
 export function taskRecord(w: World, i: number, nowS: number, mask: number): Record<string, unknown> {
+  return JSON.parse(taskJson(w, i, nowS, mask)) as Record<string, unknown>;
+}
+
+/**
+ * Task i as JSON text. Built by concatenation rather than JSON.stringify because it is the hot
+ * path; every string value comes from ids, dates, numbers or the word lists in words.ts, none of
+ * which needs escaping (tests parse every generated record to keep it that way).
+ */
+export function taskJson(w: World, i: number, nowS: number, mask: number): string {
   const tl = w.tasks;
   const v = tl.version(i, nowS);
   const created = tl.created(i);
@@ -126,86 +136,85 @@ export function taskRecord(w: World, i: number, nowS: number, mask: number): Rec
   // dates: 30 % backlog, 10 % milestones, 60 % planned (09:00 to 17:00 over 1–10 working days).
   const kind = rng.next();
   const day0 = created - (created % DAY) + rng.int(30) * DAY;
-  let dates: Record<string, unknown>;
-  if (kind < 0.3) dates = { type: 'Backlog' };
-  else if (kind < 0.4) dates = { type: 'Milestone', due: localDateTime(day0 + 17 * HOUR) };
+  let dates: string;
+  if (kind < 0.3) dates = '{"type":"Backlog"}';
+  else if (kind < 0.4) dates = `{"type":"Milestone","due":"${localDateTime(day0 + 17 * HOUR)}"}`;
   else {
     const days = rng.range(1, 10);
-    dates = {
-      type: 'Planned',
-      duration: days * 480,
-      start: localDateTime(day0 + 9 * HOUR),
-      due: localDateTime(day0 + (days - 1) * DAY + 17 * HOUR),
-      workOnWeekends: false,
-    };
+    dates = `{"type":"Planned","duration":${days * 480},"start":"${localDateTime(day0 + 9 * HOUR)}","due":"${localDateTime(day0 + (days - 1) * DAY + 17 * HOUR)}","workOnWeekends":false}`;
   }
   const author = w.person(rng.int(1 << 20));
   const nResp = rng.int(3);
+  const attachments = rng.chance(0.8) ? 0 : rng.range(1, 4);
   const id = w.ids.id(CODE.task, i);
-  const folder = taskFolder(w, i);
 
-  const t: Record<string, unknown> = { id, accountId: w.ids.accountId, title: v > 0 ? `${title0} (rev ${v})` : title0 };
+  let t = `{"id":"${id}","accountId":"${w.ids.accountId}","title":"${title0}${v > 0 ? ` (rev ${v})` : ''}"`;
   if (mask !== 0) {
     if (mask & (BIT.description | BIT.briefDescription)) {
       const text = sentence(new Rng(hash(w.seed, SALT, i, 2)), 8, 24);
-      if (mask & BIT.description) t.description = `<p>${text}</p>`;
-      if (mask & BIT.briefDescription) t.briefDescription = text.slice(0, 100);
+      if (mask & BIT.description) t += `,"description":"<p>${text}</p>"`;
+      if (mask & BIT.briefDescription) t += `,"briefDescription":"${text.slice(0, 100)}"`;
     }
-    if (mask & BIT.parentIds) t.parentIds = [folder < 0 ? w.ids.rootFolderId : w.ids.id(CODE.folder, folder)];
-    if (mask & BIT.superParentIds) t.superParentIds = [];
-    const responsibleIds: string[] = [];
+    if (mask & BIT.parentIds) {
+      const folder = taskFolder(w, i);
+      t += `,"parentIds":["${folder < 0 ? w.ids.rootFolderId : w.ids.id(CODE.folder, folder)}"]`;
+    }
+    if (mask & BIT.superParentIds) t += ',"superParentIds":[]';
     if (mask & (BIT.sharedIds | BIT.responsibleIds)) {
+      const responsibleIds: string[] = [];
       const r = new Rng(hash(w.seed, SALT, i, 3));
       for (let k = 0; k < nResp; k++) {
         const p = w.person(r.int(1 << 20));
         if (!responsibleIds.includes(p)) responsibleIds.push(p);
       }
+      const shared = w.groupIds.length > 0 ? [w.groupIds[0]!, ...responsibleIds] : responsibleIds;
+      if (mask & BIT.sharedIds) t += `,"sharedIds":${idList(shared)}`;
+      if (mask & BIT.responsibleIds) t += `,"responsibleIds":${idList(responsibleIds)}`;
     }
-    if (mask & BIT.sharedIds) t.sharedIds = w.groupIds.length > 0 ? [w.groupIds[0]!, ...responsibleIds] : responsibleIds;
-    if (mask & BIT.responsibleIds) t.responsibleIds = responsibleIds;
   }
-  t.status = status;
-  t.importance = importance;
-  t.createdDate = timestamp(created);
-  t.updatedDate = timestamp(updated);
-  if (status === 'Completed') t.completedDate = timestamp(updated);
-  t.dates = dates;
-  t.scope = 'WsTask';
-  const attachments = rng.chance(0.8) ? 0 : rng.range(1, 4);
-  if (mask & BIT.authorIds) t.authorIds = [author];
-  t.customStatusId = customStatusId;
-  if (mask & BIT.hasAttachments) t.hasAttachments = attachments > 0;
-  if (mask & BIT.attachmentCount) t.attachmentCount = attachments;
-  t.permalink = `https://www.wrike.com/open.htm?id=${1000000000 + i}`;
-  t.priority = `${encodePriority(i)}`;
+  t += `,"status":"${status}","importance":"${importance}","createdDate":"${timestamp(created)}","updatedDate":"${timestamp(updated)}"`;
+  if (status === 'Completed') t += `,"completedDate":"${timestamp(updated)}"`;
+  t += `,"dates":${dates},"scope":"WsTask"`;
+  if (mask & BIT.authorIds) t += `,"authorIds":["${author}"]`;
+  t += `,"customStatusId":"${customStatusId}"`;
+  if (mask & BIT.hasAttachments) t += `,"hasAttachments":${attachments > 0}`;
+  if (mask & BIT.attachmentCount) t += `,"attachmentCount":${attachments}`;
+  t += `,"permalink":"https://www.wrike.com/open.htm?id=${1000000000 + i}","priority":"${encodePriority(i)}"`;
   if (mask !== 0) {
-    const count = mask & (BIT.subTaskIds | BIT.dependencyIds) ? w.tasks.count(nowS) : 0;
-    if (mask & BIT.superTaskIds) t.superTaskIds = isSubtask(w, i) ? [w.ids.id(CODE.task, superTask(w, i))] : [];
+    const count = mask & BIT.subTaskIds ? w.tasks.count(nowS) : 0;
+    if (mask & BIT.superTaskIds) t += `,"superTaskIds":${isSubtask(w, i) ? `["${w.ids.id(CODE.task, superTask(w, i))}"]` : '[]'}`;
     if (mask & BIT.subTaskIds) {
       const subs: string[] = [];
       for (let j = i + 1; j <= i + 4 && j < count; j++) {
         if (isSubtask(w, j) && superTask(w, j) === i) subs.push(w.ids.id(CODE.task, j));
       }
-      t.subTaskIds = subs;
+      t += `,"subTaskIds":${idList(subs)}`;
     }
     if (mask & BIT.dependencyIds) {
       // Wrike dependency ids join predecessor and successor: account + IU + pred + KM + succ.
-      t.dependencyIds =
+      t +=
         i > 0 && hash(w.seed, SALT, i, 4) % 10 === 0
-          ? [`${w.ids.accountId}${CODE.dependency}${encode(i, 6)}KM${encode(i + 1, 6)}`]
-          : [];
+          ? `,"dependencyIds":["${w.ids.accountId}${CODE.dependency}${encode(i, 6)}KM${encode(i + 1, 6)}"]`
+          : ',"dependencyIds":[]';
     }
-    if (mask & BIT.metadata) t.metadata = i % 5 === 0 ? [{ key: 'externalId', value: `EXT-${i + 1}` }] : [];
-    if (mask & BIT.customFields) t.customFields = customFieldValues(w, SALT_CF, i, v);
-    if (mask & BIT.recurrent) t.recurrent = hash(w.seed, SALT, i, 5) % 20 === 0;
+    if (mask & BIT.metadata) t += i % 5 === 0 ? `,"metadata":[{"key":"externalId","value":"EXT-${i + 1}"}]` : ',"metadata":[]';
+    if (mask & BIT.customFields) t += `,"customFields":${customFieldValuesJson(w, SALT_CF, i, v)}`;
+    if (mask & BIT.recurrent) t += `,"recurrent":${hash(w.seed, SALT, i, 5) % 20 === 0}`;
     if (mask & BIT.effortAllocation) {
       const h = hash(w.seed, SALT, i, 6);
-      t.effortAllocation =
-        h % 3 === 0 ? { mode: 'None' } : { mode: 'Basic', totalEffort: (h % 16) * 60 + 60, allocatedEffort: (h % 16) * 60 + 60 };
+      const e = (h % 16) * 60 + 60;
+      t +=
+        h % 3 === 0
+          ? ',"effortAllocation":{"mode":"None"}'
+          : `,"effortAllocation":{"mode":"Basic","totalEffort":${e},"allocatedEffort":${e}}`;
     }
-    if (mask & BIT.billingType) t.billingType = hash(w.seed, SALT, i, 7) % 2 === 0 ? 'Billable' : 'NonBillable';
+    if (mask & BIT.billingType) t += `,"billingType":"${hash(w.seed, SALT, i, 7) % 2 === 0 ? 'Billable' : 'NonBillable'}"`;
   }
-  return t;
+  return `${t}}`;
+}
+
+function idList(ids: readonly string[]): string {
+  return ids.length === 0 ? '[]' : `["${ids.join('","')}"]`;
 }
 
 /** Wrike's 24-hex-digit lexicographic priority string; increasing with the index. */
