@@ -20,6 +20,7 @@ import type { PartitionSpecLike } from './spec/partition-like.js';
 import type { Schema } from './spec/schema.js';
 import { type CommitResult, commitSnapshot } from './write/commit.js';
 import { type RowSource, type WriteOptions, writeDataFiles } from './write/data-writer.js';
+import { type MergeOptions, writeMerge } from './write/merge.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
 
 export interface WriteResult {
@@ -89,6 +90,27 @@ export class Table {
       table: this.name,
     });
     return this.commitFiles(files.length ? 'overwrite' : 'delete', files, 'all', opts);
+  }
+
+  /**
+   * Upsert by key (copy-on-write): input deduplicated by `keys` (last by `orderBy` wins), rows
+   * with those keys replaced, all in one snapshot. Concurrent appends are rebased over; if a
+   * concurrent commit removed a file this merge rewrites, it fails with a commit conflict and
+   * changes nothing (rerunning converges), so no update is lost or applied twice.
+   */
+  async merge(
+    rows: RowSource,
+    opts: MergeOptions & CommitOptions,
+  ): Promise<WriteResult & { matchedRows: bigint }> {
+    const plan = await writeMerge(this.catalog.io, this.state.metadata, rows, { ...opts, table: this.name });
+    const operation = plan.removed.size ? 'overwrite' : 'append';
+    const r = await this.commitFiles(
+      operation,
+      plan.added,
+      plan.removed.size ? plan.removed : undefined,
+      opts,
+    );
+    return { ...r, matchedRows: plan.matchedRows };
   }
 
   /** Commits already written data files (and optionally removes files) as one snapshot. */

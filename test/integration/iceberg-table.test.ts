@@ -252,3 +252,46 @@ describe('Iceberg tables', () => {
     );
   });
 });
+
+describe('MERGE (upsert by key)', () => {
+  it('updates matching keys, inserts new ones, dedupes input by the order column, rewrites only touched files', async () => {
+    const t = await createTable(tc.catalog, 'ns.merge', {
+      schema: [
+        { name: 'id', type: 'long' },
+        { name: 'v', type: 'string' },
+        { name: 'updated', type: 'timestamptz' },
+      ],
+    });
+    await t.append(
+      Array.from({ length: 10 }, (_, i) => ({ id: i, v: `a${i}`, updated: '2024-01-01T00:00:00Z' })),
+    );
+    await t.append(
+      Array.from({ length: 10 }, (_, i) => ({ id: 100 + i, v: `b${i}`, updated: '2024-01-01T00:00:00Z' })),
+    );
+    const r = await t.merge(
+      [
+        { id: 3, v: 'new3-old', updated: '2024-01-02T00:00:00Z' },
+        { id: 3, v: 'new3', updated: '2024-01-03T00:00:00Z' },
+        { id: 3, v: 'new3-older', updated: '2024-01-01T12:00:00Z' },
+        { id: 500, v: 'inserted', updated: '2024-01-03T00:00:00Z' },
+      ],
+      { keys: ['id'], orderBy: 'updated' },
+    );
+    expect(r.matchedRows).toBe(1n);
+    expect(r.snapshot.summary.operation).toBe('overwrite');
+    // Only the file holding id 3 was rewritten; the 100..109 file was pruned by its bounds.
+    expect(r.snapshot.summary['deleted-data-files']).toBe('1');
+    const rowsBack = await t.scan().toRows();
+    expect(rowsBack.length).toBe(21);
+    const byId = new Map(rowsBack.map((x) => [Number(x.id), x.v]));
+    expect(byId.get(3)).toBe('new3');
+    expect(byId.get(500)).toBe('inserted');
+    expect(byId.get(4)).toBe('a4');
+    // Merging the same input again changes nothing.
+    await t.merge([{ id: 3, v: 'new3', updated: '2024-01-03T00:00:00Z' }], {
+      keys: ['id'],
+      orderBy: 'updated',
+    });
+    expect((await t.scan().toRows()).length).toBe(21);
+  });
+});

@@ -27,16 +27,46 @@ export const ALL_TYPES: FieldInput[] = [
       fields: [
         { name: 'login', type: 'string' },
         { name: 'level', type: 'int' },
-        { name: 'address', type: { type: 'struct', fields: [{ name: 'city', type: 'string' }, { name: 'zip', type: 'string' }] } },
+        {
+          name: 'address',
+          type: {
+            type: 'struct',
+            fields: [
+              { name: 'city', type: 'string' },
+              { name: 'zip', type: 'string' },
+            ],
+          },
+        },
       ],
     },
   },
   { name: 'tags', type: { type: 'list', element: 'string' } },
-  { name: 'points', type: { type: 'list', element: { type: 'struct', fields: [{ name: 'x', type: 'double' }, { name: 'y', type: 'double' }] } } },
+  {
+    name: 'points',
+    type: {
+      type: 'list',
+      element: {
+        type: 'struct',
+        fields: [
+          { name: 'x', type: 'double' },
+          { name: 'y', type: 'double' },
+        ],
+      },
+    },
+  },
   { name: 'attrs', type: { type: 'map', key: 'string', value: 'long' } },
 ];
 
-const NAMES = ['Zoë', 'Łukasz', '東京', 'naïve café', 'emoji 🧊🔥', 'plain', "quote's \"double\"", 'a'.repeat(40)];
+const NAMES = [
+  'Zoë',
+  'Łukasz',
+  '東京',
+  'naïve café',
+  'emoji 🧊🔥',
+  'plain',
+  'quote\'s "double"',
+  'a'.repeat(40),
+];
 
 export function allTypesRow(i: number): Record<string, unknown> {
   const nullish = i % 11 === 5; // every 11th row is mostly null
@@ -49,7 +79,7 @@ export function allTypesRow(i: number): Record<string, unknown> {
   return {
     id: BigInt(i) * 1_000_000_007n - 5_000_000_000n,
     flag: nullish ? null : i % 2 === 0,
-    small: nullish ? null : (i * 7919) % 65_536 - 32_768,
+    small: nullish ? null : ((i * 7919) % 65_536) - 32_768,
     ratio: nullish ? null : i / 8,
     score: i % 13 === 0 ? -0.5 * i : i * 1.1,
     price: nullish ? null : `${(i * 37) % 10_000}.${String(i % 100).padStart(2, '0')}`,
@@ -62,8 +92,17 @@ export function allTypesRow(i: number): Record<string, unknown> {
     payload: nullish ? null : new Uint8Array([i % 256, 0, 255, (i * 3) % 256]),
     owner: nullish
       ? null
-      : { login: `user${i}`, level: i % 5, address: i % 3 === 0 ? null : { city: NAMES[(i + 1) % NAMES.length], zip: String(10_000 + i) } },
-    tags: i % 4 === 0 ? [] : nullish ? null : Array.from({ length: i % 4 }, (_, k) => (k === 1 ? null : `t${k}-${i}`)),
+      : {
+          login: `user${i}`,
+          level: i % 5,
+          address: i % 3 === 0 ? null : { city: NAMES[(i + 1) % NAMES.length], zip: String(10_000 + i) },
+        },
+    tags:
+      i % 4 === 0
+        ? []
+        : nullish
+          ? null
+          : Array.from({ length: i % 4 }, (_, k) => (k === 1 ? null : `t${k}-${i}`)),
     points: i % 5 === 0 ? [] : [{ x: i, y: -i / 4 }],
     attrs: i % 6 === 0 ? {} : nullish ? null : { a: BigInt(i), b: BigInt(-i * 1000) },
   };
@@ -75,5 +114,10 @@ export const TIME_TYPES: FieldInput[] = [
 ];
 
 export function timeRow(i: number): Record<string, unknown> {
-  return { id: i, t: `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:07.${String(i * 1001).padStart(6, '0').slice(-6)}` };
+  return {
+    id: i,
+    t: `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:07.${String(i * 1001)
+      .padStart(6, '0')
+      .slice(-6)}`,
+  };
 }

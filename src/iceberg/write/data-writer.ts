@@ -31,9 +31,20 @@ export interface WriteOptions {
   readonly rowsPerChunk?: number;
   /** Table identifier for error messages. */
   readonly table?: string;
+  /**
+   * Keep one row per key (the last by `orderBy`, then by input order). Forces a single staged
+   * chunk, so duplicates are found across the whole input.
+   */
+  readonly dedupe?: { readonly keys: readonly string[]; readonly orderBy?: string };
+  /**
+   * Runs inside the DuckDB connection while the staged rows are a table (staging types; see
+   * duck-types.ts), after the data files are written: MERGE finds the files its keys touch.
+   */
+  readonly onStaged?: (duck: Duck, stagedTable: string) => Promise<void>;
 }
 
 const PART_COL = '__floe_partition';
+const SEQ_COL = '__floe_seq';
 
 export function fieldIdTree(schema: Schema): FieldIdTree {
   const node = (id: number, t: IcebergType): number | FieldIdNode => {
@@ -64,7 +75,8 @@ export async function writeDataFiles(
   const index = indexSchema(schema);
   const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
   const encode = compileRowEncoder(schema);
-  const rowsPerChunk = opts.rowsPerChunk ?? 1_000_000;
+  const rowsPerChunk = opts.dedupe ? Number.POSITIVE_INFINITY : (opts.rowsPerChunk ?? 1_000_000);
+  let seq = 0;
 
   // Partition routing: source value → transform → tuple; tuples numbered as first seen.
   const routers = spec.fields.map((pf, i) => {
@@ -136,6 +148,7 @@ export async function writeDataFiles(
         }
         staged[PART_COL] = t.key;
       }
+      if (opts.dedupe) staged[SEQ_COL] = seq++;
       buf += `${JSON.stringify(staged)}\n`;
       count++;
       if (buf.length > 1 << 20) {
@@ -177,6 +190,8 @@ async function writeChunk(
   const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
   const columns = schema.fields.map((f) => `${sqlIdent(f.name)}: ${sqlString(stagingType(f.type))}`);
   if (partitioned) columns.push(`${sqlIdent(PART_COL)}: 'INTEGER'`);
+  if (opts.dedupe) columns.push(`${sqlIdent(SEQ_COL)}: 'BIGINT'`);
+  const materialize = partitioned || opts.dedupe !== undefined || opts.onStaged !== undefined;
   const reader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
   const select = schema.fields
     .map((f) => `${castFromStaging(f.type, sqlIdent(f.name))} AS ${sqlIdent(f.name)}`)
@@ -185,9 +200,14 @@ async function writeChunk(
   const out: DataFile[] = [];
   await withDuck(async (duck: Duck) => {
     let source = reader;
-    if (partitioned) {
+    if (materialize) {
       const staged = `stage_${randomUUID().replace(/-/g, '')}`;
-      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}`);
+      const dedupe = opts.dedupe
+        ? ` QUALIFY row_number() OVER (PARTITION BY ${opts.dedupe.keys.map(sqlIdent).join(', ')} ORDER BY ${
+            opts.dedupe.orderBy ? `${sqlIdent(opts.dedupe.orderBy)} DESC NULLS LAST, ` : ''
+          }${sqlIdent(SEQ_COL)} DESC) = 1`
+        : '';
+      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${dedupe}`);
       source = staged;
     }
     try {
@@ -228,8 +248,9 @@ async function writeChunk(
           throw e;
         }
       }
+      if (opts.onStaged) await opts.onStaged(duck, source);
     } finally {
-      if (partitioned) await duck.run(`DROP TABLE IF EXISTS ${source}`);
+      if (materialize) await duck.run(`DROP TABLE IF EXISTS ${source}`);
     }
   }).catch(async (e) => {
     await Promise.all(out.map((f) => io.delete(f.file_path).catch(() => {})));

@@ -11,8 +11,12 @@ import { hash } from '../prng.js';
 const ALPHABET = 'ABCDEFGHIJKLMNOP';
 export const MAX_INDEX = 16 ** 6 - 2;
 
+/** Two letters per byte, so encoding an id is three table lookups (ids are on the hot path). */
+const PAIRS = Array.from({ length: 256 }, (_, b) => ALPHABET[b >>> 4]! + ALPHABET[b & 15]!);
+
 /** Fixed-width encoding of a non-negative integer in letters A–P. */
 export function encode(n: number, width: number): string {
+  if (width === 6) return PAIRS[(n >>> 16) & 255]! + PAIRS[(n >>> 8) & 255]! + PAIRS[n & 255]!;
   let s = '';
   let v = n;
   for (let k = 0; k < width; k++) {

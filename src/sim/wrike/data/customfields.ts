@@ -25,7 +25,7 @@ export function customFieldType(k: number): CustomFieldType {
 }
 
 export function customFieldId(w: World, k: number): string {
-  return w.ids.id(CODE.customField, k);
+  return w.customFieldIds[k] ?? w.ids.id(CODE.customField, k);
 }
 
 function settings(type: CustomFieldType, w: World, k: number): Record<string, unknown> {

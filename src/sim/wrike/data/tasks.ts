@@ -218,6 +218,8 @@ function idList(ids: readonly string[]): string {
 }
 
 /** Wrike's 24-hex-digit lexicographic priority string; increasing with the index. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 function encodePriority(i: number): string {
-  return `0000${(0x800000 + i * 16).toString(16).padStart(8, '0')}000000000000`;
+  const n = (0x800000 + i * 16) >>> 0;
+  return `0000${HEX[n >>> 24]}${HEX[(n >>> 16) & 255]}${HEX[(n >>> 8) & 255]}${HEX[n & 255]}000000000000`;
 }

@@ -132,6 +132,7 @@ export class World {
   readonly personIds: string[];
   readonly groupIds: string[];
   readonly timelogCategoryIds: string[];
+  readonly customFieldIds: string[];
 
   constructor(opts: WorldOptions) {
     this.seed = opts.seed;
@@ -174,6 +175,7 @@ export class World {
     });
     this.personIds = Array.from({ length: opts.counts.contacts }, (_, i) => this.ids.contactId(i, false));
     this.groupIds = Array.from({ length: opts.counts.groups }, (_, i) => this.ids.contactId(i, true));
+    this.customFieldIds = Array.from({ length: opts.counts.customFields }, (_, k) => this.ids.id(CODE.customField, k));
     this.timelogCategoryIds = Array.from({ length: 4 }, (_, i) => this.ids.id(CODE.timelogCategory, i));
   }
 
