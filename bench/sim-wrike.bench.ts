@@ -37,15 +37,32 @@ export async function run(): Promise<BenchResult[]> {
     const token = sim.permanentToken!;
     await drain(sim.baseUrl, token, ''); // warm-up (JIT)
     const plain = await drain(sim.baseUrl, token, '');
-    const fields = encodeURIComponent(JSON.stringify(['description', 'customFields', 'parentIds', 'responsibleIds', 'authorIds']));
+    const fields = encodeURIComponent(
+      JSON.stringify(['description', 'customFields', 'parentIds', 'responsibleIds', 'authorIds']),
+    );
     const rich = await drain(sim.baseUrl, token, `&fields=${fields}`);
     const start = encodeURIComponent(JSON.stringify({ start: '2023-07-01T00:00:00Z' }));
     const filtered = await drain(sim.baseUrl, token, `&updatedDate=${start}`);
     const rate = (r: { tasks: number; ms: number }) => Math.round(r.tasks / (r.ms / 1000));
     return [
-      { name: 'sim-wrike tasks served, default fields', value: rate(plain), unit: 'tasks/s', note: `${plain.tasks} tasks, pageSize 1000, fetch + JSON.parse` },
-      { name: 'sim-wrike tasks served, 5 optional fields', value: rate(rich), unit: 'tasks/s', note: 'description, customFields, parentIds, responsibleIds, authorIds' },
-      { name: 'sim-wrike tasks served, updatedDate filter', value: rate(filtered), unit: 'tasks/s', note: `${filtered.tasks} matching tasks` },
+      {
+        name: 'sim-wrike tasks served, default fields',
+        value: rate(plain),
+        unit: 'tasks/s',
+        note: `${plain.tasks} tasks, pageSize 1000, fetch + JSON.parse`,
+      },
+      {
+        name: 'sim-wrike tasks served, 5 optional fields',
+        value: rate(rich),
+        unit: 'tasks/s',
+        note: 'description, customFields, parentIds, responsibleIds, authorIds',
+      },
+      {
+        name: 'sim-wrike tasks served, updatedDate filter',
+        value: rate(filtered),
+        unit: 'tasks/s',
+        note: `${filtered.tasks} matching tasks`,
+      },
     ];
   } finally {
     await sim.close();
@@ -53,5 +70,6 @@ export async function run(): Promise<BenchResult[]> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await run()) console.log(`${r.name}: ${r.value.toLocaleString('en')} ${r.unit}${r.note ? ` (${r.note})` : ''}`);
+  for (const r of await run())
+    console.log(`${r.name}: ${r.value.toLocaleString('en')} ${r.unit}${r.note ? ` (${r.note})` : ''}`);
 }

@@ -11,6 +11,8 @@ program.name('floe').description('Configuration-driven SaaS → Apache Iceberg l
 
 const { registerTableCommands } = await import('./commands/table.js');
 registerTableCommands(program);
+const { registerSimCommands } = await import('./commands/sim.js');
+registerSimCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -61,7 +61,8 @@ export class AuthRegistry {
     if (oauth) {
       this.refresh.add(oauth.refreshToken);
       this.current = oauth.refreshToken;
-      for (const c of oauth.authorizationCodes ?? ['sim-authorization-code']) this.codes.set(c, Number.POSITIVE_INFINITY);
+      for (const c of oauth.authorizationCodes ?? ['sim-authorization-code'])
+        this.codes.set(c, Number.POSITIVE_INFINITY);
     }
   }
 
@@ -101,7 +102,12 @@ export class AuthRegistry {
   }
 
   /** `POST /oauth2/token` with a form-encoded body; `basic` is the decoded HTTP Basic pair, if any. */
-  token(form: URLSearchParams, basic: [string, string] | undefined, nowMs: number, host: string): TokenResponse {
+  token(
+    form: URLSearchParams,
+    basic: [string, string] | undefined,
+    nowMs: number,
+    host: string,
+  ): TokenResponse {
     const err = (status: number, error: string, description: string): TokenResponse => ({
       status,
       body: { error, error_description: description, errorDescription: description },
@@ -114,7 +120,8 @@ export class AuthRegistry {
     if (grant !== 'authorization_code' && grant !== 'refresh_token') {
       return err(400, 'unsupported_grant_type', `Grant type '${grant}' is not supported`);
     }
-    if (clientId === null || clientSecret === null) return err(400, 'invalid_request', 'client_id and client_secret are required');
+    if (clientId === null || clientSecret === null)
+      return err(400, 'invalid_request', 'client_id and client_secret are required');
     if (clientId !== this.oauth.clientId || clientSecret !== this.oauth.clientSecret) {
       return err(401, 'invalid_client', 'Client authentication failed');
     }
@@ -122,12 +129,14 @@ export class AuthRegistry {
       const code = form.get('code');
       if (code === null) return err(400, 'invalid_request', "Parameter 'code' is required");
       const exp = this.codes.get(code);
-      if (exp === undefined || nowMs >= exp) return err(400, 'invalid_grant', 'Authorization code is invalid or expired');
+      if (exp === undefined || nowMs >= exp)
+        return err(400, 'invalid_grant', 'Authorization code is invalid or expired');
       this.codes.delete(code);
     } else {
       const rt = form.get('refresh_token');
       if (rt === null) return err(400, 'invalid_request', "Parameter 'refresh_token' is required");
-      if (!this.refresh.has(rt)) return err(400, 'invalid_grant', 'Refresh token is invalid or has been revoked');
+      if (!this.refresh.has(rt))
+        return err(400, 'invalid_grant', 'Refresh token is invalid or has been revoked');
       if (this.rotation === 'strict') this.refresh.delete(rt);
     }
     const accessToken = this.mint('a');

@@ -11,7 +11,10 @@ export class SimClock {
   }
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) {
-      throw new FloeError('config-invalid', `advanceClock(ms) needs a finite, non-negative number of milliseconds, got ${ms}`);
+      throw new FloeError(
+        'config-invalid',
+        `advanceClock(ms) needs a finite, non-negative number of milliseconds, got ${ms}`,
+      );
     }
     this.ms += ms;
   }

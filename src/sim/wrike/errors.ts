@@ -49,4 +49,7 @@ export function errorBody(code: string, description: string): string {
   return JSON.stringify({ errorDescription: description, error: code });
 }
 
-export const RATE_LIMIT_BODY = errorBody('rate_limit_exceeded', 'Rate limit exceeded, please try again later');
+export const RATE_LIMIT_BODY = errorBody(
+  'rate_limit_exceeded',
+  'Rate limit exceeded, please try again later',
+);

@@ -35,7 +35,13 @@ export interface FaultDecision {
   truncate: 'content-length' | 'half-json' | undefined;
 }
 
-const NONE: FaultDecision = { throttle: false, serverError: undefined, slowMs: 0, reset: false, truncate: undefined };
+const NONE: FaultDecision = {
+  throttle: false,
+  serverError: undefined,
+  slowMs: 0,
+  reset: false,
+  truncate: undefined,
+};
 
 export class FaultInjector {
   private faults: WrikeFaults | undefined;

@@ -41,10 +41,10 @@ import { WrikeApi } from './routes.js';
 import { createHandler, type SimStats } from './server.js';
 import type { ChurnOptions } from './timeline.js';
 
-export type { WrikeFaults } from './faults.js';
-export type { ChurnOptions } from './timeline.js';
 export type { OAuthOptions } from './auth.js';
 export { TASK_DEFAULT_FIELDS, TASK_OPTIONAL_FIELDS } from './data/tasks.js';
+export type { WrikeFaults } from './faults.js';
+export type { ChurnOptions } from './timeline.js';
 
 export interface WrikeSimOptions {
   /** Default 0 = a random free port; always bound to 127.0.0.1. */
@@ -131,7 +131,10 @@ export const DEFAULT_OAUTH: OAuthOptions = {
 function count(name: string, v: number | undefined, dflt: number): number {
   const n = v ?? dflt;
   if (!Number.isInteger(n) || n < 0 || n > MAX_INDEX) {
-    throw new FloeError('config-invalid', `Wrike simulator option '${name}' must be an integer from 0 to ${MAX_INDEX}, got ${n}`);
+    throw new FloeError(
+      'config-invalid',
+      `Wrike simulator option '${name}' must be an integer from 0 to ${MAX_INDEX}, got ${n}`,
+    );
   }
   return n;
 }
@@ -140,7 +143,10 @@ export async function startWrikeSimulator(opts: WrikeSimOptions = {}): Promise<W
   const seed = opts.seed ?? 1;
   const startMs = parseTimestamp(opts.startTime ?? '2024-01-01T00:00:00Z');
   if (startMs === undefined) {
-    throw new FloeError('config-invalid', `Wrike simulator startTime must look like 2024-01-01T00:00:00Z, got '${opts.startTime}'`);
+    throw new FloeError(
+      'config-invalid',
+      `Wrike simulator startTime must look like 2024-01-01T00:00:00Z, got '${opts.startTime}'`,
+    );
   }
   const tasks = count('tasks', opts.tasks, 2500);
   const persons = count('contacts', opts.contacts, 40);
@@ -198,7 +204,10 @@ export async function startWrikeSimulator(opts: WrikeSimOptions = {}): Promise<W
   host = `127.0.0.1:${port}`;
   const origin = `http://${host}`;
 
-  async function* records(object: WrikeObject, ropts?: { fields?: readonly string[] }): AsyncGenerator<Record<string, unknown>> {
+  async function* records(
+    object: WrikeObject,
+    ropts?: { fields?: readonly string[] },
+  ): AsyncGenerator<Record<string, unknown>> {
     const nowS = Math.floor(clock.nowMs() / 1000);
     switch (object) {
       case 'tasks': {
@@ -213,7 +222,10 @@ export async function startWrikeSimulator(opts: WrikeSimOptions = {}): Promise<W
       case 'folders':
       case 'projects': {
         const tree = new FolderTree(world, nowS);
-        yield* folderRecords(world, tree, nowS, { project: object === 'projects', fields: new Set(FOLDER_OPTIONAL_FIELDS) });
+        yield* folderRecords(world, tree, nowS, {
+          project: object === 'projects',
+          fields: new Set(FOLDER_OPTIONAL_FIELDS),
+        });
         return;
       }
       case 'customfields':

@@ -83,14 +83,23 @@ export function decodePageToken(raw: string): PageToken {
   ) {
     throw invalid;
   }
-  return { path: r.p, query: r.q as Array<[string, string]>, pageSize: r.s as number, offset: r.o as number, total: r.n as number };
+  return {
+    path: r.p,
+    query: r.q as Array<[string, string]>,
+    pageSize: r.s as number,
+    offset: r.o as number,
+    total: r.n as number,
+  };
 }
 
 export function parsePageSize(raw: string | null): number | undefined {
   if (raw === null) return undefined;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < 1 || n > MAX_PAGE_SIZE) {
-    throw new WrikeApiError('invalid_parameter', `Parameter 'pageSize' value is invalid: expected an integer from 1 to ${MAX_PAGE_SIZE}`);
+    throw new WrikeApiError(
+      'invalid_parameter',
+      `Parameter 'pageSize' value is invalid: expected an integer from 1 to ${MAX_PAGE_SIZE}`,
+    );
   }
   return n;
 }

@@ -29,7 +29,8 @@ export function parseFields(raw: string | null, allowed: readonly string[], para
       .map((s) => s.trim())
       .filter((s) => s !== '');
   }
-  if (!Array.isArray(list)) throw new WrikeApiError('invalid_parameter', `Parameter '${param}' must be a JSON array`);
+  if (!Array.isArray(list))
+    throw new WrikeApiError('invalid_parameter', `Parameter '${param}' must be a JSON array`);
   for (const f of list) {
     if (typeof f !== 'string' || !allowed.includes(f)) {
       throw new WrikeApiError('invalid_parameter', `Parameter '${param}' value '${String(f)}' is invalid`);
@@ -40,13 +41,20 @@ export function parseFields(raw: string | null, allowed: readonly string[], para
 }
 
 /** A timestamp range parameter; undefined when absent. */
-export function parseRange(raw: string | null, param: string, kind: 'timestamp' | 'date' = 'timestamp'): Range | undefined {
+export function parseRange(
+  raw: string | null,
+  param: string,
+  kind: 'timestamp' | 'date' = 'timestamp',
+): Range | undefined {
   if (raw === null) return undefined;
   let obj: unknown;
   try {
     obj = JSON.parse(raw);
   } catch {
-    throw new WrikeApiError('invalid_parameter', `Parameter '${param}' must be a JSON object like {"start":"2024-01-02T03:04:05Z"}`);
+    throw new WrikeApiError(
+      'invalid_parameter',
+      `Parameter '${param}' must be a JSON object like {"start":"2024-01-02T03:04:05Z"}`,
+    );
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw new WrikeApiError('invalid_parameter', `Parameter '${param}' must be a JSON object`);
@@ -92,6 +100,7 @@ export function parseBool(raw: string | null, param: string): boolean | undefine
 export function parseIds(raw: string, max: number): string[] {
   const ids = raw.split(',').filter((s) => s !== '');
   if (ids.length === 0) throw new WrikeApiError('invalid_parameter', 'Ids are required');
-  if (ids.length > max) throw new WrikeApiError('invalid_parameter', `Too many ids: at most ${max} per request`);
+  if (ids.length > max)
+    throw new WrikeApiError('invalid_parameter', `Too many ids: at most ${max} per request`);
   return ids;
 }

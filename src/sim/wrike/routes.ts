@@ -26,7 +26,13 @@ import {
   taskRecord,
   taskUpdated,
 } from './data/tasks.js';
-import { TIMELOG_OPTIONAL_FIELDS, timelogRecord, timelogTask, timelogTracked, timelogUser } from './data/timelogs.js';
+import {
+  TIMELOG_OPTIONAL_FIELDS,
+  timelogRecord,
+  timelogTask,
+  timelogTracked,
+  timelogUser,
+} from './data/timelogs.js';
 import { workflows } from './data/workflows.js';
 import type { World } from './data/world.js';
 import { DAY } from './dates.js';
@@ -184,7 +190,9 @@ export class WrikeApi {
     if (ids !== undefined) {
       return {
         kind: 'contacts',
-        items: parseIds(ids, MAX_IDS).map((id) => contactById(w, id, fields) ?? throwErr(notFound(`Contact '${id}'`))),
+        items: parseIds(ids, MAX_IDS).map(
+          (id) => contactById(w, id, fields) ?? throwErr(notFound(`Contact '${id}'`)),
+        ),
       };
     }
     const me = parseBool(req.params.get('me'), 'me');
@@ -284,9 +292,15 @@ export class WrikeApi {
     const w = this.world;
     const nowS = Math.floor(req.nowMs / 1000);
     // GET /tasks/{ids} returns most optional fields; `fields` adds the four that it does not.
-    const extra = parseFields(req.params.get('fields'), ['recurrent', 'attachmentCount', 'effortAllocation', 'billingType']);
+    const extra = parseFields(req.params.get('fields'), [
+      'recurrent',
+      'attachmentCount',
+      'effortAllocation',
+      'billingType',
+    ]);
     const mask =
-      (ALL_TASK_FIELDS & ~taskFieldsMask(['recurrent', 'attachmentCount', 'effortAllocation', 'billingType'])) |
+      (ALL_TASK_FIELDS &
+        ~taskFieldsMask(['recurrent', 'attachmentCount', 'effortAllocation', 'billingType'])) |
       taskFieldsMask(extra);
     const items = parseIds(raw, MAX_IDS).map((id) => {
       const i = taskIndex(w, id, nowS);
@@ -312,11 +326,15 @@ export class WrikeApi {
         const set = scope.folders;
         tests.push((j) => set.has(taskFolder(w, timelogTask(w, j))));
       }
-      if (updated) tests.push((j) => inRange(w.timelogs.updated(j, w.timelogs.version(j, nowS)) * 1000, updated));
+      if (updated)
+        tests.push((j) => inRange(w.timelogs.updated(j, w.timelogs.version(j, nowS)) * 1000, updated));
       if (created) tests.push((j) => inRange(w.timelogs.created(j) * 1000, created));
       if (tracked) {
         // trackedDate ranges are whole days, both ends inclusive.
-        const r: Range = { start: tracked.start, end: tracked.end === undefined ? undefined : tracked.end + 1 };
+        const r: Range = {
+          start: tracked.start,
+          end: tracked.end === undefined ? undefined : tracked.end + 1,
+        };
         tests.push((j) => inRange(timelogTracked(w, j) * 1000, r));
       }
       if (me !== undefined) tests.push((j) => (timelogUser(w, j) === w.person(0)) === me);
@@ -365,7 +383,8 @@ export class WrikeApi {
     const withUrls = parseBool(req.params.get('withUrls'), 'withUrls') ?? false;
     let range = parseRange(req.params.get('createdDate'), 'createdDate');
     const accountWide = scope.task === undefined && scope.folder === undefined;
-    if (accountWide) range = windowed(range, req.nowMs, ATTACHMENTS_WINDOW_MS, 'createdDate', '31 days', true);
+    if (accountWide)
+      range = windowed(range, req.nowMs, ATTACHMENTS_WINDOW_MS, 'createdDate', '31 days', true);
     const tl = w.attachments;
     const count = tl.count(nowS);
     const taskId = scope.task === undefined ? undefined : w.ids.id(CODE.task, scope.task);
@@ -409,7 +428,10 @@ export class WrikeApi {
     if (rawToken !== null && rawToken !== '') {
       token = decodePageToken(rawToken);
       if (token.path !== req.path) {
-        throw new WrikeApiError('invalid_parameter', "Parameter 'nextPageToken' does not belong to this request");
+        throw new WrikeApiError(
+          'invalid_parameter',
+          "Parameter 'nextPageToken' does not belong to this request",
+        );
       }
       params = new URLSearchParams(token.query);
     }
@@ -426,7 +448,8 @@ export class WrikeApi {
     if (next !== undefined) {
       const query: Array<[string, string]> = [];
       for (const [k, v] of params) {
-        if (k !== 'pageSize' && k !== 'nextPageToken' && k !== 'pageToken' && k !== 'access_token') query.push([k, v]);
+        if (k !== 'pageSize' && k !== 'nextPageToken' && k !== 'pageToken' && k !== 'access_token')
+          query.push([k, v]);
       }
       extra.nextPageToken = encodePageToken({ path: req.path, query, pageSize, offset: next, total });
     }
@@ -472,4 +495,3 @@ function windowed(
 function throwErr(e: Error): never {
   throw e;
 }
-

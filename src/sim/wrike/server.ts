@@ -66,11 +66,17 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   const path = url.pathname;
   if (path.startsWith('/__sim/')) return control(parts, req, res, path);
   if (path === '/oauth2/token') return oauthToken(parts, req, res);
-  if (path === '/oauth2/authorize/v4' || path === '/oauth2/authorize') return oauthAuthorize(parts, req, res, url);
+  if (path === '/oauth2/authorize/v4' || path === '/oauth2/authorize')
+    return oauthAuthorize(parts, req, res, url);
   if (path === '/api/v4' || path.startsWith('/api/v4/')) return api(parts, req, res, url);
   parts.stats.requests++;
   count(parts, 404);
-  send(res, 404, JSON_TYPE, errorBody('method_not_found', `No such endpoint: ${path}; the API lives under /api/v4`));
+  send(
+    res,
+    404,
+    JSON_TYPE,
+    errorBody('method_not_found', `No such endpoint: ${path}; the API lives under /api/v4`),
+  );
 }
 
 function count(parts: ServerParts, status: number): void {
@@ -78,7 +84,13 @@ function count(parts: ServerParts, status: number): void {
   if (status === 429) parts.stats.throttled++;
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
@@ -113,7 +125,9 @@ async function api(parts: ServerParts, req: IncomingMessage, res: ServerResponse
   const limited = parts.limiter?.take(token!) ?? 0;
   if (limited > 0 || fault.throttle) {
     count(parts, 429);
-    const headers: Record<string, string> = parts.limiter?.opts.retryAfter ? { 'retry-after': String(Math.max(1, limited)) } : {};
+    const headers: Record<string, string> = parts.limiter?.opts.retryAfter
+      ? { 'retry-after': String(Math.max(1, limited)) }
+      : {};
     return send(res, 429, JSON_TYPE, RATE_LIMIT_BODY, headers);
   }
   if (fault.serverError) {
@@ -122,13 +136,22 @@ async function api(parts: ServerParts, req: IncomingMessage, res: ServerResponse
     return send(res, fault.serverError, e.type, e.body);
   }
   if (req.method !== 'GET') {
-    return fail(new WrikeApiError('access_forbidden', `The simulator is read-only (scope wsReadOnly): ${req.method} is not allowed`));
+    return fail(
+      new WrikeApiError(
+        'access_forbidden',
+        `The simulator is read-only (scope wsReadOnly): ${req.method} is not allowed`,
+      ),
+    );
   }
   let result: ListResult;
   let chunks: Generator<string>;
   let first: IteratorResult<string>;
   try {
-    result = parts.api.handle({ path: url.pathname.slice('/api/v4'.length), params: url.searchParams, nowMs: parts.clock.nowMs() });
+    result = parts.api.handle({
+      path: url.pathname.slice('/api/v4'.length),
+      params: url.searchParams,
+      nowMs: parts.clock.nowMs(),
+    });
     chunks = envelope(result);
     first = chunks.next();
   } catch (e) {
@@ -142,7 +165,8 @@ async function api(parts: ServerParts, req: IncomingMessage, res: ServerResponse
 /** `{"kind":…, <extra>, "data":[…]}` in chunks of about 64 KB. */
 function* envelope(r: ListResult): Generator<string> {
   let buf = `{"kind":${JSON.stringify(r.kind)}`;
-  if (r.extra) for (const [k, v] of Object.entries(r.extra)) buf += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+  if (r.extra)
+    for (const [k, v] of Object.entries(r.extra)) buf += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
   buf += ',"data":[';
   let firstItem = true;
   const raw = r.raw === true;
@@ -252,7 +276,12 @@ async function oauthToken(parts: ServerParts, req: IncomingMessage, res: ServerR
   parts.stats.requests++;
   if (req.method !== 'POST') {
     count(parts, 405);
-    return send(res, 405, JSON_TYPE, JSON.stringify({ error: 'invalid_request', error_description: 'Use POST' }));
+    return send(
+      res,
+      405,
+      JSON_TYPE,
+      JSON.stringify({ error: 'invalid_request', error_description: 'Use POST' }),
+    );
   }
   const raw = await readBody(req);
   const form = new URLSearchParams(raw);
@@ -263,7 +292,8 @@ async function oauthToken(parts: ServerParts, req: IncomingMessage, res: ServerR
   if (header && /^basic\s+/i.test(header)) {
     const decoded = Buffer.from(header.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon >= 0) basic = [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))];
+    if (colon >= 0)
+      basic = [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))];
   }
   const r = parts.auth.token(form, basic, parts.clock.nowMs(), parts.host());
   count(parts, r.status);
@@ -276,20 +306,36 @@ function oauthAuthorize(parts: ServerParts, _req: IncomingMessage, res: ServerRe
   const p = url.searchParams;
   if (p.get('response_type') !== 'code' || !parts.auth.clientMatches(p.get('client_id'))) {
     count(parts, 400);
-    return send(res, 400, JSON_TYPE, JSON.stringify({ error: 'invalid_request', error_description: 'Unknown client_id or response_type is not code' }));
+    send(
+      res,
+      400,
+      JSON_TYPE,
+      JSON.stringify({
+        error: 'invalid_request',
+        error_description: 'Unknown client_id or response_type is not code',
+      }),
+    );
+    return;
   }
   const code = parts.auth.issueCode(parts.clock.nowMs());
   const redirect = p.get('redirect_uri');
   if (!redirect) {
     count(parts, 200);
-    return send(res, 200, JSON_TYPE, JSON.stringify({ code, state: p.get('state') ?? undefined }));
+    send(res, 200, JSON_TYPE, JSON.stringify({ code, state: p.get('state') ?? undefined }));
+    return;
   }
   let target: URL;
   try {
     target = new URL(redirect);
   } catch {
     count(parts, 400);
-    return send(res, 400, JSON_TYPE, JSON.stringify({ error: 'invalid_request', error_description: 'redirect_uri is not a URL' }));
+    send(
+      res,
+      400,
+      JSON_TYPE,
+      JSON.stringify({ error: 'invalid_request', error_description: 'redirect_uri is not a URL' }),
+    );
+    return;
   }
   target.searchParams.set('code', code);
   const state = p.get('state');
@@ -301,7 +347,12 @@ function oauthAuthorize(parts: ServerParts, _req: IncomingMessage, res: ServerRe
 
 // ---- control ------------------------------------------------------------------------------------
 
-async function control(parts: ServerParts, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+async function control(
+  parts: ServerParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
   const ok = (body: unknown) => send(res, 200, JSON_TYPE, JSON.stringify(body));
   const bad = (msg: string, status = 400) => send(res, status, JSON_TYPE, errorBody('invalid_request', msg));
   let body: unknown;

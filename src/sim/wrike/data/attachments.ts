@@ -15,7 +15,17 @@ const KINDS = [
   { ext: 'docx', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
   { ext: 'xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
 ] as const;
-const TYPES = ['Wrike', 'Wrike', 'Wrike', 'Wrike', 'Google', 'DropBox', 'Box', 'OneDrive', 'External'] as const;
+const TYPES = [
+  'Wrike',
+  'Wrike',
+  'Wrike',
+  'Wrike',
+  'Google',
+  'DropBox',
+  'Box',
+  'OneDrive',
+  'External',
+] as const;
 
 export function attachmentRecord(w: World, j: number, withUrls: boolean): Record<string, unknown> {
   const rng = new Rng(hash(w.seed, SALT, j));

@@ -20,7 +20,12 @@ export function commentParent(w: World, j: number): { task: number } | { folder:
   return { task: (h >>> 4) % pool };
 }
 
-export function commentRecord(w: World, j: number, nowS: number, plainText: boolean): Record<string, unknown> {
+export function commentRecord(
+  w: World,
+  j: number,
+  nowS: number,
+  plainText: boolean,
+): Record<string, unknown> {
   const v = w.comments.version(j, nowS);
   const rng = new Rng(hash(w.seed, SALT, j));
   const author = w.person(rng.int(1 << 20));

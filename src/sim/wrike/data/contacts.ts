@@ -23,7 +23,8 @@ export function person(w: World, i: number, fields: ReadonlySet<string>): Record
   const lastName = rng.pick(LAST_NAMES);
   const owner = i === 0;
   const external = !owner && rng.chance(0.1);
-  const email = `${firstName}.${lastName}${i}@${external ? 'partner.example.org' : 'example.com'}`.toLowerCase();
+  const email =
+    `${firstName}.${lastName}${i}@${external ? 'partner.example.org' : 'example.com'}`.toLowerCase();
   const id = w.personIds[i]!;
   const rec: Record<string, unknown> = {
     id,
@@ -50,7 +51,8 @@ export function person(w: World, i: number, fields: ReadonlySet<string>): Record
     phone: `+1 555${String(1000000 + i).slice(-7)}`,
     primaryEmail: email,
   };
-  if (fields.has('metadata')) rec.metadata = i % 5 === 0 ? [{ key: 'employeeId', value: `E${1000 + i}` }] : [];
+  if (fields.has('metadata'))
+    rec.metadata = i % 5 === 0 ? [{ key: 'employeeId', value: `E${1000 + i}` }] : [];
   if (fields.has('workScheduleId')) rec.workScheduleId = w.ids.id('KW', 0);
   if (fields.has('jobRoleId')) rec.jobRoleId = w.ids.id('KJ', hash(w.seed, SALT_PERSON, i, 9) % 5);
   return rec;
@@ -87,7 +89,11 @@ export function* contacts(w: World, fields: ReadonlySet<string>): Generator<Reco
   for (let k = 0; k < w.counts.groups; k++) yield group(w, k, fields);
 }
 
-export function contactById(w: World, id: string, fields: ReadonlySet<string>): Record<string, unknown> | undefined {
+export function contactById(
+  w: World,
+  id: string,
+  fields: ReadonlySet<string>,
+): Record<string, unknown> | undefined {
   const ref = w.ids.contactIndex(id);
   if (!ref) return undefined;
   if (ref.group) return ref.index < w.counts.groups ? group(w, ref.index, fields) : undefined;

@@ -1,6 +1,6 @@
 /** `GET /customfields`: one definition per type in turn, with type-specific `settings`. */
 import { hash, Rng } from '../../prng.js';
-import { date, DAY } from '../dates.js';
+import { DAY, date } from '../dates.js';
 import { CODE } from '../ids.js';
 import { sentence } from './words.js';
 import { CUSTOM_FIELD_TYPES, type CustomFieldType, type World } from './world.js';
@@ -29,7 +29,11 @@ export function customFieldId(w: World, k: number): string {
 }
 
 function settings(type: CustomFieldType, w: World, k: number): Record<string, unknown> {
-  const base = { inheritanceType: k % 3 === 0 ? 'All' : 'None', applicableEntityTypes: ['WorkItem'], readOnly: false };
+  const base = {
+    inheritanceType: k % 3 === 0 ? 'All' : 'None',
+    applicableEntityTypes: ['WorkItem'],
+    readOnly: false,
+  };
   switch (type) {
     case 'Text':
     case 'Checkbox':
@@ -38,7 +42,10 @@ function settings(type: CustomFieldType, w: World, k: number): Record<string, un
       return {
         ...base,
         values: DROPDOWN_VALUES,
-        options: DROPDOWN_VALUES.map((value, n) => ({ value, color: ['Green', 'Yellow', 'Orange', 'Red'][n] })),
+        options: DROPDOWN_VALUES.map((value, n) => ({
+          value,
+          color: ['Green', 'Yellow', 'Orange', 'Red'][n],
+        })),
         optionColorsEnabled: true,
         allowOtherValues: true,
       };
@@ -104,7 +111,12 @@ export function customFieldValue(w: World, k: number, rng: Rng): string {
 }
 
 /** The custom field values of one record: each field set with probability 1/2. */
-export function customFieldValues(w: World, salt: number, i: number, version: number): Array<{ id: string; value: string }> {
+export function customFieldValues(
+  w: World,
+  salt: number,
+  i: number,
+  version: number,
+): Array<{ id: string; value: string }> {
   const out: Array<{ id: string; value: string }> = [];
   for (let k = 0; k < w.counts.customFields; k++) {
     const h = hash(w.seed, salt, i, k);

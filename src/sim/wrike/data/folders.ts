@@ -59,7 +59,14 @@ export class FolderTree {
   readonly byId = new Map<string, FolderNode>();
 
   constructor(w: World, nowS: number) {
-    this.root = this.add({ kind: 'root', id: w.ids.rootFolderId, index: -1, parent: undefined, children: [], project: false });
+    this.root = this.add({
+      kind: 'root',
+      id: w.ids.rootFolderId,
+      index: -1,
+      parent: undefined,
+      children: [],
+      project: false,
+    });
     this.recycle = this.add({
       kind: 'recycle',
       id: w.ids.recycleBinId,
@@ -69,7 +76,14 @@ export class FolderTree {
       project: false,
     });
     for (let k = 0; k < w.counts.spaces; k++) {
-      const s = this.add({ kind: 'space', id: spaceId(w, k), index: k, parent: this.root, children: [], project: false });
+      const s = this.add({
+        kind: 'space',
+        id: spaceId(w, k),
+        index: k,
+        parent: this.root,
+        children: [],
+        project: false,
+      });
       this.root.children.push(s);
       this.spaces.push(s);
     }
@@ -81,7 +95,14 @@ export class FolderTree {
       else if (j < w.counts.projects || j === 0 || unit(w.seed, SALT, j, 1) < 0.4) {
         parent = this.spaces[hash(w.seed, SALT, j, 3) % active]!;
       } else parent = this.folders[hash(w.seed, SALT, j, 4) % j]!;
-      const node = this.add({ kind: 'folder', id: folderId(w, j), index: j, parent, children: [], project: isProject(w, j) });
+      const node = this.add({
+        kind: 'folder',
+        id: folderId(w, j),
+        index: j,
+        parent,
+        children: [],
+        project: isProject(w, j),
+      });
       parent.children.push(node);
       this.folders.push(node);
     }
@@ -112,7 +133,17 @@ export class FolderTree {
   }
 }
 
-const PROJECT_STATUSES = ['Green', 'Green', 'Green', 'Yellow', 'Red', 'Completed', 'Completed', 'OnHold', 'Cancelled'] as const;
+const PROJECT_STATUSES = [
+  'Green',
+  'Green',
+  'Green',
+  'Yellow',
+  'Red',
+  'Completed',
+  'Completed',
+  'OnHold',
+  'Cancelled',
+] as const;
 const GROUP_OF = {
   Green: 'Active',
   Yellow: 'Active',
@@ -164,7 +195,12 @@ function projectBlock(
 }
 
 /** Folder-tree mode entry. */
-export function treeEntry(w: World, tree: FolderTree, node: FolderNode, nowS: number): Record<string, unknown> {
+export function treeEntry(
+  w: World,
+  _tree: FolderTree,
+  node: FolderNode,
+  nowS: number,
+): Record<string, unknown> {
   const childIds = node.children.map((c) => c.id);
   switch (node.kind) {
     case 'root':
@@ -172,7 +208,14 @@ export function treeEntry(w: World, tree: FolderTree, node: FolderNode, nowS: nu
     case 'recycle':
       return { id: node.id, title: 'Recycle Bin', childIds, scope: 'RbRoot' };
     case 'space':
-      return { id: node.id, title: spaceTitle(node.index), color: 'None', childIds, scope: 'WsFolder', space: true };
+      return {
+        id: node.id,
+        title: spaceTitle(node.index),
+        color: 'None',
+        childIds,
+        scope: 'WsFolder',
+        space: true,
+      };
     case 'folder': {
       const v = w.folders.version(node.index, nowS);
       const e: Record<string, unknown> = {
@@ -183,7 +226,6 @@ export function treeEntry(w: World, tree: FolderTree, node: FolderNode, nowS: nu
         scope: 'WsFolder',
       };
       if (node.project) e.project = projectBlock(w, node.index, v, w.folders.updated(node.index, v), false);
-      void tree;
       return e;
     }
   }
@@ -226,14 +268,20 @@ export function folderRecord(
   rec.workflowId = w.workflows[workflowIndex(w, j)]!.id;
   rec.metadata = j % 4 === 0 ? [{ key: 'costCenter', value: `CC-${100 + (j % 7)}` }] : [];
   rec.customFields = customFieldValues(w, SALT_CF, j, v);
-  rec.customColumnIds = w.counts.customFields > 0 ? [w.ids.id(CODE.customField, j % w.counts.customFields)] : [];
+  rec.customColumnIds =
+    w.counts.customFields > 0 ? [w.ids.id(CODE.customField, j % w.counts.customFields)] : [];
   if (fields.has('space')) rec.space = false;
   if (node.project) rec.project = projectBlock(w, j, v, updated, fields.has('contractType'));
   return rec;
 }
 
 /** Root, recycle bin and spaces as Folder models (only reachable through `GET /folders/{ids}`). */
-function containerRecord(w: World, _tree: FolderTree, node: FolderNode, fields: ReadonlySet<string>): Record<string, unknown> {
+function containerRecord(
+  w: World,
+  _tree: FolderTree,
+  node: FolderNode,
+  fields: ReadonlySet<string>,
+): Record<string, unknown> {
   const created = timestamp(w.t0 - 400 * DAY);
   const rec: Record<string, unknown> = {
     id: node.id,

@@ -61,7 +61,10 @@ export const TASK_DEFAULT_FIELDS = [
   'priority',
 ] as const;
 
-const BIT = Object.fromEntries(TASK_OPTIONAL_FIELDS.map((f, k) => [f, 1 << k])) as Record<TaskOptionalField, number>;
+const BIT = Object.fromEntries(TASK_OPTIONAL_FIELDS.map((f, k) => [f, 1 << k])) as Record<
+  TaskOptionalField,
+  number
+>;
 export const ALL_TASK_FIELDS = (1 << TASK_OPTIONAL_FIELDS.length) - 1;
 
 export function isTaskField(name: string): name is TaskOptionalField {
@@ -74,8 +77,24 @@ export function taskFieldsMask(names: Iterable<string>): number {
   return m;
 }
 
-const STATUSES = ['Active', 'Active', 'Active', 'Active', 'Active', 'Completed', 'Completed', 'Completed', 'Deferred', 'Cancelled'] as const;
-const GROUP = { Active: 'Active', Completed: 'Completed', Deferred: 'Deferred', Cancelled: 'Cancelled' } as const;
+const STATUSES = [
+  'Active',
+  'Active',
+  'Active',
+  'Active',
+  'Active',
+  'Completed',
+  'Completed',
+  'Completed',
+  'Deferred',
+  'Cancelled',
+] as const;
+const GROUP = {
+  Active: 'Active',
+  Completed: 'Completed',
+  Deferred: 'Deferred',
+  Cancelled: 'Cancelled',
+} as const;
 const IMPORTANCE = ['High', 'Normal', 'Normal', 'Normal', 'Low'] as const;
 
 /** Base folder or project (index) a task lives in; -1 = the account root when there are none. */
@@ -182,7 +201,8 @@ export function taskJson(w: World, i: number, nowS: number, mask: number): strin
   t += `,"permalink":"https://www.wrike.com/open.htm?id=${1000000000 + i}","priority":"${encodePriority(i)}"`;
   if (mask !== 0) {
     const count = mask & BIT.subTaskIds ? w.tasks.count(nowS) : 0;
-    if (mask & BIT.superTaskIds) t += `,"superTaskIds":${isSubtask(w, i) ? `["${w.ids.id(CODE.task, superTask(w, i))}"]` : '[]'}`;
+    if (mask & BIT.superTaskIds)
+      t += `,"superTaskIds":${isSubtask(w, i) ? `["${w.ids.id(CODE.task, superTask(w, i))}"]` : '[]'}`;
     if (mask & BIT.subTaskIds) {
       const subs: string[] = [];
       for (let j = i + 1; j <= i + 4 && j < count; j++) {
@@ -197,7 +217,8 @@ export function taskJson(w: World, i: number, nowS: number, mask: number): strin
           ? `,"dependencyIds":["${w.ids.accountId}${CODE.dependency}${encode(i, 6)}KM${encode(i + 1, 6)}"]`
           : ',"dependencyIds":[]';
     }
-    if (mask & BIT.metadata) t += i % 5 === 0 ? `,"metadata":[{"key":"externalId","value":"EXT-${i + 1}"}]` : ',"metadata":[]';
+    if (mask & BIT.metadata)
+      t += i % 5 === 0 ? `,"metadata":[{"key":"externalId","value":"EXT-${i + 1}"}]` : ',"metadata":[]';
     if (mask & BIT.customFields) t += `,"customFields":${customFieldValuesJson(w, SALT_CF, i, v)}`;
     if (mask & BIT.recurrent) t += `,"recurrent":${hash(w.seed, SALT, i, 5) % 20 === 0}`;
     if (mask & BIT.effortAllocation) {
@@ -208,7 +229,8 @@ export function taskJson(w: World, i: number, nowS: number, mask: number): strin
           ? ',"effortAllocation":{"mode":"None"}'
           : `,"effortAllocation":{"mode":"Basic","totalEffort":${e},"allocatedEffort":${e}}`;
     }
-    if (mask & BIT.billingType) t += `,"billingType":"${hash(w.seed, SALT, i, 7) % 2 === 0 ? 'Billable' : 'NonBillable'}"`;
+    if (mask & BIT.billingType)
+      t += `,"billingType":"${hash(w.seed, SALT, i, 7) % 2 === 0 ? 'Billable' : 'NonBillable'}"`;
   }
   return `${t}}`;
 }

@@ -35,7 +35,12 @@ function countCreatedBefore(w: World, t: number): number {
   return lo;
 }
 
-export function timelogRecord(w: World, j: number, nowS: number, fields: ReadonlySet<string>): Record<string, unknown> {
+export function timelogRecord(
+  w: World,
+  j: number,
+  nowS: number,
+  fields: ReadonlySet<string>,
+): Record<string, unknown> {
   const v = w.timelogs.version(j, nowS);
   const created = w.timelogs.created(j);
   const rng = new Rng(hash(w.seed, SALT, j));

@@ -140,7 +140,14 @@ export class World {
     this.counts = opts.counts;
     this.ids = new IdSpace(opts.seed);
     const tl = (name: string, base: number, extra: Partial<ConstructorParameters<typeof Timeline>[0]> = {}) =>
-      new Timeline({ seed: opts.seed, salt: hashString(name), base, t0: opts.t0, churn: opts.churn, ...extra });
+      new Timeline({
+        seed: opts.seed,
+        salt: hashString(name),
+        base,
+        t0: opts.t0,
+        churn: opts.churn,
+        ...extra,
+      });
     this.tasks = tl('tasks', opts.counts.tasks);
     this.folders = tl('folders', opts.counts.folders + opts.counts.projects, { historyDays: 400 });
     this.timelogs = tl('timelogs', opts.counts.timelogs);
@@ -175,7 +182,9 @@ export class World {
     });
     this.personIds = Array.from({ length: opts.counts.contacts }, (_, i) => this.ids.contactId(i, false));
     this.groupIds = Array.from({ length: opts.counts.groups }, (_, i) => this.ids.contactId(i, true));
-    this.customFieldIds = Array.from({ length: opts.counts.customFields }, (_, k) => this.ids.id(CODE.customField, k));
+    this.customFieldIds = Array.from({ length: opts.counts.customFields }, (_, k) =>
+      this.ids.id(CODE.customField, k),
+    );
     this.timelogCategoryIds = Array.from({ length: 4 }, (_, i) => this.ids.id(CODE.timelogCategory, i));
   }
 
@@ -187,6 +196,8 @@ export class World {
 
   /** A person id, or the account owner when there are no persons. */
   person(n: number): string {
-    return this.personIds.length === 0 ? this.ids.contactId(0, false) : this.personIds[n % this.personIds.length]!;
+    return this.personIds.length === 0
+      ? this.ids.contactId(0, false)
+      : this.personIds[n % this.personIds.length]!;
   }
 }

@@ -1,0 +1,152 @@
+/**
+ * `floe sim wrike`: runs the Wrike API v4 simulator in the foreground until SIGINT/SIGTERM.
+ * Prints the base URL, the token URL and credentials to try it with.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { FloeError } from '../../errors.js';
+import {
+  DEFAULT_OAUTH,
+  startWrikeSimulator,
+  type WrikeFaults,
+  type WrikeSimOptions,
+} from '../../sim/wrike/index.js';
+
+function int(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n))
+      throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
+
+function rateLimit(raw: string): number | 'off' {
+  if (raw === 'off' || raw === 'false' || raw === '0') return 'off';
+  return int('--rate-limit')(raw);
+}
+
+function faults(raw: string): WrikeFaults {
+  try {
+    const f = JSON.parse(raw) as unknown;
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new Error('not an object');
+    return f as WrikeFaults;
+  } catch {
+    throw new InvalidArgumentError('--faults must be a JSON object, e.g. \'{"serverErrorRate":0.05}\'');
+  }
+}
+
+interface SimWrikeFlags {
+  port: number;
+  seed: number;
+  tasks?: number;
+  contacts?: number;
+  folders?: number;
+  projects?: number;
+  timelogs?: number;
+  comments?: number;
+  attachments?: number;
+  rateLimit: number | 'off';
+  retryAfter?: boolean;
+  token: string[];
+  oauthClientId: string;
+  oauthClientSecret: string;
+  oauthRefreshToken: string;
+  oauthRotation: string;
+  oauthTtl?: number;
+  startTime?: string;
+  faults?: WrikeFaults;
+}
+
+export function registerSimCommands(program: Command): void {
+  const sim = program
+    .command('sim')
+    .description('Run SaaS API simulators (seeded data, faults) on 127.0.0.1');
+  sim
+    .command('wrike')
+    .description(
+      'Wrike API v4 simulator: /api/v4 with seeded data, OAuth2 at /oauth2/token, control at /__sim',
+    )
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 0)
+    .option('--seed <n>', 'data seed', int('--seed'), 1)
+    .option('--tasks <n>', 'number of tasks (default 2500)', int('--tasks'))
+    .option('--contacts <n>', 'number of persons', int('--contacts'))
+    .option('--folders <n>', 'number of folders', int('--folders'))
+    .option('--projects <n>', 'number of projects', int('--projects'))
+    .option('--timelogs <n>', 'number of timelogs', int('--timelogs'))
+    .option('--comments <n>', 'number of comments', int('--comments'))
+    .option('--attachments <n>', 'number of attachments', int('--attachments'))
+    .option('--rate-limit <n|off>', 'requests per minute per token, or off', rateLimit, 400)
+    .option('--retry-after', 'send Retry-After with 429 responses')
+    .option(
+      '--token <token>',
+      'permanent access token (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--oauth-client-id <id>', 'OAuth2 client id', DEFAULT_OAUTH.clientId)
+    .option('--oauth-client-secret <secret>', 'OAuth2 client secret', DEFAULT_OAUTH.clientSecret)
+    .option('--oauth-refresh-token <token>', 'initial OAuth2 refresh token', DEFAULT_OAUTH.refreshToken)
+    .option('--oauth-rotation <mode>', 'refresh token rotation: strict | lenient', 'strict')
+    .option('--oauth-ttl <seconds>', 'access token lifetime in simulated seconds', int('--oauth-ttl'))
+    .option('--start-time <iso>', 'initial simulated clock, e.g. 2024-01-01T00:00:00Z')
+    .option('--faults <json>', 'fault injection settings (WrikeFaults JSON)', faults)
+    .action(async (flags: SimWrikeFlags) => {
+      if (flags.oauthRotation !== 'strict' && flags.oauthRotation !== 'lenient') {
+        throw new FloeError(
+          'config-invalid',
+          `--oauth-rotation must be strict or lenient, got '${flags.oauthRotation}'`,
+        );
+      }
+      const opts: WrikeSimOptions = {
+        port: flags.port,
+        seed: flags.seed,
+        tasks: flags.tasks,
+        contacts: flags.contacts,
+        folders: flags.folders,
+        projects: flags.projects,
+        timelogs: flags.timelogs,
+        comments: flags.comments,
+        attachments: flags.attachments,
+        permanentTokens: flags.token.length > 0 ? flags.token : undefined,
+        oauth: {
+          clientId: flags.oauthClientId,
+          clientSecret: flags.oauthClientSecret,
+          refreshToken: flags.oauthRefreshToken,
+          rotation: flags.oauthRotation,
+          accessTokenTtlSeconds: flags.oauthTtl,
+        },
+        rateLimit:
+          flags.rateLimit === 'off'
+            ? false
+            : { requestsPerMinute: flags.rateLimit, retryAfter: flags.retryAfter === true },
+        faults: flags.faults,
+        startTime: flags.startTime,
+      };
+      const server = await startWrikeSimulator(opts);
+      const token = server.permanentToken ?? '(none)';
+      process.stdout.write(
+        [
+          `Wrike API v4 simulator listening`,
+          `  base URL:        ${server.baseUrl}`,
+          `  token URL:       ${server.tokenUrl}  (client ${flags.oauthClientId}, refresh token ${flags.oauthRefreshToken}, rotation ${flags.oauthRotation})`,
+          `  permanent token: ${token}`,
+          `  control:         ${server.origin}/__sim/stats | /__sim/faults | /__sim/clock`,
+          `  clock:           ${server.now().toISOString()}`,
+          `  try:             curl -H 'Authorization: bearer ${token}' '${server.baseUrl}/tasks?pageSize=10'`,
+          'Press Ctrl+C to stop.',
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
+      process.stdout.write('Wrike simulator stopped.\n');
+    });
+}
