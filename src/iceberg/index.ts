@@ -19,7 +19,7 @@ export { LocalFileIO, pathToUri, uriToPath } from './io/local.js';
 export { type Expr, where } from './read/expr.js';
 export type { ScanOptions } from './read/scan.js';
 export type { Snapshot, SnapshotId, TableMetadata } from './spec/metadata.js';
-export { buildSchema, type FieldInput, type Schema } from './spec/schema.js';
+export { buildSchema, type FieldInput, type Schema, type TypeInput } from './spec/schema.js';
 export type { IcebergType, NestedField, PrimitiveType } from './spec/types.js';
 export { Table, type WriteResult } from './table.js';
 export { createTable, loadOrCreateTable, loadTable } from './tables.js';

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqlCatalog } from '../../src/iceberg/index.js';
+import { shortestFloat32 } from '../../src/iceberg/spec/values.js';
 
 export interface TempCatalog {
   readonly dir: string;
@@ -29,15 +30,21 @@ export function tempCatalog(name = 'floe'): TempCatalog {
   };
 }
 
-/** Canonical JSON text of a row set, order-insensitive: what two readers must agree on. */
+/**
+ * Canonical JSON text of a row set, order-insensitive: what two readers must agree on. Numbers
+ * that are exact 32-bit floats are compared by their shortest float32 text on both sides, since
+ * writers print a float column's values either way (0.3 or 0.30000001192092896).
+ */
 export function canonicalSet(rows: readonly Record<string, unknown>[]): string[] {
   const text = (v: unknown): string =>
     JSON.stringify(v, (_k, x) =>
-      typeof x === 'bigint'
-        ? Number(x) === Number(String(x)) && Number.isSafeInteger(Number(x))
-          ? Number(x)
-          : `${x}`
-        : x,
+      typeof x === 'number' && !Number.isInteger(x) && Math.fround(x) === x
+        ? shortestFloat32(x)
+        : typeof x === 'bigint'
+          ? Number(x) === Number(String(x)) && Number.isSafeInteger(Number(x))
+            ? Number(x)
+            : `${x}`
+          : x,
     );
   return rows.map(text).sort();
 }

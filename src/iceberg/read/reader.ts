@@ -170,7 +170,8 @@ async function buildQuery(
 /** Binary has no JSON form; read it as hex. Other types convert in JS. */
 function outputExpr(f: NestedField): string {
   const c = `d.${sqlIdent(f.name)}`;
-  return `${f.type === 'binary' ? `lower(hex(${c}))` : c} AS ${sqlIdent(f.name)}`;
+  const bytes = f.type === 'binary' || (typeof f.type === 'string' && f.type.startsWith('fixed'));
+  return `${bytes ? `lower(hex(${c}))` : c} AS ${sqlIdent(f.name)}`;
 }
 
 type Conv = (v: unknown) => unknown;
@@ -232,7 +233,7 @@ function converter(t: IcebergType): Conv {
     default:
       return (v) => {
         if (v === null || v === undefined) return null;
-        if (p.startsWith('decimal')) return String(v);
+        if (p.startsWith('decimal') || p.startsWith('fixed')) return String(v);
         return physicalToCanonical(p, parseDuckValue(p, String(v)));
       };
   }

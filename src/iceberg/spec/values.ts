@@ -456,7 +456,7 @@ function primitiveCanonical(type: PrimitiveType, v: unknown): CanonicalValue {
       if (typeof v !== 'number') throw wrongPhysical(type, v);
       if (Number.isNaN(v)) return 'NaN';
       if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
-      return v;
+      return type === 'float' ? shortestFloat32(v) : v;
     case 'date':
       if (typeof v !== 'number' || !Number.isInteger(v)) throw wrongPhysical(type, v);
       return formatDate(v);
@@ -532,6 +532,19 @@ function convert(
 }
 
 /** A physical value (nested values: plain objects/arrays/[k,v] pairs of physical values) → canonical JSON. */
+/**
+ * The shortest decimal that reads back as the same 32-bit float (0.3, not 0.30000001192092896):
+ * what Python, Spark and Java print for a float, so readers agree on the canonical text.
+ */
+export function shortestFloat32(v: number): number {
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const x = Number(f.toPrecision(p));
+    if (Math.fround(x) === f) return x;
+  }
+  return f;
+}
+
 export function physicalToCanonical(type: IcebergType, v: unknown): CanonicalValue {
   return convert(type, v, primitiveCanonical);
 }

@@ -19,7 +19,7 @@ import { indexSchema, type Schema } from '../spec/schema.js';
 import { applyTransform, partitionPath } from '../spec/transforms.js';
 import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveType } from '../spec/types.js';
 import { toPhysical } from '../spec/values.js';
-import { castFromStaging, stagingType } from './duck-types.js';
+import { assertWritable, castFromStaging, stagingType } from './duck-types.js';
 import { partitionTypeFor } from './manifest-io.js';
 import { compileRowEncoder } from './row-encoder.js';
 import { fileMetrics } from './stats.js';
@@ -74,6 +74,7 @@ export async function writeDataFiles(
   const spec = defaultSpec(metadata);
   const index = indexSchema(schema);
   const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
+  for (const f of schema.fields) assertWritable(f.type, f.name);
   const encode = compileRowEncoder(schema);
   const rowsPerChunk = opts.dedupe ? Number.POSITIVE_INFINITY : (opts.rowsPerChunk ?? 1_000_000);
   let seq = 0;

@@ -53,13 +53,25 @@ function render(t: IcebergType, staging: boolean): string {
   }
   const d = decimalParts(t);
   if (d) return `DECIMAL(${d.precision}, ${d.scale})`;
-  if (fixedLength(t) !== undefined) {
+  // Readable as BLOB; writing fixed is refused up front (assertWritable), as DuckDB writes
+  // no FIXED_LEN_BYTE_ARRAY for bytes.
+  if (fixedLength(t) !== undefined) return staging ? 'VARCHAR' : 'BLOB';
+  throw new FloeError('data-invalid', `unknown Iceberg type ${JSON.stringify(t)}`);
+}
+
+/** Throws for types floe can read but not write. */
+export function assertWritable(t: IcebergType, where: string): void {
+  if (isStruct(t)) for (const f of t.fields) assertWritable(f.type, `${where}.${f.name}`);
+  else if (isList(t)) assertWritable(t.element, `${where}.element`);
+  else if (isMap(t)) {
+    assertWritable(t.key, `${where}.key`);
+    assertWritable(t.value, `${where}.value`);
+  } else if (fixedLength(t) !== undefined) {
     throw new FloeError(
       'feature-unsupported',
-      `cannot write ${t} columns yet (DuckDB writes no FIXED_LEN_BYTE_ARRAY for bytes); declare the column as binary`,
+      `cannot write ${t} column "${where}" yet (DuckDB writes no FIXED_LEN_BYTE_ARRAY for bytes); declare it as binary`,
     );
   }
-  throw new FloeError('data-invalid', `unknown Iceberg type ${JSON.stringify(t)}`);
 }
 
 /** True if the staged form differs from the final form somewhere inside `t`. */
