@@ -38,7 +38,7 @@ export function tempCatalog(name = 'floe'): TempCatalog {
 export function canonicalSet(rows: readonly Record<string, unknown>[]): string[] {
   const text = (v: unknown): string =>
     JSON.stringify(v, (_k, x) =>
-      typeof x === 'number' && !Number.isInteger(x) && Math.fround(x) === x
+      typeof x === 'number' && !Number.isSafeInteger(x) && Math.fround(x) === x
         ? shortestFloat32(x)
         : typeof x === 'bigint'
           ? Number(x) === Number(String(x)) && Number.isSafeInteger(Number(x))
