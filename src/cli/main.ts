@@ -12,6 +12,8 @@ program.name('floe').description('Configuration-driven SaaS → Apache Iceberg l
 const { registerTableCommands } = await import('./commands/table.js');
 registerTableCommands(program);
 const { registerSimCommands } = await import('./commands/sim.js');
+const { registerHistoryCommands } = await import('./commands/history.js');
+registerHistoryCommands(program);
 registerSimCommands(program);
 
 try {

@@ -204,7 +204,7 @@ def _decimal_str(v: Any, scale: int) -> str:
         if q != d:
             raise ValueError(f"decimal {d} has more than {scale} fractional digits")
         s = format(q, "f")
-        return "0" + s[1:] if s.startswith("-0") and q == 0 else s
+        return s[1:] if s.startswith("-") and q == 0 else s
 
 
 def canonical(value: Any, t: IType) -> Any:
@@ -295,11 +295,12 @@ def normalize(value: Any, t: IType) -> Any:
         n = t.name
         if n in ("int", "long") and isinstance(value, float) and value.is_integer():
             return int(value)
+        # -0.0 compares equal to 0.0: JSON written by JavaScript cannot carry the sign of zero.
         if n == "double" and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            return float(value) + 0.0
         if n == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
             try:
-                return float32_shortest(float(value))
+                return float32_shortest(float(value)) + 0.0
             except OverflowError:
                 return value
         if n in ("binary", "fixed", "uuid") and isinstance(value, str):

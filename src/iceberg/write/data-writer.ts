@@ -21,7 +21,7 @@ import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveT
 import { toPhysical } from '../spec/values.js';
 import { assertWritable, castFromStaging, stagingType } from './duck-types.js';
 import { partitionTypeFor } from './manifest-io.js';
-import { compileRowEncoder } from './row-encoder.js';
+import { compileLineEncoder } from './row-encoder.js';
 import { fileMetrics } from './stats.js';
 
 export type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
@@ -75,7 +75,7 @@ export async function writeDataFiles(
   const index = indexSchema(schema);
   const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
   for (const f of schema.fields) assertWritable(f.type, f.name);
-  const encode = compileRowEncoder(schema);
+  const encodeLine = compileLineEncoder(schema);
   const rowsPerChunk = opts.dedupe ? Number.POSITIVE_INFINITY : (opts.rowsPerChunk ?? 1_000_000);
   let seq = 0;
 
@@ -127,39 +127,43 @@ export async function writeDataFiles(
       await rm(chunkPath, { force: true });
     };
     let buf = '';
-    for await (const row of rows as AsyncIterable<Record<string, unknown>>) {
-      if (!out) open();
-      const staged = encode(row);
-      if (routers.length) {
-        const values: Record<string, unknown> = {};
-        for (const r of routers) {
-          let v: unknown = row;
-          for (const p of r.path)
-            v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[p];
-          values[r.name] =
-            v === null || v === undefined ? null : applyTransform(r.transform, r.type, toPhysical(r.type, v));
+    for await (const batch of inBatches(rows, 2048)) {
+      for (const row of batch) {
+        if (!out) open();
+        let extra = '';
+        if (routers.length) {
+          const values: Record<string, unknown> = {};
+          for (const r of routers) {
+            let v: unknown = row;
+            for (const p of r.path)
+              v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[p];
+            values[r.name] =
+              v === null || v === undefined
+                ? null
+                : applyTransform(r.transform, r.type, toPhysical(r.type, v));
+          }
+          const key = JSON.stringify(values, (_k, x) =>
+            typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x,
+          );
+          let t = tuples.get(key);
+          if (!t) {
+            t = { key: tuples.size, values };
+            tuples.set(key, t);
+          }
+          extra = `"${PART_COL}":${t.key}`;
         }
-        const key = JSON.stringify(values, (_k, x) =>
-          typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x,
-        );
-        let t = tuples.get(key);
-        if (!t) {
-          t = { key: tuples.size, values };
-          tuples.set(key, t);
+        if (opts.dedupe) extra += `${extra ? ',' : ''}"${SEQ_COL}":${seq++}`;
+        buf += encodeLine(row, extra);
+        count++;
+        if (buf.length > 1 << 20) {
+          if (!out!.write(buf)) await new Promise<void>((r) => out!.once('drain', () => r()));
+          buf = '';
         }
-        staged[PART_COL] = t.key;
-      }
-      if (opts.dedupe) staged[SEQ_COL] = seq++;
-      buf += `${JSON.stringify(staged)}\n`;
-      count++;
-      if (buf.length > 1 << 20) {
-        if (!out!.write(buf)) await new Promise<void>((r) => out!.once('drain', () => r()));
-        buf = '';
-      }
-      if (count >= rowsPerChunk) {
-        out!.write(buf);
-        buf = '';
-        await flush();
+        if (count >= rowsPerChunk) {
+          out!.write(buf);
+          buf = '';
+          await flush();
+        }
       }
     }
     if (out) {
@@ -176,6 +180,38 @@ export async function writeDataFiles(
     await rm(tmp, { recursive: true, force: true });
   }
   return files;
+}
+
+/**
+ * Groups rows into arrays so a synchronous source (an array, a generator) costs one await per
+ * batch instead of one per row: `for await` over a sync iterable allocates a promise per value.
+ */
+async function* inBatches<T>(rows: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  if (Symbol.asyncIterator in rows) {
+    let batch: T[] = [];
+    for await (const r of rows as AsyncIterable<T>) {
+      batch.push(r);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+    return;
+  }
+  if (Array.isArray(rows)) {
+    yield rows as T[];
+    return;
+  }
+  let batch: T[] = [];
+  for (const r of rows as Iterable<T>) {
+    batch.push(r);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
 }
 
 async function writeChunk(

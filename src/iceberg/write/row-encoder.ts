@@ -6,7 +6,14 @@
  */
 import { FloeError } from '../../errors.js';
 import type { Schema } from '../spec/schema.js';
-import { type IcebergType, isList, isMap, isStruct, type PrimitiveType } from '../spec/types.js';
+import {
+  decimalParts,
+  type IcebergType,
+  isList,
+  isMap,
+  isStruct,
+  type PrimitiveType,
+} from '../spec/types.js';
 import { toCanonical } from '../spec/values.js';
 
 type Encoder = (v: unknown) => unknown;
@@ -20,6 +27,45 @@ export function compileRowEncoder(schema: Schema): (row: Record<string, unknown>
       out[name] = v === null || v === undefined ? null : enc(v);
     }
     return out;
+  };
+}
+
+/**
+ * Rows → NDJSON lines without building an intermediate object per row: each column appends
+ * `"name":value` straight to the line. Extra columns (partition number, input sequence) are
+ * appended by the caller's `extra` text.
+ */
+export function compileLineEncoder(schema: Schema): (row: Record<string, unknown>, extra?: string) => string {
+  const cols = schema.fields.map((f) => {
+    const key = `${JSON.stringify(f.name)}:`;
+    const t = f.type;
+    const enc = encoderFor(t, f.name);
+    let toJson: (v: unknown) => string;
+    if (t === 'string') toJson = (v) => JSON.stringify(typeof v === 'string' ? v : enc(v));
+    else if (t === 'boolean')
+      toJson = (v) => (v === true ? 'true' : v === false ? 'false' : JSON.stringify(enc(v)));
+    else if (t === 'int' || t === 'long' || t === 'double' || t === 'float') {
+      toJson = (v) =>
+        typeof v === 'number' &&
+        Number.isFinite(v) &&
+        (t === 'double' || t === 'float' || Number.isSafeInteger(v))
+          ? String(v)
+          : JSON.stringify(enc(v));
+    } else toJson = (v) => JSON.stringify(enc(v));
+    return { key, toJson, name: f.name };
+  });
+  return (row, extra) => {
+    let line = '{';
+    let first = true;
+    for (const c of cols) {
+      const v = row[c.name];
+      if (v === null || v === undefined) continue;
+      line += first ? c.key : `,${c.key}`;
+      line += c.toJson(v);
+      first = false;
+    }
+    if (extra) line += first ? extra : `,${extra}`;
+    return `${line}}\n`;
   };
 }
 
@@ -102,8 +148,41 @@ function primitiveEncoder(t: PrimitiveType, where: string): Encoder {
       return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : canonical(v));
     case 'binary':
       return canonical;
-    default:
-      return (v) => canonical(v);
+    default: {
+      // Strings already in a form DuckDB parses exactly skip the general conversion: APIs send
+      // ISO dates and decimal strings, and this is the per-value hot path of every load.
+      const fast = fastPath(t);
+      return fast ? (v) => (typeof v === 'string' && fast(v) ? v : canonical(v)) : canonical;
+    }
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
+const TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+function fastPath(t: PrimitiveType): ((s: string) => boolean) | undefined {
+  switch (t) {
+    case 'date':
+      return (s) => DATE.test(s);
+    case 'time':
+      return (s) => TIME.test(s);
+    case 'timestamp':
+      return (s) => TIMESTAMP.test(s);
+    case 'timestamptz':
+      return (s) => TIMESTAMPTZ.test(s);
+    default: {
+      const d = decimalParts(t);
+      if (!d) return undefined;
+      // Digits that fit precision and scale exactly (DuckDB would round more fraction digits).
+      const re = new RegExp(
+        `^-?\\d{1,${Math.max(1, d.precision - d.scale)}}(\\.\\d{1,${Math.max(1, d.scale)}})?$`,
+      );
+      return d.scale === 0
+        ? (s) => /^-?\d{1,38}$/.test(s) && s.replace('-', '').length <= d.precision
+        : (s) => re.test(s);
+    }
   }
 }
 

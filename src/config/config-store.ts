@@ -1,0 +1,24 @@
+/**
+ * Where config items come from: the port. Adapters: `FileConfigStore` (a project folder's
+ * `configs/l1` and `configs/l2`) and, on AWS, a DynamoDB store over the seed's CONFIG_TABLE and
+ * L2_CONFIG_TABLE. Every adapter returns parsed, validated configs; runtime code never sees raw
+ * items.
+ *
+ * A store is read-only. Mutable state (lastSyncTime, status, lastSuccessfulRun) lives in the
+ * StateStore; the values in a config item are initial values only.
+ */
+import type { L1Config } from './l1-schema.js';
+import type { L2Config } from './l2-schema.js';
+
+export interface ConfigStore {
+  /**
+   * All L1 configs, or those of one platform (case-insensitive). Throws FloeError('config-invalid')
+   * listing every problem when any L1 item is invalid.
+   */
+  listL1(platform?: string): Promise<L1Config[]>;
+  /** One L1 config; FloeError('not-found') (with a "did you mean") when there is none. */
+  getL1(configId: string): Promise<L1Config>;
+  /** All L2 configs; with a platform, those of that platform plus those that name none. */
+  listL2(platform?: string): Promise<L2Config[]>;
+  getL2(configId: string): Promise<L2Config>;
+}

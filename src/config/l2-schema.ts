@@ -1,0 +1,180 @@
+/**
+ * The L2 (processing) config item: the seed's DynamoDB item verbatim (parserName, named L1 source
+ * tables, destination with dropExtraColumns, loadType, lastSuccessfulRun, notifications, status),
+ * plus optional floe extensions with defaults. Parsing resolves namespaces/table names, the load
+ * type and the primary key, so the L2 processor reads `L2Config` only.
+ */
+import { z } from 'zod';
+import {
+  LoadTypeSchema,
+  NotificationsSchema,
+  PartitionBySchema,
+  PrimaryKeySchema,
+  StatusSchema,
+  TimestampSchema,
+  upperEnum,
+  WriteModeSchema,
+} from './common-schema.js';
+
+export const L2SourceTableSchema = z
+  .looseObject({
+    glueDatabase: z.string().min(1).optional().describe('Namespace of the L1 table (seed field).'),
+    glueTable: z.string().min(1).optional().describe('Name of the L1 table (seed field).'),
+    fetchMode: upperEnum(['FULL', 'INCREMENTAL'] as const)
+      .default('FULL')
+      .describe('FULL reads the whole table; INCREMENTAL only rows added since the last successful run.'),
+    incrementalColumn: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Column compared with lastSuccessfulFetchTime for INCREMENTAL reads, e.g. ingest_timestamp (absent: read the snapshots added since).',
+      ),
+    lastSuccessfulFetchTime: TimestampSchema.optional().describe(
+      'Initial incremental position: "" = never. The live value is kept in the StateStore.',
+    ),
+    // ---- floe extensions ----
+    namespace: z.string().min(1).optional().describe('Iceberg namespace (default: glueDatabase).'),
+    tableName: z.string().min(1).optional().describe('Iceberg table name (default: glueTable).'),
+  })
+  .describe('One L1 table the parser reads; its key in `source` is the name the parser sees.');
+
+export const L2DestinationSchema = z
+  .looseObject({
+    glueDatabase: z.string().min(1).optional().describe('Namespace of the L2 table (seed field).'),
+    glueTable: z.string().min(1).optional().describe('Name of the L2 table (seed field).'),
+    s3Location: z.string().optional().describe('Table location (seed field).'),
+    primaryKey: PrimaryKeySchema.optional(),
+    loadType: LoadTypeSchema.optional().describe('Seed field; see the item-level loadType.'),
+    defaultwriteMode: WriteModeSchema.default('OVERWRITE').describe(
+      'APPEND, OVERWRITE (seed example) or MERGE (upsert by primaryKey).',
+    ),
+    dropExtraColumns: z
+      .boolean()
+      .default(false)
+      .describe(
+        'true: table columns the parser no longer produces are dropped; false: they are kept (null).',
+      ),
+    // ---- floe extensions ----
+    namespace: z.string().min(1).optional().describe('Iceberg namespace (default: glueDatabase).'),
+    tableName: z.string().min(1).optional().describe('Iceberg table name (default: glueTable).'),
+    partitionBy: PartitionBySchema,
+  })
+  .describe('The refined Iceberg table the parser output is written to (seed section).');
+
+export const L2ItemSchema = z
+  .looseObject({
+    configId: z.string().min(1).describe('Unique id of this L2 config, e.g. wrike_projects_l2.'),
+    parserName: z.string().min(1).describe('Registered parser that turns the source tables into rows.'),
+    source: z
+      .record(z.string().min(1), L2SourceTableSchema)
+      .refine((s) => Object.keys(s).length > 0, 'at least one source table')
+      .describe('The L1 tables to read, by the name the parser knows them as.'),
+    destination: L2DestinationSchema,
+    loadType: LoadTypeSchema.optional().describe(
+      'FULL or INCREMENTAL (seed field; default destination.loadType, else FULL).',
+    ),
+    primaryKey: PrimaryKeySchema.optional().describe('Seed field: key columns; destination.primaryKey wins.'),
+    lastSuccessfulRun: TimestampSchema.optional().describe(
+      'Initial value only; floe records runs in its StateStore.',
+    ),
+    notifications: NotificationsSchema.prefault({}),
+    status: StatusSchema.optional(),
+    createdAt: z.string().optional().describe('Informational.'),
+    updatedAt: z.string().optional().describe('Informational.'),
+    // ---- floe extensions ----
+    platform: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('SaaS platform (default: any; the seed keeps one L2 table per platform).'),
+    enabled: z.boolean().default(true).describe('false: keep the config but skip it in runs.'),
+  })
+  .describe('floe L2 (processing) config item: a parser over L1 tables into one refined Iceberg table.');
+
+type L2Item = z.output<typeof L2ItemSchema>;
+
+function checkL2(item: L2Item, ctx: z.RefinementCtx): void {
+  const d = item.destination as Partial<L2Item['destination']> | undefined;
+  if (d !== undefined && typeof d === 'object') {
+    if (d.glueDatabase === undefined && d.namespace === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination', 'glueDatabase'],
+        message: 'is required',
+        params: { fix: 'set destination.glueDatabase (or destination.namespace)' },
+      });
+    }
+    if (d.glueTable === undefined && d.tableName === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination', 'glueTable'],
+        message: 'is required',
+        params: { fix: 'set destination.glueTable (or destination.tableName)' },
+      });
+    }
+    const pk = d.primaryKey ?? (Array.isArray(item.primaryKey) ? item.primaryKey : []);
+    if (d.defaultwriteMode === 'MERGE' && (!Array.isArray(pk) || pk.length === 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination', 'primaryKey'],
+        message: 'MERGE needs a primaryKey',
+        params: { fix: 'set destination.primaryKey, e.g. ["project_id"], or use defaultwriteMode OVERWRITE' },
+      });
+    }
+  }
+  const sources = item.source as Record<string, unknown> | undefined;
+  if (sources !== undefined && typeof sources === 'object') {
+    for (const [name, s] of Object.entries(sources)) {
+      if (typeof s !== 'object' || s === null) continue;
+      const t = s as Partial<z.output<typeof L2SourceTableSchema>>;
+      if (t.glueDatabase === undefined && t.namespace === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source', name, 'glueDatabase'],
+          message: 'is required',
+          params: { fix: `set source.${name}.glueDatabase to the L1 table's namespace` },
+        });
+      }
+      if (t.glueTable === undefined && t.tableName === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source', name, 'glueTable'],
+          message: 'is required',
+          params: { fix: `set source.${name}.glueTable to the L1 table's name` },
+        });
+      }
+    }
+  }
+}
+
+const isObject = (p: { value: unknown }) => typeof p.value === 'object' && p.value !== null;
+
+/** Parses an L2 item: validates, checks cross-field rules and resolves defaults into `L2Config`. */
+export const L2ConfigSchema = L2ItemSchema.superRefine(checkL2, { when: isObject }).transform((item) => {
+  const d = item.destination;
+  const loadType = item.loadType ?? d.loadType ?? 'FULL';
+  return {
+    ...item,
+    loadType,
+    source: Object.fromEntries(
+      Object.entries(item.source).map(([name, s]) => [
+        name,
+        { ...s, namespace: s.namespace ?? s.glueDatabase ?? '', tableName: s.tableName ?? s.glueTable ?? '' },
+      ]),
+    ),
+    destination: {
+      ...d,
+      namespace: d.namespace ?? d.glueDatabase ?? '',
+      tableName: d.tableName ?? d.glueTable ?? '',
+      loadType: d.loadType ?? loadType,
+      primaryKey: d.primaryKey ?? item.primaryKey ?? [],
+    },
+  };
+});
+
+/** A validated L2 config, defaults applied and names resolved. */
+export type L2Config = z.output<typeof L2ConfigSchema>;
+export type L2ConfigInput = z.input<typeof L2ConfigSchema>;
+export type L2SourceTable = L2Config['source'][string];
+export type L2Destination = L2Config['destination'];

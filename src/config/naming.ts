@@ -1,0 +1,30 @@
+/**
+ * Column naming. SaaS APIs speak camelCase (`updatedDate`, `customFieldID`); lakehouse SQL is
+ * happiest with snake_case, which needs no quoting in Athena, Spark or Trino. The same function
+ * resolves data columns, `primaryKey` and `lastUpdatedColumn`, so a config can name columns the
+ * way the API does and still match the table.
+ */
+
+/** How source field names become column names: `snake_case` (default) or kept as the API sends them. */
+export type ColumnNaming = 'snake_case' | 'source';
+
+/**
+ * `updatedDate` → `updated_date`, `customFieldID` → `custom_field_id`, `HTMLParser` → `html_parser`,
+ * `v2API` → `v2_api`, `address2` → `address2`; already-snake names are unchanged; runs of characters
+ * that cannot appear in an identifier become one `_` (dropped at either end).
+ */
+export function toSnakeCase(name: string): string {
+  const cleaned = name.replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, '').replace(/[^\p{L}\p{N}_]+/gu, '_');
+  const split = cleaned
+    // lower or digit followed by upper: updatedDate → updated_Date
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1_$2')
+    // an acronym followed by a word: HTMLParser → HTML_Parser
+    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1_$2');
+  const out = split.toLowerCase();
+  return out.length > 0 ? out : '_';
+}
+
+/** The column name a source field (or a key/cursor column named in a config) maps to. */
+export function resolveColumnName(name: string, mode: ColumnNaming): string {
+  return mode === 'snake_case' ? toSnakeCase(name) : name;
+}

@@ -1,0 +1,75 @@
+/**
+ * Validating one config item: normalise (DynamoDB typed JSON → plain), parse with the layer's
+ * schema, and collect every problem at once. `validate*` return the problems; `parse*` throw one
+ * FloeError('config-invalid') listing them all.
+ */
+import type { z } from 'zod';
+import { normalizeItem } from './dynamo-json.js';
+import { type ConfigProblem, collectProblems, configError } from './issues.js';
+import { type L1Config, L1ConfigSchema } from './l1-schema.js';
+import { type L2Config, L2ConfigSchema } from './l2-schema.js';
+
+/** Where an item came from, so problems can name it before its configId is known. */
+export interface ItemOrigin {
+  /** Project-relative file name. */
+  file?: string;
+  /** Position of the item in a file holding a list of items (0-based). */
+  index?: number;
+}
+
+export interface ValidationResult<T> {
+  ok: boolean;
+  /** The item's configId, or a label for it (`file#n`) when it has none. */
+  configId: string;
+  /** Present when ok. */
+  config?: T;
+  /** Errors and warnings, in item order. */
+  problems: ConfigProblem[];
+}
+
+function labelOf(item: unknown, origin: ItemOrigin): string {
+  const id =
+    typeof item === 'object' && item !== null ? (item as { configId?: unknown }).configId : undefined;
+  if (typeof id === 'string' && id.trim() !== '') return id;
+  const where = origin.file ?? 'item';
+  return origin.index === undefined ? `${where} (no configId)` : `${where}#${origin.index + 1} (no configId)`;
+}
+
+function validateWith<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  origin: ItemOrigin,
+): ValidationResult<z.output<S>> {
+  const item = normalizeItem(raw);
+  const configId = labelOf(item, origin);
+  const parsed = schema.safeParse(item);
+  const problems = collectProblems(schema, item, parsed.success ? [] : parsed.error.issues, configId).map(
+    (p) => (origin.file === undefined ? p : { ...p, file: origin.file }),
+  );
+  const ok = parsed.success && !problems.some((p) => p.severity === 'error');
+  return { ok, configId, config: ok && parsed.success ? parsed.data : undefined, problems };
+}
+
+/** Validates an L1 item (plain or DynamoDB typed JSON). */
+export function validateL1Item(raw: unknown, origin: ItemOrigin = {}): ValidationResult<L1Config> {
+  return validateWith(L1ConfigSchema, raw, origin);
+}
+
+/** Validates an L2 item (plain or DynamoDB typed JSON). */
+export function validateL2Item(raw: unknown, origin: ItemOrigin = {}): ValidationResult<L2Config> {
+  return validateWith(L2ConfigSchema, raw, origin);
+}
+
+/** Parses an L1 item or throws FloeError('config-invalid') naming every problem. */
+export function parseL1Item(raw: unknown, origin: ItemOrigin = {}): L1Config {
+  const r = validateL1Item(raw, origin);
+  if (!r.ok || r.config === undefined) throw configError(r.problems);
+  return r.config;
+}
+
+/** Parses an L2 item or throws FloeError('config-invalid') naming every problem. */
+export function parseL2Item(raw: unknown, origin: ItemOrigin = {}): L2Config {
+  const r = validateL2Item(raw, origin);
+  if (!r.ok || r.config === undefined) throw configError(r.problems);
+  return r.config;
+}

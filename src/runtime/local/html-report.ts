@@ -1,0 +1,135 @@
+/**
+ * The run report as HTML, after the seed's notification email: per config its status, records
+ * processed, snapshot id or error, for one environment; plus totals. Inline styles only (email
+ * clients drop <style> blocks and external CSS). Every text is redacted, then HTML-escaped.
+ */
+import { redact } from '../../util/redact.js';
+import type { ConfigRunResult, RunReport } from '../ports/notifier.js';
+
+export interface ReportTotals {
+  configs: number;
+  succeeded: number;
+  failed: number;
+  records: number;
+  durationMs: number;
+}
+
+export function reportTotals(report: RunReport): ReportTotals {
+  const started = Date.parse(report.startedAt);
+  const finished = Date.parse(report.finishedAt);
+  return {
+    configs: report.results.length,
+    succeeded: report.results.filter((r) => r.status === 'SUCCESS').length,
+    failed: report.results.filter((r) => r.status === 'FAILED').length,
+    records: report.results.reduce((a, r) => a + (Number.isFinite(r.records) ? r.records : 0), 0),
+    durationMs: Number.isNaN(started) || Number.isNaN(finished) ? 0 : Math.max(0, finished - started),
+  };
+}
+
+/** `[floe][prod] wrike: 3 succeeded, 1 failed`: the email subject / webhook title. */
+export function reportSubject(report: RunReport): string {
+  const t = reportTotals(report);
+  const what = report.platform ? `${report.platform} run` : 'run';
+  const outcome = t.failed > 0 ? `${t.failed} failed, ${t.succeeded} succeeded` : `${t.succeeded} succeeded`;
+  return redact(`[floe][${report.environment}] ${what} ${report.runId}: ${outcome}`);
+}
+
+/** Redact first (a secret may contain `&`), then escape. */
+export function escapeHtml(text: string): string {
+  return redact(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s - m * 60);
+  if (m < 60) return `${m} min ${rest} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+const CELL = 'padding:6px 10px;border:1px solid #d0d7de;text-align:left;vertical-align:top';
+const HEAD = `${CELL};background:#f6f8fa;font-weight:600`;
+const NUM = `${CELL};text-align:right;font-variant-numeric:tabular-nums`;
+const STATUS_STYLE: Record<ConfigRunResult['status'], string> = {
+  SUCCESS: 'color:#1a7f37;font-weight:600',
+  FAILED: 'color:#cf222e;font-weight:600',
+};
+
+export function renderHtmlReport(report: RunReport): string {
+  const t = reportTotals(report);
+  const e = escapeHtml;
+  // Failures first: they are what the reader needs to act on.
+  const rows = [...report.results]
+    .sort((a, b) => (a.status === b.status ? 0 : a.status === 'FAILED' ? -1 : 1))
+    .map(
+      (r) => `      <tr>
+        <td style="${CELL}">${e(r.configId)}</td>
+        <td style="${CELL}">${e(r.processType)}</td>
+        <td style="${CELL}">${e(r.table ?? '')}</td>
+        <td style="${CELL}">${e(r.loadType ?? '')}</td>
+        <td style="${CELL};${STATUS_STYLE[r.status] ?? ''}">${e(r.status)}</td>
+        <td style="${NUM}">${e(formatCount(r.records))}</td>
+        <td style="${CELL};font-family:monospace">${e(r.snapshotId ?? '')}</td>
+        <td style="${NUM}">${e(formatDuration(r.durationMs))}</td>
+        <td style="${CELL};white-space:pre-wrap;font-family:monospace;font-size:12px">${e(r.error ?? '')}</td>
+      </tr>`,
+    )
+    .join('\n');
+  const headline =
+    t.failed > 0 ? `${t.failed} of ${t.configs} configs failed` : `All ${t.configs} configs succeeded`;
+  const recipients = report.recipients.length > 0 ? report.recipients.join(', ') : '(none)';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>${e(reportSubject(report))}</title>
+</head>
+<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#1f2328">
+  <h2 style="margin:0 0 4px 0">floe run report${report.platform ? ` – ${e(report.platform)}` : ''}</h2>
+  <p style="margin:0 0 12px 0;${t.failed > 0 ? STATUS_STYLE.FAILED : STATUS_STYLE.SUCCESS}">${e(headline)}</p>
+  <table style="border-collapse:collapse;margin-bottom:16px">
+    <tr><th style="${HEAD}">Environment</th><td style="${CELL}">${e(report.environment)}</td></tr>
+    <tr><th style="${HEAD}">Run id</th><td style="${CELL};font-family:monospace">${e(report.runId)}</td></tr>
+    <tr><th style="${HEAD}">Started</th><td style="${CELL}">${e(report.startedAt)}</td></tr>
+    <tr><th style="${HEAD}">Finished</th><td style="${CELL}">${e(report.finishedAt)}</td></tr>
+    <tr><th style="${HEAD}">Duration</th><td style="${CELL}">${e(formatDuration(t.durationMs))}</td></tr>
+    <tr><th style="${HEAD}">Recipients</th><td style="${CELL}">${e(recipients)}</td></tr>
+  </table>
+  <table style="border-collapse:collapse">
+    <thead>
+      <tr>
+        <th style="${HEAD}">Config</th><th style="${HEAD}">Layer</th><th style="${HEAD}">Table</th>
+        <th style="${HEAD}">Load type</th><th style="${HEAD}">Status</th><th style="${HEAD}">Records</th>
+        <th style="${HEAD}">Snapshot id</th><th style="${HEAD}">Duration</th><th style="${HEAD}">Error</th>
+      </tr>
+    </thead>
+    <tbody>
+${rows || `      <tr><td style="${CELL}" colspan="9">No configs ran.</td></tr>`}
+    </tbody>
+    <tfoot>
+      <tr>
+        <th style="${HEAD}" colspan="4">Total: ${t.configs} configs</th>
+        <th style="${HEAD}">${t.succeeded} succeeded, ${t.failed} failed</th>
+        <th style="${HEAD};text-align:right">${e(formatCount(t.records))}</th>
+        <th style="${HEAD}"></th>
+        <th style="${HEAD};text-align:right">${e(formatDuration(t.durationMs))}</th>
+        <th style="${HEAD}"></th>
+      </tr>
+    </tfoot>
+  </table>
+</body>
+</html>
+`;
+}
+
+function formatCount(n: number): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US') : '';
+}

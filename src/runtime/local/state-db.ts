@@ -1,0 +1,87 @@
+/**
+ * The local state database (`<project>/.floe/state.db`): run state and run history in one SQLite
+ * file. WAL lets readers (`floe history`) run beside a writer; busy_timeout makes a second process
+ * wait for the write lock instead of failing; every read-modify-write is a BEGIN IMMEDIATE
+ * transaction, so two processes updating the same config serialise rather than lose an update.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { FloeError } from '../../errors.js';
+
+export type StateDb = Database.Database;
+
+export const STATE_SCHEMA_VERSION = 1;
+
+/** The schema, created on open (idempotent). Kept as one string so docs and tests can show it. */
+export const STATE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS floe_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS floe_state (
+  kind                TEXT NOT NULL CHECK (kind IN ('L1', 'L2')),
+  config_id           TEXT NOT NULL,
+  status              TEXT CHECK (status IN ('RUNNING', 'COMPLETED', 'FAILED')),
+  status_updated_at   TEXT,
+  last_sync_time      TEXT,
+  last_successful_run TEXT,
+  last_run_id         TEXT,
+  last_run_started_at TEXT,
+  last_error          TEXT,
+  sources             TEXT NOT NULL DEFAULT '{}',  -- JSON: { name: { lastSuccessfulFetchTime, lastSnapshotId } }
+  version             INTEGER NOT NULL DEFAULT 0,
+  updated_at          TEXT NOT NULL,
+  PRIMARY KEY (kind, config_id)
+);
+CREATE TABLE IF NOT EXISTS floe_history (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id          TEXT NOT NULL,
+  process_type    TEXT NOT NULL CHECK (process_type IN ('L1', 'L2')),
+  config_id       TEXT NOT NULL,
+  load_timestamp  TEXT NOT NULL,
+  load_ms         INTEGER NOT NULL,               -- loadTimestamp as epoch ms, for ordering/filtering
+  last_run_status TEXT NOT NULL,
+  entry           TEXT NOT NULL,                  -- the whole entry as JSON (seed fields + extras)
+  UNIQUE (run_id, process_type, config_id)
+);
+CREATE INDEX IF NOT EXISTS floe_history_by_time ON floe_history (load_ms DESC);
+CREATE INDEX IF NOT EXISTS floe_history_by_config ON floe_history (config_id, load_ms DESC);
+`;
+
+export function openStateDb(path: string, opts: { readonly?: boolean } = {}): StateDb {
+  if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
+  let db: StateDb;
+  try {
+    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  } catch (e) {
+    throw new FloeError('io', `cannot open the state database ${path}: ${(e as Error).message}`, {
+      context: { file: path },
+      cause: e,
+    });
+  }
+  // busy_timeout first: the pragmas and schema below may themselves wait on another process.
+  db.pragma('busy_timeout = 30000');
+  if (opts.readonly) return db;
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.transaction(() => {
+    db.exec(STATE_SCHEMA);
+    const row = db.prepare('SELECT value FROM floe_meta WHERE key = ?').get('schema_version') as
+      | { value: string }
+      | undefined;
+    if (!row) {
+      db.prepare('INSERT INTO floe_meta (key, value) VALUES (?, ?)').run(
+        'schema_version',
+        String(STATE_SCHEMA_VERSION),
+      );
+    } else if (Number(row.value) > STATE_SCHEMA_VERSION) {
+      throw new FloeError(
+        'feature-unsupported',
+        `the state database ${path} was written by a newer floe (schema ${row.value}); upgrade floe`,
+        { context: { file: path } },
+      );
+    }
+  }).immediate();
+  return db;
+}

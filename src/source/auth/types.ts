@@ -1,0 +1,24 @@
+/** What an authenticator contributes to a request. */
+export interface Credentials {
+  /** Headers added unless the config's request already sets that header (seed: `Authorization: Bearer ${accessToken}`). */
+  headers: Record<string, string>;
+  /** Query parameters always added (API key in query). */
+  query: Record<string, string>;
+  /** Template variables: `accessToken`, `apiKey`. */
+  vars: Record<string, string>;
+  /** Replaces the request URL's origin (Wrike's `host` from the token response). */
+  baseOrigin?: string;
+}
+
+export interface Authenticator {
+  /** Placeholder names this auth provides (checked at build time). */
+  readonly provides: readonly string[];
+  /** Whether a 401 may be cured by `refresh`. */
+  readonly refreshable: boolean;
+  /** Human description for errors: never a secret value. */
+  readonly describe: string;
+  /** Current credentials, fetching or refreshing a token when needed. */
+  get(signal?: AbortSignal): Promise<Credentials>;
+  /** Drops `rejected` (the credentials that got a 401) and obtains new ones. */
+  refresh(rejected: Credentials, signal?: AbortSignal): Promise<void>;
+}
