@@ -13,6 +13,8 @@ const { registerTableCommands } = await import('./commands/table.js');
 registerTableCommands(program);
 const { registerSimCommands } = await import('./commands/sim.js');
 const { registerHistoryCommands } = await import('./commands/history.js');
+const { registerConfigCommands } = await import('./commands/config.js');
+registerConfigCommands(program);
 registerHistoryCommands(program);
 registerSimCommands(program);
 

@@ -45,7 +45,7 @@ export {
   type L2SourceTable,
 } from './l2-schema.js';
 export { parseConfigText } from './load-items.js';
-export { type ColumnNaming, resolveColumnName, toSnakeCase } from './naming.js';
+export { type ColumnNaming, resolveColumnName, resolveKeyColumns, toSnakeCase } from './naming.js';
 export {
   type ItemOrigin,
   parseL1Item,
@@ -53,4 +53,5 @@ export {
   type ValidationResult,
   validateL1Item,
   validateL2Item,
+  withLoadType,
 } from './validate.js';

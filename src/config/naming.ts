@@ -28,3 +28,18 @@ export function toSnakeCase(name: string): string {
 export function resolveColumnName(name: string, mode: ColumnNaming): string {
   return mode === 'snake_case' ? toSnakeCase(name) : name;
 }
+
+/** The table columns a destination's key, cursor and partition settings refer to, resolved once. */
+export function resolveKeyColumns(d: {
+  primaryKey: readonly string[];
+  lastUpdatedColumn?: string;
+  partitionBy?: readonly { source: string }[];
+  columnNaming: ColumnNaming;
+}): { primaryKey: string[]; lastUpdatedColumn?: string; partitionSources: string[] } {
+  const r = (n: string) => resolveColumnName(n, d.columnNaming);
+  return {
+    primaryKey: d.primaryKey.map(r),
+    lastUpdatedColumn: d.lastUpdatedColumn === undefined ? undefined : r(d.lastUpdatedColumn),
+    partitionSources: (d.partitionBy ?? []).map((p) => r(p.source)),
+  };
+}

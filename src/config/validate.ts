@@ -4,6 +4,7 @@
  * FloeError('config-invalid') listing them all.
  */
 import type { z } from 'zod';
+import type { LoadType } from './common-schema.js';
 import { normalizeItem } from './dynamo-json.js';
 import { type ConfigProblem, collectProblems, configError } from './issues.js';
 import { type L1Config, L1ConfigSchema } from './l1-schema.js';
@@ -72,4 +73,29 @@ export function parseL2Item(raw: unknown, origin: ItemOrigin = {}): L2Config {
   const r = validateL2Item(raw, origin);
   if (!r.ok || r.config === undefined) throw configError(r.problems);
   return r.config;
+}
+
+/**
+ * The config as one run sees it when the LOAD_TYPE job parameter overrides its load type. Forcing
+ * INCREMENTAL onto a config without a cursor column is a config error, named like any other.
+ */
+export function withLoadType(config: L1Config, loadType: LoadType | undefined): L1Config {
+  if (loadType === undefined || loadType === config.destination.loadType) return config;
+  const d = config.destination;
+  if (
+    loadType === 'INCREMENTAL' &&
+    d.lastUpdatedColumn === undefined &&
+    config.source.incremental === undefined
+  ) {
+    throw configError([
+      {
+        configId: config.configId,
+        field: 'destination.lastUpdatedColumn',
+        message: 'LOAD_TYPE INCREMENTAL needs a lastUpdatedColumn',
+        fix: 'set destination.lastUpdatedColumn in this config, or run it with LOAD_TYPE FULL',
+        severity: 'error',
+      },
+    ]);
+  }
+  return { ...config, destination: { ...d, loadType } };
 }

@@ -19,7 +19,12 @@ import {
 import type { PartitionSpecLike } from './spec/partition-like.js';
 import type { Schema } from './spec/schema.js';
 import { type CommitResult, commitSnapshot } from './write/commit.js';
-import { type RowSource, type WriteOptions, writeDataFiles } from './write/data-writer.js';
+import {
+  type RowSource,
+  type WriteOptions,
+  writeDataFiles,
+  writeDataFilesFromQuery,
+} from './write/data-writer.js';
 import { type MergeOptions, writeMerge } from './write/merge.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
 
@@ -77,6 +82,18 @@ export class Table {
   /** Fast append: new data files in one snapshot; never conflicts with other writers. */
   async append(rows: RowSource, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
     const files = await writeDataFiles(this.catalog.io, this.state.metadata, rows, {
+      ...opts,
+      table: this.name,
+    });
+    return this.commitFiles('append', files, undefined, opts);
+  }
+
+  /**
+   * Fast append of a DuckDB query's rows (columns named like the table's): the columnar path,
+   * no JavaScript per row. Run it in the process's DuckDB (see src/duck/session.ts).
+   */
+  async appendQuery(selectSql: string, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
+    const files = await writeDataFilesFromQuery(this.catalog.io, this.state.metadata, selectSql, {
       ...opts,
       table: this.name,
     });

@@ -1,6 +1,12 @@
 /** Validation errors name the config, the field path and the fix, and report every problem at once. */
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseL1Item, parseL2Item, validateL1Item } from '../../src/config/index.js';
+import {
+  formatProblem,
+  parseL1Item,
+  parseL2Item,
+  validateL1Item,
+  withLoadType,
+} from '../../src/config/index.js';
 import { isFloeError } from '../../src/errors.js';
 
 const item = (destination: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
@@ -141,5 +147,19 @@ describe('config error messages', () => {
     ).toThrow(
       /source\.projects\.fetchMode: expected one of FULL \| INCREMENTAL, got "DELTA" \(fix: set it to INCREMENTAL.*\n.*destination\.primaryKey: MERGE needs a primaryKey/,
     );
+  });
+});
+
+describe('LOAD_TYPE override', () => {
+  it('applies the job load type; INCREMENTAL without a cursor column is a config error', () => {
+    const full = parseL1Item(item());
+    expect(withLoadType(full, undefined)).toBe(full);
+    expect(withLoadType(full, 'FULL')).toBe(full);
+    expect(() => withLoadType(full, 'INCREMENTAL')).toThrow(
+      'config Wrike_Tasks: destination.lastUpdatedColumn: LOAD_TYPE INCREMENTAL needs a lastUpdatedColumn (fix: set destination.lastUpdatedColumn in this config, or run it with LOAD_TYPE FULL)',
+    );
+    const withCursor = parseL1Item(item({ lastUpdatedColumn: 'updatedDate' }));
+    expect(withLoadType(withCursor, 'INCREMENTAL').destination.loadType).toBe('INCREMENTAL');
+    expect(withCursor.destination.loadType).toBe('FULL');
   });
 });

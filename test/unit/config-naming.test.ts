@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveColumnName, toSnakeCase } from '../../src/config/index.js';
+import { resolveColumnName, resolveKeyColumns, toSnakeCase } from '../../src/config/index.js';
 
 describe('toSnakeCase', () => {
   it.each([
@@ -39,5 +39,21 @@ describe('resolveColumnName', () => {
   it('snake_case converts, source keeps', () => {
     expect(resolveColumnName('lastUpdatedDate', 'snake_case')).toBe('last_updated_date');
     expect(resolveColumnName('lastUpdatedDate', 'source')).toBe('lastUpdatedDate');
+  });
+});
+
+describe('resolveKeyColumns', () => {
+  it('resolves primaryKey, lastUpdatedColumn and partition sources with the naming mode', () => {
+    const d = {
+      primaryKey: ['customFieldID'],
+      lastUpdatedColumn: 'updatedDate',
+      partitionBy: [{ source: 'createdDate' }],
+    };
+    expect(resolveKeyColumns({ ...d, columnNaming: 'snake_case' })).toEqual({
+      primaryKey: ['custom_field_id'],
+      lastUpdatedColumn: 'updated_date',
+      partitionSources: ['created_date'],
+    });
+    expect(resolveKeyColumns({ ...d, columnNaming: 'source' }).lastUpdatedColumn).toBe('updatedDate');
   });
 });
