@@ -19,7 +19,11 @@ export function reconcile(table: Schema, inferred: readonly FieldInput[]): Recon
   const newColumns: string[] = [];
   const conflicts: { column: string; message: string }[] = [];
 
-  const visit = (existing: readonly NestedField[], fields: readonly FieldInput[], parent: string | undefined) => {
+  const visit = (
+    existing: readonly NestedField[],
+    fields: readonly FieldInput[],
+    parent: string | undefined,
+  ) => {
     for (const f of fields) {
       const path = parent ? `${parent}.${f.name}` : f.name;
       const cur = existing.find((e) => e.name === f.name);
@@ -32,7 +36,10 @@ export function reconcile(table: Schema, inferred: readonly FieldInput[]): Recon
       const it = f.type;
       if (typeof it === 'string') {
         if (typeof ct !== 'string') {
-          conflicts.push({ column: path, message: `column "${path}" is a ${ct.type} in the table but the API now sends ${it} values` });
+          conflicts.push({
+            column: path,
+            message: `column "${path}" is a ${ct.type} in the table but the API now sends ${it} values`,
+          });
         } else if (!writable(ct, it)) {
           conflicts.push({
             column: path,
@@ -43,22 +50,45 @@ export function reconcile(table: Schema, inferred: readonly FieldInput[]): Recon
       }
       if (typeof ct === 'string') {
         // Nested values into a string column are kept as JSON text.
-        if (ct !== 'string') conflicts.push({ column: path, message: `column "${path}" is ${ct} in the table but the API now sends ${it.type} values` });
+        if (ct !== 'string')
+          conflicts.push({
+            column: path,
+            message: `column "${path}" is ${ct} in the table but the API now sends ${it.type} values`,
+          });
         continue;
       }
       if (it.type === 'struct' && ct.type === 'struct') visit(ct.fields, it.fields, path);
       else if (it.type === 'list' && ct.type === 'list') {
-        if (typeof it.element === 'object' && it.element.type === 'struct' && typeof ct.element === 'object' && ct.element.type === 'struct') {
+        if (
+          typeof it.element === 'object' &&
+          it.element.type === 'struct' &&
+          typeof ct.element === 'object' &&
+          ct.element.type === 'struct'
+        ) {
           // New fields inside list elements would need ids under the element struct; report them.
           const before = addColumns.length;
           visit(ct.element.fields, it.element.fields, `${path}.element`);
           for (const a of addColumns.splice(before)) {
-            conflicts.push({ column: `${path}.element.${a.name}`, message: `new field "${a.name}" inside the list "${path}" cannot be added automatically yet` });
+            conflicts.push({
+              column: `${path}.element.${a.name}`,
+              message: `new field "${a.name}" inside the list "${path}" cannot be added automatically yet`,
+            });
           }
-        } else if (typeof it.element === 'string' && typeof ct.element === 'string' && !writable(ct.element, it.element)) {
-          conflicts.push({ column: path, message: `list "${path}" holds ${ct.element} in the table but the API now sends ${it.element}` });
+        } else if (
+          typeof it.element === 'string' &&
+          typeof ct.element === 'string' &&
+          !writable(ct.element, it.element)
+        ) {
+          conflicts.push({
+            column: path,
+            message: `list "${path}" holds ${ct.element} in the table but the API now sends ${it.element}`,
+          });
         }
-      } else conflicts.push({ column: path, message: `column "${path}" is a ${ct.type} in the table but the API now sends a ${it.type}` });
+      } else
+        conflicts.push({
+          column: path,
+          message: `column "${path}" is a ${ct.type} in the table but the API now sends a ${it.type}`,
+        });
     }
   };
   visit(table.fields, inferred, undefined);

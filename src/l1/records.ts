@@ -17,7 +17,10 @@ export interface IngestInfo {
   readonly runId: string;
 }
 
-export function recordTransformer(naming: ColumnNaming, ingest: IngestInfo): (r: Record<string, unknown>) => Record<string, unknown> {
+export function recordTransformer(
+  naming: ColumnNaming,
+  ingest: IngestInfo,
+): (r: Record<string, unknown>) => Record<string, unknown> {
   const cache = new Map<string, string>();
   const name = (k: string) => {
     let n = cache.get(k);

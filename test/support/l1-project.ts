@@ -1,0 +1,101 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` are config placeholders
+/**
+ * A throwaway floe project pointed at a Wrike simulator: floe.yaml, L1 config items (seed shape
+ * plus extensions) and the token in the project's secrets file.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WrikeSimulator } from '../../src/sim/wrike/index.js';
+
+export const SIM_TOKEN_SECRET = 'wrike-api-token';
+
+export function l1Item(
+  sim: WrikeSimulator,
+  opts: {
+    configId: string;
+    object: string;
+    path: string;
+    table: string;
+    writeMode: 'APPEND' | 'OVERWRITE' | 'MERGE';
+    loadType?: 'FULL' | 'INCREMENTAL';
+    params?: Record<string, unknown>;
+    paginated?: boolean;
+    incremental?: boolean;
+    schemaEvolution?: boolean;
+    dataPath?: string;
+  },
+): Record<string, unknown> {
+  return {
+    configId: opts.configId,
+    platform: 'wrike',
+    objectName: opts.object,
+    source: {
+      apiType: 'REST',
+      auth: { type: 'PERM', tokenKey: SIM_TOKEN_SECRET, tokenSource: 'SECRETS_MANAGER' },
+      defaultFetchMode: opts.loadType ?? 'FULL',
+      request: {
+        method: 'GET',
+        url: `${sim.baseUrl}${opts.path}`,
+        headers: { Accept: 'application/json', Authorization: 'Bearer ${accessToken}' },
+        ...(opts.params ? { params: opts.params } : {}),
+      },
+      response: { dataPath: opts.dataPath ?? '$.data' },
+      ...(opts.paginated
+        ? {
+            pagination: {
+              type: 'cursor',
+              pageSize: 500,
+              pageSizeOption: { in: 'query', name: 'pageSize' },
+              cursorPath: '$.nextPageToken',
+              tokenOption: { in: 'query', name: 'nextPageToken' },
+            },
+          }
+        : {}),
+      ...(opts.incremental
+        ? { incremental: { cursorField: 'updatedDate', params: { updatedDate: '{"start":"${start}"}' } } }
+        : {}),
+    },
+    destination: {
+      glueDatabase: 'wrike_staging',
+      glueTable: opts.table,
+      s3Location: 's3://unused/in/local/profile',
+      primaryKey: opts.writeMode === 'MERGE' ? ['id'] : [],
+      loadType: opts.loadType ?? 'FULL',
+      defaultwriteMode: opts.writeMode,
+      ...(opts.incremental ? { lastUpdatedColumn: 'updatedDate' } : {}),
+      lastSyncTime: '',
+      icebergOptimizations: { schemaEvolution: opts.schemaEvolution ?? true },
+    },
+    retryPolicy: { maxAttempts: 3, backoff: 'EXPONENTIAL', baseDelayMs: 5, maxDelayMs: 20 },
+    status: 'active',
+  };
+}
+
+export interface TempProject {
+  readonly dir: string;
+  writeConfig(item: Record<string, unknown>): void;
+  cleanup(): void;
+}
+
+export function tempProject(sim: WrikeSimulator, token: string): TempProject {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-project-'));
+  mkdirSync(join(dir, 'configs', 'l1'), { recursive: true });
+  mkdirSync(join(dir, 'configs', 'l2'), { recursive: true });
+  mkdirSync(join(dir, '.floe'), { recursive: true });
+  writeFileSync(
+    join(dir, 'floe.yaml'),
+    'environment: test\nlogs: { format: json, level: warn }\nparallelism: 3\n',
+  );
+  writeFileSync(join(dir, '.floe', 'secrets.yaml'), `${SIM_TOKEN_SECRET}: ${token}\n`, { mode: 0o600 });
+  void sim;
+  return {
+    dir,
+    writeConfig: (item) =>
+      writeFileSync(
+        join(dir, 'configs', 'l1', `${String(item.configId)}.json`),
+        JSON.stringify(item, null, 2),
+      ),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
