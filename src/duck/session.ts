@@ -4,6 +4,8 @@
  * and statistics, reading Parquet by field id, running L2 SQL — so JavaScript stays off the
  * per-value path.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
 
 let instance: Promise<DuckDBInstance> | undefined;
@@ -16,7 +18,9 @@ async function getInstance(): Promise<DuckDBInstance> {
 async function createInstance(): Promise<DuckDBInstance> {
   const db = await DuckDBInstance.create(':memory:', {
     // Bound memory so big writes spill instead of growing the process without limit.
-    memory_limit: process.env.FLOE_DUCKDB_MEMORY ?? '1GB',
+    memory_limit: process.env.FLOE_DUCKDB_MEMORY ?? '512MB',
+    // Large sorts and MERGE staging spill here instead of growing the process.
+    temp_directory: join(tmpdir(), `floe-duckdb-${process.pid}`),
     threads:
       process.env.FLOE_DUCKDB_THREADS ??
       String(Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))),

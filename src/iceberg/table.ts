@@ -19,12 +19,7 @@ import {
 import type { PartitionSpecLike } from './spec/partition-like.js';
 import type { Schema } from './spec/schema.js';
 import { type CommitResult, commitSnapshot } from './write/commit.js';
-import {
-  type RowSource,
-  type WriteOptions,
-  writeDataFiles,
-  writeDataFilesFromQuery,
-} from './write/data-writer.js';
+import { type RowInput, type WriteOptions, writeDataFilesFromQuery, writeRows } from './write/data-writer.js';
 import { type MergeOptions, writeMerge } from './write/merge.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
 
@@ -80,8 +75,8 @@ export class Table {
   }
 
   /** Fast append: new data files in one snapshot; never conflicts with other writers. */
-  async append(rows: RowSource, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
-    const files = await writeDataFiles(this.catalog.io, this.state.metadata, rows, {
+  async append(rows: RowInput, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
+    const files = await writeRows(this.catalog.io, this.state.metadata, rows, {
       ...opts,
       table: this.name,
     });
@@ -101,8 +96,8 @@ export class Table {
   }
 
   /** Replaces every row of the table with `rows`, in one snapshot. */
-  async overwrite(rows: RowSource, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
-    const files = await writeDataFiles(this.catalog.io, this.state.metadata, rows, {
+  async overwrite(rows: RowInput, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
+    const files = await writeRows(this.catalog.io, this.state.metadata, rows, {
       ...opts,
       table: this.name,
     });
@@ -116,7 +111,7 @@ export class Table {
    * changes nothing (rerunning converges), so no update is lost or applied twice.
    */
   async merge(
-    rows: RowSource,
+    rows: RowInput,
     opts: MergeOptions & CommitOptions,
   ): Promise<WriteResult & { matchedRows: bigint }> {
     const plan = await writeMerge(this.catalog.io, this.state.metadata, rows, { ...opts, table: this.name });

@@ -3,11 +3,10 @@
  * learned, so memory stays flat however many records come and the table's schema is settled
  * (inferred over *all* records) before a single data file is written.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 export class RecordSpool {
   private out: WriteStream | undefined;
@@ -26,9 +25,15 @@ export class RecordSpool {
     return spool;
   }
 
+  /**
+   * Appends rows; each line also gets `__floe_seq`, its position in the run, which MERGE uses
+   * to let the last of several versions of a record win when their update times tie.
+   */
   async write(rows: readonly Record<string, unknown>[]): Promise<void> {
-    for (const r of rows) this.buf += `${JSON.stringify(r)}\n`;
-    this.count += rows.length;
+    for (const r of rows) {
+      const json = JSON.stringify(r);
+      this.buf += json.length > 2 ? `${json.slice(0, -1)},"__floe_seq":${this.count++}}\n` : `{"__floe_seq":${this.count++}}\n`;
+    }
     if (this.buf.length >= 1 << 20) await this.flush();
   }
 
@@ -46,12 +51,9 @@ export class RecordSpool {
     await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   }
 
-  async *rows(): AsyncGenerator<Record<string, unknown>> {
-    const lines = createInterface({
-      input: createReadStream(this.path, { highWaterMark: 1 << 20 }),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    for await (const line of lines) if (line) yield JSON.parse(line) as Record<string, unknown>;
+  /** The NDJSON file, for a writer that reads it in bulk (valid after `finish`). */
+  get file(): string {
+    return this.path;
   }
 
   async dispose(): Promise<void> {

@@ -21,7 +21,6 @@ import type { SecretStore } from '../runtime/ports/secret-store.js';
 import type { StateStore } from '../runtime/ports/state-store.js';
 import { buildSource, type SourceEvent, type TokenCache } from '../source/index.js';
 import { redact } from '../util/redact.js';
-import { compileCoercion } from './coerce.js';
 import { SchemaInferrer } from './infer-schema.js';
 import { reconcile } from './reconcile-schema.js';
 import { INGEST_COLUMNS, recordTransformer } from './records.js';
@@ -144,8 +143,8 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
     if (nextCursor) summary['floe.sync-cursor'] = nextCursor;
     let written: WriteResult | undefined;
     if (records > 0) {
-      const coerce = compileCoercion(tbl.schema());
-      const rows = mapRows(spool.rows(), coerce);
+      // The spool goes to DuckDB as is: no JavaScript per row on the write side.
+      const rows = { ndjson: spool.file };
       switch (dest.defaultwriteMode) {
         case 'APPEND':
           written = await tbl.append(rows, { summary });
@@ -284,13 +283,6 @@ async function evolveSchema(tbl: Table, fields: FieldInput[], config: L1Config, 
   }
   await tbl.updateSchema(r.update);
   log.info(`schema evolved: added ${r.newColumns.join(', ')}`, { table: tbl.name });
-}
-
-async function* mapRows(
-  rows: AsyncIterable<Record<string, unknown>>,
-  fn: (r: Record<string, unknown>) => Record<string, unknown>,
-): AsyncGenerator<Record<string, unknown>> {
-  for await (const r of rows) yield fn(r);
 }
 
 function onSourceEvent(e: SourceEvent, log: Logger): void {

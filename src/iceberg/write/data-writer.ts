@@ -25,6 +25,46 @@ import { compileLineEncoder } from './row-encoder.js';
 import { fileMetrics } from './stats.js';
 
 export type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
+/**
+ * Rows to write: JS objects, or a newline-delimited JSON file whose lines already have the
+ * table's staging form (JSON values; objects in string columns are stored as JSON text). The
+ * file path lets DuckDB parse in bulk with no JavaScript per row.
+ */
+export type RowInput = RowSource | { readonly ndjson: string };
+
+export function isNdjsonInput(x: RowInput): x is { readonly ndjson: string } {
+  return typeof x === 'object' && x !== null && 'ndjson' in x && typeof (x as { ndjson: unknown }).ndjson === 'string';
+}
+
+/** Reads an NDJSON file back as row objects (the fallback when a file cannot go to DuckDB as is). */
+export async function* ndjsonRows(path: string): AsyncGenerator<Record<string, unknown>> {
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) if (line) yield JSON.parse(line) as Record<string, unknown>;
+}
+
+/**
+ * Writes an NDJSON file (see RowInput). Unpartitioned tables: DuckDB reads the file directly
+ * (a `__floe_seq` number per line, when present, orders duplicates for dedupe). Partitioned
+ * tables: rows stream through the row writer, which computes the partition tuples.
+ */
+export async function writeDataFilesFromNdjson(io: FileIO, metadata: TableMetadata, path: string, opts: WriteOptions = {}): Promise<DataFile[]> {
+  const schema = currentSchema(metadata);
+  for (const f of schema.fields) assertWritable(f.type, f.name);
+  if (defaultSpec(metadata).fields.length > 0) return writeDataFiles(io, metadata, ndjsonRows(path), opts);
+  try {
+    return await writeChunk(io, metadata, schema, path, [], false, opts);
+  } catch (e) {
+    if (isFloeError(e)) throw e.withContext({ table: opts.table });
+    throw e;
+  }
+}
+
+/** Dispatches a RowInput to the right writer. */
+export function writeRows(io: FileIO, metadata: TableMetadata, rows: RowInput, opts: WriteOptions = {}): Promise<DataFile[]> {
+  return isNdjsonInput(rows) ? writeDataFilesFromNdjson(io, metadata, rows.ndjson, opts) : writeDataFiles(io, metadata, rows, opts);
+}
 
 export interface WriteOptions {
   /** Rows per staged chunk (and so at most per data file). */

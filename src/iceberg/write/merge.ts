@@ -16,7 +16,7 @@ import { type DataFile, EntryStatus } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
 import type { Schema } from '../spec/schema.js';
 import { isPrimitive, type PrimitiveType } from '../spec/types.js';
-import { fieldIdTree, type RowSource, writeDataFiles } from './data-writer.js';
+import { fieldIdTree, type RowInput, writeRows } from './data-writer.js';
 import { castFromStaging, duckType } from './duck-types.js';
 import { readManifestEntries, readManifestList } from './manifest-io.js';
 import { compare } from './partition-summary.js';
@@ -41,7 +41,7 @@ export interface MergePlan {
 export async function writeMerge(
   io: FileIO,
   metadata: TableMetadata,
-  rows: RowSource,
+  rows: RowInput,
   opts: MergeOptions,
 ): Promise<MergePlan> {
   const schema = currentSchema(metadata);
@@ -90,7 +90,7 @@ export async function writeMerge(
   const removed = new Set<string>();
   const rewritten: DataFile[] = [];
   let matchedRows = 0n;
-  const added = await writeDataFiles(io, metadata, rows, {
+  const added = await writeRows(io, metadata, rows, {
     table: opts.table,
     dedupe: { keys: opts.keys, ...(opts.orderBy ? { orderBy: opts.orderBy } : {}) },
     onStaged: async (duck, staged) => {

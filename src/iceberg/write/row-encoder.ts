@@ -126,7 +126,8 @@ function primitiveEncoder(t: PrimitiveType, where: string): Encoder {
       return (v) => {
         if (typeof v === 'string') return v;
         if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-        throw bad(where, 'a string', v);
+        // Nested values in a string column are kept as their JSON text (as DuckDB's JSON reader does).
+        return JSON.stringify(v);
       };
     case 'boolean':
       return (v) => {

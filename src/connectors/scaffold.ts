@@ -1,0 +1,250 @@
+/**
+ * `floe init`'s work, without the CLI: lays out a local project folder (floe.yaml, the platform's
+ * L1 configs, an empty configs/l2, a private .floe/ with a secrets file, .gitignore, README.md).
+ *
+ * It plans every file first and writes nothing if any already exists (unless `force`), so a
+ * half-initialised folder never results from a refusal. The secrets file is the exception to
+ * `force`: it may already hold a real token, so an existing one is always kept.
+ */
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { FloeError } from '../errors.js';
+import { envVarName } from '../runtime/local/env-secrets.js';
+import { PROJECT_FILE } from '../runtime/local/project.js';
+import { connectorPack } from './index.js';
+import { wrikeApiBase } from './wrike/index.js';
+
+export interface ScaffoldOptions {
+  /** Project folder; created if missing. */
+  dir: string;
+  /** Default `wrike`. */
+  platform?: string;
+  /** API base URL for the pack (a regional host, or the simulator). */
+  baseUrl?: string;
+  /** Iceberg namespace of the L1 tables. Default: the pack's (`wrike_staging`). */
+  namespace?: string;
+  /** Secret name for the API token. Default: the pack's (`wrike-token`). */
+  tokenKey?: string;
+  /** Overwrite existing files (never the secrets file). */
+  force?: boolean;
+}
+
+export interface ScaffoldResult {
+  /** Absolute project folder. */
+  root: string;
+  /** Project-relative files written for the first time. */
+  created: string[];
+  /** Project-relative files replaced (with `force`). */
+  overwritten: string[];
+  /** Project-relative files left as they were (an existing secrets file). */
+  kept: string[];
+  /** Commands and actions to do next, one per line. */
+  nextSteps: string[];
+}
+
+interface PlannedFile {
+  path: string;
+  text: string;
+  /** 0o600 for secrets. */
+  mode?: number;
+  /** Keep an existing file even with `force`. */
+  keepExisting?: boolean;
+}
+
+const SECRETS_FILE = '.floe/secrets.yaml';
+
+const isLoopback = (apiBase: string) => {
+  const host = new URL(apiBase).hostname;
+  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+};
+
+function floeYaml(name: string): string {
+  return `# floe project file. Every setting below has a default (an empty file is a valid project);
+# relative paths are resolved against this folder. Reference: floe's src/runtime/local/project.ts.
+
+# Free-form project name, shown in reports.
+name: ${JSON.stringify(name)}
+
+# Environment name used in notifications (the seed's CUSTOMER_ENVIRONMENT).
+environment: local
+
+# The Iceberg catalog: an embedded SQLite SQL catalog, in the same tables PyIceberg's SqlCatalog
+# and Java's JdbcCatalog use, so those can open floe's tables too.
+catalog:
+  type: sql
+  name: floe
+  path: .floe/catalog.db
+
+# Where table data and metadata files are written.
+warehouse: warehouse
+
+# Run state (sync cursors, statuses) and history. floe never rewrites your config files.
+state:
+  path: .floe/state.db
+
+# Config folders: one L1 (staging) or L2 (processing) item per YAML/JSON file.
+configs:
+  l1: configs/l1
+  l2: configs/l2
+
+# Secrets (API tokens): first the file, then environment variables FLOE_SECRET_<NAME>.
+# Keep the file: rotated OAuth refresh tokens are written back to it.
+secrets:
+  file: ${SECRETS_FILE}
+  env: true
+
+# Run logs: format auto = pretty at a terminal, JSON lines otherwise.
+logs:
+  dir: .floe/logs
+  format: auto
+  level: info
+
+# Run reports, and optionally a webhook called after each run.
+notifications:
+  reportDir: .floe/reports
+  # webhook: https://hooks.example.com/floe
+  recipients: []
+
+# How many configs run at once. API rate limits are shared per host, so this does not raise
+# the request rate against one API.
+parallelism: 4
+`;
+}
+
+function secretsYaml(tokenKey: string, simulator: boolean): string {
+  const env = envVarName(tokenKey);
+  const head = `# Secrets of this floe project. Private: mode 0600, and .gitignore keeps .floe/ out of git.
+# Each entry is a secret name (source.auth.tokenKey in configs/l1) and its value.
+#
+# Put your Wrike permanent access token here (Wrike: Apps & Integrations → API → create an app →
+# "Permanent access token"), e.g.
+#   ${tokenKey}: eyJ0dCI6InAiLCJhbGciOiJIUzI1NiIsInR2IjoiMSJ9...
+# or leave the value empty and set the environment variable ${env} instead.
+`;
+  if (simulator) {
+    return `${head}#
+# This project points at the Wrike simulator (floe sim wrike), which accepts this token:
+${tokenKey}: sim-permanent-token
+`;
+  }
+  return `${head}${tokenKey}: ""
+`;
+}
+
+const GITIGNORE = `# floe: local state, secrets, logs and the table data stay out of git.
+.floe/
+warehouse/
+`;
+
+function projectReadme(name: string, platform: string, ids: readonly string[], namespace: string): string {
+  return `# ${name}
+
+A floe project: ${platform} → Apache Iceberg, configured by files.
+
+- \`floe.yaml\`: where the catalog, warehouse, state, secrets and logs live.
+- \`configs/l1/\`: one L1 (staging) config per ${platform} object: ${ids.join(', ')}.
+  Each writes one Iceberg table in the namespace \`${namespace}\`. Edit them freely.
+- \`configs/l2/\`: L2 (processing) configs that build refined tables from the staging tables.
+- \`.floe/\`: secrets, state, catalog and logs (not in git).
+- \`warehouse/\`: the tables' data and metadata files (not in git).
+
+## Run
+
+\`\`\`sh
+floe config validate          # check every config file
+floe run --platform ${platform}          # extract all L1 configs into Iceberg
+\`\`\`
+`;
+}
+
+const L2_README = `L2 (processing) configs go here, one item per .yaml/.json file: they read the L1 staging tables and write refined tables (see \`floe config schema --l2\`).
+`;
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return false;
+      throw new FloeError('io', `cannot check ${path}: ${e.message}`, { cause: e });
+    },
+  );
+}
+
+/** Creates the project folder. Throws `already-exists` (writing nothing) when files would be replaced without `force`. */
+export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldResult> {
+  const root = resolve(opts.dir);
+  const pack = connectorPack(opts.platform ?? 'wrike');
+  const namespace = opts.namespace ?? pack.defaultNamespace;
+  const tokenKey = opts.tokenKey ?? pack.defaultTokenKey;
+  const apiBase = wrikeApiBase(opts.baseUrl);
+  const simulator = isLoopback(apiBase);
+  const files = pack.files({ baseUrl: opts.baseUrl, namespace, tokenKey });
+  const name = basename(root);
+
+  const rootInfo = await stat(root).catch(() => undefined);
+  if (rootInfo !== undefined && !rootInfo.isDirectory()) {
+    throw new FloeError(
+      'already-exists',
+      `${root} exists and is not a folder; choose another project folder`,
+    );
+  }
+
+  const header = `# From floe's ${pack.platform} pack (floe init). Edit freely: floe never rewrites this file.\n`;
+  const plan: PlannedFile[] = [
+    { path: PROJECT_FILE, text: floeYaml(name) },
+    {
+      path: 'README.md',
+      text: projectReadme(
+        name,
+        pack.platform,
+        files.map((f) => f.configId),
+        namespace,
+      ),
+    },
+    { path: '.gitignore', text: GITIGNORE },
+    ...files.map((f) => ({ path: `configs/l1/${pack.platform}-${f.name}`, text: header + f.text })),
+    { path: 'configs/l2/README.md', text: L2_README },
+    { path: SECRETS_FILE, text: secretsYaml(tokenKey, simulator), mode: 0o600, keepExisting: true },
+  ];
+
+  const present = new Set<string>();
+  for (const f of plan) if (await exists(join(root, f.path))) present.add(f.path);
+  const conflicts = plan.filter((f) => present.has(f.path) && !f.keepExisting).map((f) => f.path);
+  if (conflicts.length > 0 && opts.force !== true) {
+    throw new FloeError(
+      'already-exists',
+      `${root} already has ${conflicts.join(', ')}; nothing was written. ` +
+        `Pass --force to overwrite them (an existing ${SECRETS_FILE} is always kept)`,
+      { context: { dir: root } },
+    );
+  }
+
+  const result: ScaffoldResult = { root, created: [], overwritten: [], kept: [], nextSteps: [] };
+  for (const dir of ['configs/l1', 'configs/l2']) await mkdir(join(root, dir), { recursive: true });
+  // .floe/ holds secrets and state: private to the user.
+  await mkdir(join(root, '.floe'), { recursive: true, mode: 0o700 });
+  for (const f of plan) {
+    const path = join(root, f.path);
+    if (present.has(f.path) && f.keepExisting) {
+      result.kept.push(f.path);
+      continue;
+    }
+    await writeFile(path, f.text, { encoding: 'utf8', mode: f.mode ?? 0o644 });
+    // `mode` only applies when the file is created; make an overwritten secrets file private too.
+    if (f.mode !== undefined) await chmod(path, f.mode);
+    (present.has(f.path) ? result.overwritten : result.created).push(f.path);
+  }
+
+  const steps: string[] = [];
+  if (root !== resolve('.')) steps.push(`cd ${root}`);
+  if (simulator) {
+    steps.push(`start the simulator on that port: floe sim wrike --port ${new URL(apiBase).port || '80'}`);
+  } else if (!result.kept.includes(SECRETS_FILE)) {
+    steps.push(
+      `put your ${pack.platform} token in ${SECRETS_FILE} (${tokenKey}), or export ${envVarName(tokenKey)}=<token>`,
+    );
+  }
+  steps.push('floe config validate', `floe run --platform ${pack.platform}`);
+  result.nextSteps = steps;
+  return result;
+}
