@@ -15,6 +15,8 @@ const { registerSimCommands } = await import('./commands/sim.js');
 const { registerHistoryCommands } = await import('./commands/history.js');
 const { registerConfigCommands } = await import('./commands/config.js');
 registerConfigCommands(program);
+const { registerInitCommands } = await import('./commands/init.js');
+registerInitCommands(program);
 const { registerRunCommands } = await import('./commands/run.js');
 registerRunCommands(program);
 registerHistoryCommands(program);
