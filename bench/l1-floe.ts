@@ -7,10 +7,15 @@ import { runJob } from '../src/job/run-job.js';
 
 const [dir] = process.argv.slice(2);
 const t0 = performance.now();
-const out = await runJob(parseJobParams(['--project', dir!, '--platform', 'wrike', '--process-type', 'L1'], {}), {
-  logStream: { write: () => true },
-});
+const out = await runJob(
+  parseJobParams(['--project', dir!, '--platform', 'wrike', '--process-type', 'L1'], {}),
+  {
+    logStream: { write: () => true },
+  },
+);
 const seconds = (performance.now() - t0) / 1000;
 const r = out.results[0]!;
 if (r.status !== 'SUCCESS') throw new Error(`L1 bench run failed: ${r.error}`);
-process.stdout.write(JSON.stringify({ seconds, records: r.records, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
+process.stdout.write(
+  JSON.stringify({ seconds, records: r.records, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }),
+);

@@ -17,6 +17,8 @@ const { registerConfigCommands } = await import('./commands/config.js');
 registerConfigCommands(program);
 const { registerInitCommands } = await import('./commands/init.js');
 registerInitCommands(program);
+const { registerDemoCommands } = await import('./commands/demo.js');
+registerDemoCommands(program);
 const { registerRunCommands } = await import('./commands/run.js');
 registerRunCommands(program);
 registerHistoryCommands(program);

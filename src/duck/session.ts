@@ -18,7 +18,7 @@ async function getInstance(): Promise<DuckDBInstance> {
 async function createInstance(): Promise<DuckDBInstance> {
   const db = await DuckDBInstance.create(':memory:', {
     // Bound memory so big writes spill instead of growing the process without limit.
-    memory_limit: process.env.FLOE_DUCKDB_MEMORY ?? '512MB',
+    memory_limit: process.env.FLOE_DUCKDB_MEMORY ?? '256MB',
     // Large sorts and MERGE staging spill here instead of growing the process.
     temp_directory: join(tmpdir(), `floe-duckdb-${process.pid}`),
     threads:

@@ -32,7 +32,10 @@ export class RecordSpool {
   async write(rows: readonly Record<string, unknown>[]): Promise<void> {
     for (const r of rows) {
       const json = JSON.stringify(r);
-      this.buf += json.length > 2 ? `${json.slice(0, -1)},"__floe_seq":${this.count++}}\n` : `{"__floe_seq":${this.count++}}\n`;
+      this.buf +=
+        json.length > 2
+          ? `${json.slice(0, -1)},"__floe_seq":${this.count++}}\n`
+          : `{"__floe_seq":${this.count++}}\n`;
     }
     if (this.buf.length >= 1 << 20) await this.flush();
   }

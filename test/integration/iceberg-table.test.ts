@@ -300,14 +300,19 @@ describe('appendQuery (columnar path)', () => {
   it('appends a DuckDB query, unpartitioned and partitioned, with the same results as row appends', async () => {
     const { withDuck } = await import('../../src/duck/session.js');
     for (const partitionBy of [[], [{ source: 'ts', transform: 'day' }]]) {
-      const t = await createTable(tc.catalog, `ns.query_${partitionBy.length}`, { schema: fields, partitionBy });
+      const t = await createTable(tc.catalog, `ns.query_${partitionBy.length}`, {
+        schema: fields,
+        partitionBy,
+      });
       await withDuck((d) =>
         d.run(`CREATE OR REPLACE TABLE q_src AS SELECT i::BIGINT AS id, 'n' || i AS name, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_hours(i * 7) AS ts,
           (i * 1.25)::DECIMAL(12,2) AS amount FROM range(100) t(i)`),
       );
       await t.appendQuery('SELECT * FROM q_src');
       const back = await t.scan({ filter: where.eq('id', 10) }).toRows();
-      expect(back).toEqual([{ id: 10n, name: 'n10', ts: '2024-01-03T22:00:00.000000+00:00', amount: '12.50' }]);
+      expect(back).toEqual([
+        { id: 10n, name: 'n10', ts: '2024-01-03T22:00:00.000000+00:00', amount: '12.50' },
+      ]);
       expect(t.currentSnapshot()!.summary['total-records']).toBe('100');
     }
   });

@@ -34,9 +34,17 @@ function readJsonl(path: string): CanonicalRow[] {
 describe('PyIceberg and Spark → floe', () => {
   beforeAll(async () => {
     interopAvailable(); // throws with provisioning instructions: never a silent skip
-    made = await runMakeTables({ catalog: catalogSpec, out_dir: join(dir, 'expected'), cases: ALL_MAKE_CASES });
+    made = await runMakeTables({
+      catalog: catalogSpec,
+      out_dir: join(dir, 'expected'),
+      cases: ALL_MAKE_CASES,
+    });
     expect(made.errors).toEqual([]);
-    catalog = new SqlCatalog({ name: catalogSpec.name, path: catalogSpec.db, warehouse: catalogSpec.warehouse });
+    catalog = new SqlCatalog({
+      name: catalogSpec.name,
+      path: catalogSpec.db,
+      warehouse: catalogSpec.warehouse,
+    });
   }, INTEROP_TIMEOUT_MS);
 
   afterAll(async () => {

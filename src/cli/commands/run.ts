@@ -91,5 +91,13 @@ export function printSummary(
     if (reportPath) printLine(`report: ${reportPath}`);
   } else {
     printRows(results.map((r) => ({ ...r })));
+    for (const u of unavailable)
+      printRows([
+        {
+          processType: u,
+          status: 'NOT_AVAILABLE',
+          error: `${u} is not available yet in this version of floe`,
+        },
+      ]);
   }
 }

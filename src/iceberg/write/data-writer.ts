@@ -33,14 +33,22 @@ export type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record
 export type RowInput = RowSource | { readonly ndjson: string };
 
 export function isNdjsonInput(x: RowInput): x is { readonly ndjson: string } {
-  return typeof x === 'object' && x !== null && 'ndjson' in x && typeof (x as { ndjson: unknown }).ndjson === 'string';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'ndjson' in x &&
+    typeof (x as { ndjson: unknown }).ndjson === 'string'
+  );
 }
 
 /** Reads an NDJSON file back as row objects (the fallback when a file cannot go to DuckDB as is). */
 export async function* ndjsonRows(path: string): AsyncGenerator<Record<string, unknown>> {
   const { createReadStream } = await import('node:fs');
   const { createInterface } = await import('node:readline');
-  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = createInterface({
+    input: createReadStream(path, { highWaterMark: 1 << 20 }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   for await (const line of lines) if (line) yield JSON.parse(line) as Record<string, unknown>;
 }
 
@@ -49,7 +57,12 @@ export async function* ndjsonRows(path: string): AsyncGenerator<Record<string, u
  * (a `__floe_seq` number per line, when present, orders duplicates for dedupe). Partitioned
  * tables: rows stream through the row writer, which computes the partition tuples.
  */
-export async function writeDataFilesFromNdjson(io: FileIO, metadata: TableMetadata, path: string, opts: WriteOptions = {}): Promise<DataFile[]> {
+export async function writeDataFilesFromNdjson(
+  io: FileIO,
+  metadata: TableMetadata,
+  path: string,
+  opts: WriteOptions = {},
+): Promise<DataFile[]> {
   const schema = currentSchema(metadata);
   for (const f of schema.fields) assertWritable(f.type, f.name);
   if (defaultSpec(metadata).fields.length > 0) return writeDataFiles(io, metadata, ndjsonRows(path), opts);
@@ -62,8 +75,15 @@ export async function writeDataFilesFromNdjson(io: FileIO, metadata: TableMetada
 }
 
 /** Dispatches a RowInput to the right writer. */
-export function writeRows(io: FileIO, metadata: TableMetadata, rows: RowInput, opts: WriteOptions = {}): Promise<DataFile[]> {
-  return isNdjsonInput(rows) ? writeDataFilesFromNdjson(io, metadata, rows.ndjson, opts) : writeDataFiles(io, metadata, rows, opts);
+export function writeRows(
+  io: FileIO,
+  metadata: TableMetadata,
+  rows: RowInput,
+  opts: WriteOptions = {},
+): Promise<DataFile[]> {
+  return isNdjsonInput(rows)
+    ? writeDataFilesFromNdjson(io, metadata, rows.ndjson, opts)
+    : writeDataFiles(io, metadata, rows, opts);
 }
 
 export interface WriteOptions {
