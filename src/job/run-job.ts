@@ -13,9 +13,12 @@ import type { TextStream } from '../runtime/local/console-logger.js';
 import { openLocalRuntime } from '../runtime/local/open-local-runtime.js';
 import type { ConfigRunResult, RunReport } from '../runtime/ports/notifier.js';
 
+/** A config's result; L1 results also carry the cursor the run reached. */
+export type JobResult = ConfigRunResult & { readonly cursor?: string };
+
 export interface JobOutcome {
   readonly runId: string;
-  readonly results: ConfigRunResult[];
+  readonly results: JobResult[];
   /** Layers that were asked for but do not exist yet (L2 until its issue lands). */
   readonly unavailable: string[];
   readonly reportPath?: string;
@@ -52,7 +55,7 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
     warehouse: cc.warehouse ?? project.warehouse,
   });
   for (const w of params.warnings) log.warn(w);
-  const results: ConfigRunResult[] = [];
+  const results: JobResult[] = [];
   const unavailable: string[] = [];
   try {
     if (params.processTypes.includes('L1')) {
