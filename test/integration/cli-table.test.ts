@@ -1,0 +1,66 @@
+/** `floe table …` as a user runs it (the real bin, piped output = JSON lines). */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTable } from '../../src/iceberg/index.js';
+import { type TempCatalog, tempCatalog } from '../support/temp-catalog.js';
+
+const exec = promisify(execFile);
+const bin = new URL('../../bin/floe.js', import.meta.url).pathname;
+let tc: TempCatalog;
+let firstSnapshot: bigint;
+
+async function floe(...args: string[]) {
+  return exec(process.execPath, [bin, ...args, '--catalog', tc.dbPath, '--warehouse', tc.warehouse], {
+    timeout: 60_000,
+  });
+}
+
+beforeAll(async () => {
+  tc = tempCatalog();
+  await tc.catalog.createNamespace(['ns']);
+  const t = await createTable(tc.catalog, 'ns.people', {
+    schema: [
+      { name: 'id', type: 'long' },
+      { name: 'name', type: 'string' },
+    ],
+  });
+  firstSnapshot = (await t.append([{ id: 1, name: 'ada' }])).snapshot['snapshot-id'];
+  await t.append([{ id: 2, name: 'grace' }]);
+});
+afterAll(async () => tc.cleanup());
+
+describe('floe table', () => {
+  it('list, snapshots, read with --limit and --snapshot', async () => {
+    const list = (await floe('table', 'list')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(list).toEqual([expect.objectContaining({ table: 'ns.people', records: '2', snapshots: 2 })]);
+    const snaps = (await floe('table', 'snapshots', 'ns.people')).stdout.trim().split('\n');
+    expect(snaps.length).toBe(2);
+    const rows = (await floe('table', 'read', 'ns.people')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.name).sort()).toEqual(['ada', 'grace']);
+    expect((await floe('table', 'read', 'ns.people', '--limit', '1')).stdout.trim().split('\n').length).toBe(
+      1,
+    );
+    const old = (await floe('table', 'read', 'ns.people', '--snapshot', String(firstSnapshot))).stdout
+      .trim()
+      .split('\n');
+    expect(old.map((l) => JSON.parse(l).name)).toEqual(['ada']);
+    const show = JSON.parse((await floe('table', 'show', 'ns.people')).stdout);
+    expect(show.schema.fields.map((f: { name: string }) => f.name)).toEqual(['id', 'name']);
+  });
+
+  it('errors are one clear line and a non-zero exit', async () => {
+    const e = await floe('table', 'read', 'ns.nope').then(
+      () => undefined,
+      (x: { code: number; stderr: string }) => x,
+    );
+    expect(e?.code).toBe(1);
+    expect(e?.stderr).toMatch(/^floe: table ns\.nope does not exist/);
+  });
+});
