@@ -288,8 +288,20 @@ async function writeChunk(
   const columns = schema.fields.map((f) => `${sqlIdent(f.name)}: ${sqlString(stagingType(f.type))}`);
   if (partitioned) columns.push(`${sqlIdent(PART_COL)}: 'INTEGER'`);
   if (opts.dedupe) columns.push(`${sqlIdent(SEQ_COL)}: 'BIGINT'`);
-  const materialize = partitioned || opts.dedupe !== undefined || opts.onStaged !== undefined;
   const reader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
+  // Materializing the staged rows costs memory in proportion to the input. Partitioned writes
+  // need it (one COPY per partition); dedupe needs it only when keys actually repeat, which a
+  // cheap key-only pass finds out; MERGE's key lookups can read the file again instead.
+  let materialize = partitioned;
+  let dedupe = opts.dedupe;
+  if (dedupe && !partitioned) {
+    const keys = dedupe.keys.map(sqlIdent).join(', ');
+    const keyColumns = columns.filter((c) => dedupe!.keys.some((k) => c.startsWith(`${sqlIdent(k)}:`)));
+    const keyReader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${keyColumns.join(', ')}})`;
+    const dup = await withDuck((duck) => duck.json(`SELECT count(*) AS n FROM (SELECT ${keys} FROM ${keyReader} GROUP BY ${keys} HAVING count(*) > 1)`));
+    if (Number(dup[0]?.n ?? 0) === 0) dedupe = undefined;
+    else materialize = true;
+  }
   const select = schema.fields
     .map((f) => `${castFromStaging(f.type, sqlIdent(f.name))} AS ${sqlIdent(f.name)}`)
     .join(', ');
@@ -299,12 +311,12 @@ async function writeChunk(
     let source = reader;
     if (materialize) {
       const staged = `stage_${randomUUID().replace(/-/g, '')}`;
-      const dedupe = opts.dedupe
-        ? ` QUALIFY row_number() OVER (PARTITION BY ${opts.dedupe.keys.map(sqlIdent).join(', ')} ORDER BY ${
-            opts.dedupe.orderBy ? `${sqlIdent(opts.dedupe.orderBy)} DESC NULLS LAST, ` : ''
+      const qualify = dedupe
+        ? ` QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys.map(sqlIdent).join(', ')} ORDER BY ${
+            dedupe.orderBy ? `${sqlIdent(dedupe.orderBy)} DESC NULLS LAST, ` : ''
           }${sqlIdent(SEQ_COL)} DESC) = 1`
         : '';
-      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${dedupe}`);
+      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${qualify}`);
       source = staged;
     }
     try {
