@@ -16,7 +16,7 @@ import {
   type Snapshot,
   type TableMetadata,
 } from './spec/metadata.js';
-import type { PartitionSpecLike } from './spec/partition-like.js';
+import type { PartitionSpec } from './spec/partition.js';
 import type { Schema } from './spec/schema.js';
 import { type CommitResult, commitSnapshot } from './write/commit.js';
 import { type RowInput, type WriteOptions, writeDataFilesFromQuery, writeRows } from './write/data-writer.js';
@@ -54,7 +54,7 @@ export class Table {
   schema(): Schema {
     return currentSchema(this.state.metadata);
   }
-  spec(): PartitionSpecLike {
+  spec(): PartitionSpec {
     return defaultSpec(this.state.metadata);
   }
   currentSnapshot(): Snapshot | undefined {

@@ -7,7 +7,7 @@ import { sqlIdent, sqlString } from '../../duck/session.js';
 import { FloeError } from '../../errors.js';
 import { deserializeBound } from '../spec/bounds.js';
 import type { DataFile } from '../spec/manifest.js';
-import type { PartitionFieldLike } from '../spec/partition-like.js';
+import type { PartitionField } from '../spec/partition.js';
 import { findField, type Schema } from '../spec/schema.js';
 import { applyTransform } from '../spec/transforms.js';
 import { isPrimitive, type PrimitiveType } from '../spec/types.js';
@@ -161,7 +161,7 @@ function lookup<V>(kvs: { key: number; value: V }[] | null | undefined, id: numb
  */
 export function partitionMightMatch(
   schema: Schema,
-  fields: readonly PartitionFieldLike[],
+  fields: readonly PartitionField[],
   partition: Record<string, unknown>,
   e: Expr,
 ): boolean {

@@ -5,7 +5,7 @@
  */
 import { readAvroContainer, writeAvroContainer } from './avro.js';
 import { serializeBound } from './bounds.js';
-import type { PartitionSpecLike } from './partition-like.js';
+import type { PartitionSpec } from './partition.js';
 import type { Schema } from './schema.js';
 import { type IcebergType, isPrimitive, type NestedField, type PrimitiveType } from './types.js';
 
@@ -325,7 +325,7 @@ function fromAvroPartitionValue(t: PrimitiveType, v: unknown): unknown {
 
 export interface ManifestWriteArgs {
   schema: Schema;
-  spec: PartitionSpecLike;
+  spec: PartitionSpec;
   partitionType: readonly PartitionFieldType[];
   content: 'data' | 'deletes';
   entries: readonly ManifestEntry[];
@@ -373,7 +373,7 @@ export interface DecodedManifest {
  */
 export function decodeManifest(
   buf: Buffer,
-  spec: PartitionSpecLike | undefined,
+  spec: PartitionSpec | undefined,
   partitionType: readonly PartitionFieldType[],
 ): DecodedManifest {
   const c = readAvroContainer(buf);
@@ -444,7 +444,7 @@ export function decodeManifestList(buf: Buffer): ManifestFile[] {
 
 /** The `partition` struct type of a spec against a schema (result types of the transforms). */
 export function partitionFieldTypes(
-  spec: PartitionSpecLike,
+  spec: PartitionSpec,
   schema: { fields: readonly NestedField[] },
   resultType: (transform: string, source: IcebergType) => IcebergType,
   lookup: (id: number) => IcebergType | undefined,

@@ -7,7 +7,7 @@
 import { FloeError } from '../../errors.js';
 import { parseJson, stringifyJson, toBigInt } from '../util/json.js';
 import type { Snapshot, SnapshotRef, TableMetadata } from './metadata.js';
-import type { PartitionSpecLike } from './partition-like.js';
+import type { PartitionSpec } from './partition.js';
 import { type Schema, validateSchema } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -68,11 +68,11 @@ function decode(j: Json, file: string): TableMetadata {
     throw corrupt(file, `current-schema-id ${currentSchemaId} is not among the schemas`);
   }
 
-  let specs = j['partition-specs'] as PartitionSpecLike[] | undefined;
+  let specs = j['partition-specs'] as PartitionSpec[] | undefined;
   let defaultSpecId = j['default-spec-id'] as number | undefined;
   if (!specs) {
     if (version === 2) need('partition-specs');
-    specs = [{ 'spec-id': 0, fields: (need('partition-spec') as PartitionSpecLike['fields']) ?? [] }];
+    specs = [{ 'spec-id': 0, fields: (need('partition-spec') as PartitionSpec['fields']) ?? [] }];
     defaultSpecId = 0;
   }
   const lastPartitionId =

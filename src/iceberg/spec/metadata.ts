@@ -5,7 +5,7 @@
  * logs, refs and sequence numbers consistent.
  */
 import { randomUUID } from 'node:crypto';
-import type { PartitionSpecLike } from './partition-like.js';
+import type { PartitionSpec } from './partition.js';
 import { maxFieldId, nameMapping, type Schema, validateSchema } from './schema.js';
 
 export type SnapshotId = bigint;
@@ -43,7 +43,7 @@ export interface TableMetadata {
   readonly 'last-column-id': number;
   readonly schemas: readonly Schema[];
   readonly 'current-schema-id': number;
-  readonly 'partition-specs': readonly PartitionSpecLike[];
+  readonly 'partition-specs': readonly PartitionSpec[];
   readonly 'default-spec-id': number;
   readonly 'last-partition-id': number;
   readonly properties: Readonly<Record<string, string>>;
@@ -62,7 +62,7 @@ export const NAME_MAPPING_PROPERTY = 'schema.name-mapping.default';
 export function newTableMetadata(args: {
   location: string;
   schema: Schema;
-  spec: PartitionSpecLike;
+  spec: PartitionSpec;
   properties?: Record<string, string>;
   now?: number;
 }): TableMetadata {
@@ -108,13 +108,13 @@ export function schemaById(m: TableMetadata, id: number | undefined): Schema {
   return m.schemas.find((x) => x['schema-id'] === id) ?? currentSchema(m);
 }
 
-export function defaultSpec(m: TableMetadata): PartitionSpecLike {
+export function defaultSpec(m: TableMetadata): PartitionSpec {
   const s = m['partition-specs'].find((x) => x['spec-id'] === m['default-spec-id']);
   if (!s) throw new Error(`default-spec-id ${m['default-spec-id']} is not among the partition specs`);
   return s;
 }
 
-export function specById(m: TableMetadata, id: number): PartitionSpecLike | undefined {
+export function specById(m: TableMetadata, id: number): PartitionSpec | undefined {
   return m['partition-specs'].find((x) => x['spec-id'] === id);
 }
 

@@ -298,7 +298,11 @@ async function writeChunk(
     const keys = dedupe.keys.map(sqlIdent).join(', ');
     const keyColumns = columns.filter((c) => dedupe!.keys.some((k) => c.startsWith(`${sqlIdent(k)}:`)));
     const keyReader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${keyColumns.join(', ')}})`;
-    const dup = await withDuck((duck) => duck.json(`SELECT count(*) AS n FROM (SELECT ${keys} FROM ${keyReader} GROUP BY ${keys} HAVING count(*) > 1)`));
+    const dup = await withDuck((duck) =>
+      duck.json(
+        `SELECT count(*) AS n FROM (SELECT ${keys} FROM ${keyReader} GROUP BY ${keys} HAVING count(*) > 1)`,
+      ),
+    );
     if (Number(dup[0]?.n ?? 0) === 0) dedupe = undefined;
     else materialize = true;
   }

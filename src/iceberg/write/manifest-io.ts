@@ -15,7 +15,7 @@ import {
   partitionFieldTypes,
 } from '../spec/manifest.js';
 import { currentSchema, schemaById, specById, type TableMetadata } from '../spec/metadata.js';
-import type { PartitionSpecLike } from '../spec/partition-like.js';
+import type { PartitionSpec } from '../spec/partition.js';
 import { indexSchema, type Schema } from '../spec/schema.js';
 import { transformResultType } from '../spec/transforms.js';
 
@@ -100,7 +100,7 @@ export async function writeManifest(
   commitId: string,
   index: number,
   summarize: (
-    spec: PartitionSpecLike,
+    spec: PartitionSpec,
     type: PartitionFieldType[],
     entries: ManifestEntry[],
   ) => ManifestFile['partitions'],

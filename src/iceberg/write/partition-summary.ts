@@ -1,10 +1,10 @@
 /** Manifest-list partition field summaries (spec §Manifest Lists: r508): nulls, NaNs, bounds. */
 import { serializeBound } from '../spec/bounds.js';
 import type { FieldSummary, ManifestEntry, PartitionFieldType } from '../spec/manifest.js';
-import type { PartitionSpecLike } from '../spec/partition-like.js';
+import type { PartitionSpec } from '../spec/partition.js';
 
 export function summarizePartitions(
-  _spec: PartitionSpecLike,
+  _spec: PartitionSpec,
   type: PartitionFieldType[],
   entries: ManifestEntry[],
 ): FieldSummary[] | null {
