@@ -6,10 +6,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTable, SqlCatalog } from '../../src/iceberg/index.js';
+import { loadTable } from '../../src/iceberg/index.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
 import { INTEROP_TIMEOUT_MS, interopAvailable, runVerify } from '../support/interop.js';
-import { l1Item, type TempProject, tempProject } from '../support/l1-project.js';
+import { l1Item, type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
 
 let sim: WrikeSimulator;
 let project: TempProject;
@@ -30,20 +30,13 @@ function startJob(): { proc: ChildProcess; done: Promise<{ code: number | null; 
 }
 
 async function readTasks(): Promise<{ ids: unknown[]; snapshots: number } | undefined> {
-  const catalog = new SqlCatalog({
-    name: 'floe',
-    path: join(project.dir, '.floe', 'catalog.db'),
-    warehouse: join(project.dir, 'warehouse'),
-  });
-  try {
+  return withProjectCatalog(project.dir, async (catalog) => {
     if (!(await catalog.tableExists({ namespace: ['wrike_staging'], name: 'staging_tasks' })))
       return undefined;
     const t = await loadTable(catalog, 'wrike_staging.staging_tasks');
     const rows = await t.scan({ select: ['id'] }).toRows();
     return { ids: rows.map((r) => r.id), snapshots: t.snapshots().length };
-  } finally {
-    await catalog.close();
-  }
+  });
 }
 
 beforeAll(async () => {

@@ -4,14 +4,13 @@
  * evolution on and off, a failing config isolated from the others, cursors that move only
  * after a commit.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobParams } from '../../src/config/job-params.js';
-import { loadTable, SqlCatalog } from '../../src/iceberg/index.js';
+import { loadTable } from '../../src/iceberg/index.js';
 import { runJob } from '../../src/job/run-job.js';
 import { openLocalRuntime } from '../../src/runtime/local/open-local-runtime.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
-import { l1Item, type TempProject, tempProject } from '../support/l1-project.js';
+import { l1Item, type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
 
 let sim: WrikeSimulator;
 let project: TempProject;
@@ -25,17 +24,10 @@ async function run(args: string[]) {
 }
 
 async function tableRows(name: string) {
-  const catalog = new SqlCatalog({
-    name: 'floe',
-    path: join(project.dir, '.floe', 'catalog.db'),
-    warehouse: join(project.dir, 'warehouse'),
-  });
-  try {
+  return withProjectCatalog(project.dir, async (catalog) => {
     const t = await loadTable(catalog, `wrike_staging.${name}`);
     return { rows: await t.scan().toRows(), table: t };
-  } finally {
-    await catalog.close();
-  }
+  });
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {

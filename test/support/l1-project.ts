@@ -99,3 +99,21 @@ export function tempProject(sim: WrikeSimulator, token: string): TempProject {
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** The project's catalog (default names from floe.yaml), for reading what a run wrote. */
+export async function withProjectCatalog<T>(
+  dir: string,
+  fn: (c: import('../../src/iceberg/index.js').SqlCatalog) => Promise<T>,
+): Promise<T> {
+  const { SqlCatalog } = await import('../../src/iceberg/index.js');
+  const catalog = new SqlCatalog({
+    name: 'floe',
+    path: join(dir, '.floe', 'catalog.db'),
+    warehouse: join(dir, 'warehouse'),
+  });
+  try {
+    return await fn(catalog);
+  } finally {
+    await catalog.close();
+  }
+}

@@ -9,7 +9,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyToParquet, type FieldIdNode, type FieldIdTree } from '../../duck/parquet.js';
+import {
+  copyToParquet,
+  type FieldIdNode,
+  type FieldIdTree,
+  type WrittenParquet,
+} from '../../duck/parquet.js';
 import { type Duck, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
 import { FloeError, isFloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
@@ -105,6 +110,28 @@ export interface WriteOptions {
 
 const PART_COL = '__floe_partition';
 const SEQ_COL = '__floe_seq';
+
+/** The manifest's DataFile for a Parquet file DuckDB wrote: counts, metrics, split offsets. */
+export function dataFileOf(
+  uri: string,
+  size: number,
+  partition: Record<string, unknown>,
+  written: WrittenParquet,
+  schema: Schema,
+  metadata: TableMetadata,
+): DataFile {
+  return {
+    content: 0,
+    file_path: uri,
+    file_format: 'PARQUET',
+    partition,
+    record_count: written.rowCount,
+    file_size_in_bytes: BigInt(size),
+    ...fileMetrics(schema, written, metadata.properties),
+    split_offsets: written.splitOffsets,
+    sort_order_id: 0,
+  };
+}
 
 export function fieldIdTree(schema: Schema): FieldIdTree {
   const node = (id: number, t: IcebergType): number | FieldIdNode => {
@@ -344,18 +371,7 @@ async function writeChunk(
             await io.delete(uri);
             continue;
           }
-          const metrics = fileMetrics(schema, written, metadata.properties);
-          out.push({
-            content: 0,
-            file_path: uri,
-            file_format: 'PARQUET',
-            partition: g.values,
-            record_count: written.rowCount,
-            file_size_in_bytes: BigInt(size),
-            ...metrics,
-            split_offsets: written.splitOffsets,
-            sort_order_id: 0,
-          });
+          out.push(dataFileOf(uri, size, g.values, written, schema, metadata));
         } catch (e) {
           await staged.discard();
           throw e;
@@ -415,19 +431,7 @@ export async function writeDataFilesFromQuery(
         await io.delete(uri);
         return [];
       }
-      return [
-        {
-          content: 0,
-          file_path: uri,
-          file_format: 'PARQUET',
-          partition: {},
-          record_count: written.rowCount,
-          file_size_in_bytes: BigInt(size),
-          ...fileMetrics(schema, written, metadata.properties),
-          split_offsets: written.splitOffsets,
-          sort_order_id: 0,
-        },
-      ];
+      return [dataFileOf(uri, size, {}, written, schema, metadata)];
     });
   } catch (e) {
     await staged.discard();

@@ -16,11 +16,11 @@ import { type DataFile, EntryStatus } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
 import type { Schema } from '../spec/schema.js';
 import { isPrimitive, type PrimitiveType } from '../spec/types.js';
-import { fieldIdTree, type RowInput, writeRows } from './data-writer.js';
+import { dataFileOf, fieldIdTree, type RowInput, writeRows } from './data-writer.js';
 import { castFromStaging, duckType } from './duck-types.js';
 import { readManifestEntries, readManifestList } from './manifest-io.js';
 import { compare } from './partition-summary.js';
-import { fileMetrics, parseDuckValue } from './stats.js';
+import { parseDuckValue } from './stats.js';
 
 export interface MergeOptions {
   /** Key columns (top-level, primitive). */
@@ -183,20 +183,7 @@ async function rewriteWithoutKeys(
         fieldIdTree(schema),
       );
       const size = await staged.publish();
-      return {
-        matched,
-        file: {
-          content: 0,
-          file_path: uri,
-          file_format: 'PARQUET',
-          partition: f.partition,
-          record_count: written.rowCount,
-          file_size_in_bytes: BigInt(size),
-          ...fileMetrics(schema, written, metadata.properties),
-          split_offsets: written.splitOffsets,
-          sort_order_id: 0,
-        },
-      };
+      return { matched, file: dataFileOf(uri, size, f.partition, written, schema, metadata) };
     } catch (e) {
       await staged.discard();
       throw e;
