@@ -26,17 +26,12 @@ export class RecordSpool {
   }
 
   /**
-   * Appends rows; each line also gets `__floe_seq`, its position in the run, which MERGE uses
-   * to let the last of several versions of a record win when their update times tie.
+   * Appends encoded rows: each is an open JSON object (`{"a":1,"b":2` — see RowLineEncoder);
+   * the spool closes it with `__floe_seq`, the row's position in the run, which MERGE uses to
+   * let the last of several versions of a record win when their update times tie.
    */
-  async write(rows: readonly Record<string, unknown>[]): Promise<void> {
-    for (const r of rows) {
-      const json = JSON.stringify(r);
-      this.buf +=
-        json.length > 2
-          ? `${json.slice(0, -1)},"__floe_seq":${this.count++}}\n`
-          : `{"__floe_seq":${this.count++}}\n`;
-    }
+  async writeOpenLines(lines: readonly string[]): Promise<void> {
+    for (const l of lines) this.buf += `${l},"__floe_seq":${this.count++}}\n`;
     if (this.buf.length >= 1 << 20) await this.flush();
   }
 

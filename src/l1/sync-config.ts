@@ -21,9 +21,9 @@ import type { SecretStore } from '../runtime/ports/secret-store.js';
 import type { StateStore } from '../runtime/ports/state-store.js';
 import { buildSource, type SourceEvent, type TokenCache } from '../source/index.js';
 import { redact } from '../util/redact.js';
-import { SchemaInferrer } from './infer-schema.js';
 import { reconcile } from './reconcile-schema.js';
-import { INGEST_COLUMNS, recordTransformer } from './records.js';
+import { INGEST_COLUMNS } from './records.js';
+import { RowLineEncoder } from './row-line.js';
 import { RecordSpool } from './spool.js';
 
 export interface L1Deps {
@@ -100,32 +100,24 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
 
     // 1. Fetch → rows → spool, inferring the schema over every record.
     const keys = resolveKeyColumns(dest);
-    const toRow = recordTransformer(dest.columnNaming, {
+    const encoder = new RowLineEncoder(dest.columnNaming, {
       timestamp: ctx.startedAt.toISOString(),
       runId: ctx.runId,
     });
-    const inferrer = new SchemaInferrer();
     spool = await RecordSpool.open();
-    let cursorMax: string | undefined;
-    const cursorColumn = keys.lastUpdatedColumn;
     progress('fetching');
     for await (const page of source.pages()) {
-      const rows = (page.records as Record<string, unknown>[]).map((r) => {
-        const row = toRow(r);
-        inferrer.observe(row);
-        return row;
-      });
-      await spool.write(rows);
+      const lines = (page.records as Record<string, unknown>[]).map((r) => encoder.encode(r));
+      await spool.writeOpenLines(lines);
       pages++;
-      records += rows.length;
+      records += lines.length;
       progress('fetching');
     }
     await spool.finish();
-    cursorMax = source.cursorMax();
-    if (!cursorMax && cursorColumn) cursorMax = undefined;
+    const cursorMax = source.cursorMax();
 
     // 2. Table: create with the inferred schema, or evolve the existing one.
-    const fields = withIngestColumns(inferrer.fields());
+    const fields = withIngestColumns(encoder.fields());
     const tbl = await loadOrCreateTable(
       deps.catalog,
       { namespace: [dest.namespace], name: dest.tableName },

@@ -14,8 +14,8 @@ import { wrikePack } from '../../src/connectors/wrike/index.js';
 import { loadTable, SqlCatalog } from '../../src/iceberg/index.js';
 import { toCanonical } from '../../src/iceberg/spec/values.js';
 import { runJob } from '../../src/job/run-job.js';
-import { recordTransformer } from '../../src/l1/records.js';
 import { startWrikeSimulator, type WrikeObject, type WrikeSimulator } from '../../src/sim/wrike/index.js';
+import { recordTransformer } from '../support/expected-rows.js';
 import {
   type CanonicalRow,
   describeFailures,
