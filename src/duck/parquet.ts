@@ -56,7 +56,7 @@ export async function copyToParquet(
   selectSql: string,
   path: string,
   fieldIds: FieldIdTree,
-  opts: { compression?: string; rowGroupSize?: number } = {},
+  opts: { compression?: string; rowGroupSize?: number; rowGroupBytes?: string } = {},
 ): Promise<WrittenParquet> {
   const options = [
     'FORMAT parquet',
@@ -64,6 +64,7 @@ export async function copyToParquet(
     `FIELD_IDS ${fieldIdsSql(fieldIds)}`,
     'RETURN_STATS',
     ...(opts.rowGroupSize ? [`ROW_GROUP_SIZE ${opts.rowGroupSize}`] : []),
+    ...(opts.rowGroupBytes ? [`ROW_GROUP_SIZE_BYTES '${opts.rowGroupBytes}'`] : []),
   ];
   const rows = await duck.json(`COPY (${selectSql}) TO ${sqlString(path)} (${options.join(', ')})`);
   const r = rows[0] as {

@@ -25,6 +25,7 @@ async function createInstance(): Promise<DuckDBInstance> {
       process.env.FLOE_DUCKDB_THREADS ??
       String(Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))),
     preserve_insertion_order: 'false',
+    allocator_flush_threshold: '32MB',
   });
   // Timestamps with time zone are written and read in UTC, whatever the machine's zone
   // (the setting lives in the icu extension, which must be loaded first).

@@ -137,12 +137,13 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
     if (records > 0) {
       // The spool goes to DuckDB as is: no JavaScript per row on the write side.
       const rows = { ndjson: spool.file };
+      const sizing = { expectedRows: records };
       switch (dest.defaultwriteMode) {
         case 'APPEND':
-          written = await tbl.append(rows, { summary });
+          written = await tbl.append(rows, { summary, ...sizing });
           break;
         case 'OVERWRITE':
-          written = await tbl.overwrite(rows, { summary });
+          written = await tbl.overwrite(rows, { summary, ...sizing });
           break;
         case 'MERGE':
           written = await tbl.merge(rows, {
@@ -151,6 +152,7 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
               ? { orderBy: keys.lastUpdatedColumn }
               : {}),
             summary,
+            ...sizing,
           });
           break;
       }

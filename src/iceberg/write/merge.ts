@@ -28,6 +28,8 @@ export interface MergeOptions {
   /** Among input rows with the same key, the one with the greatest value here wins. */
   readonly orderBy?: string;
   readonly table?: string;
+  /** Rows in an NDJSON input, if known (sizes row groups). */
+  readonly expectedRows?: number;
 }
 
 export interface MergePlan {
@@ -92,6 +94,7 @@ export async function writeMerge(
   let matchedRows = 0n;
   const added = await writeRows(io, metadata, rows, {
     table: opts.table,
+    ...(opts.expectedRows ? { expectedRows: opts.expectedRows } : {}),
     dedupe: { keys: opts.keys, ...(opts.orderBy ? { orderBy: opts.orderBy } : {}) },
     onStaged: async (duck, staged) => {
       if (live.length === 0) return;
