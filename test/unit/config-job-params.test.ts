@@ -122,7 +122,7 @@ describe('parseJobParams: friendly flags and env', () => {
         '--load-type',
         'INCREMENTAL',
         '--custom-configs',
-        '{"warehouse": "/tmp/wh", "catalogType": "sql"}',
+        '{"warehouse": "/srv/lake/wh", "catalogType": "sql"}',
         '--run-id',
         'r1',
         '--project',
@@ -138,7 +138,7 @@ describe('parseJobParams: friendly flags and env', () => {
       runId: 'r1',
       project: './demo',
     });
-    expect(p.customConfigs).toMatchObject({ warehouse: '/tmp/wh', catalogType: 'sql' });
+    expect(p.customConfigs).toMatchObject({ warehouse: '/srv/lake/wh', catalogType: 'sql' });
   });
 
   it('reads the seed environment variables', () => {
