@@ -146,6 +146,31 @@ describe('L1: Wrike → Iceberg staging tables', () => {
     for (const t of truth) expect(byId.get(t.id)?.updated_date, String(t.id)).toBe(t.updatedDate);
   });
 
+  it('a lookback window re-reads recent records before the cursor; MERGE keeps them unique', async () => {
+    const item = l1Item(sim, {
+      configId: 'Wrike_Tasks',
+      object: 'tasks',
+      path: '/tasks',
+      table: 'staging_tasks',
+      writeMode: 'MERGE',
+      loadType: 'INCREMENTAL',
+      paginated: true,
+      incremental: true,
+    });
+    const again = await run(['--platform', 'wrike', '--config-id', 'Wrike_Tasks', '--process-type', 'L1']);
+    const reread = again.results[0]!.records;
+    (item.destination as Record<string, unknown>).lookbackSeconds = 30 * 86_400;
+    project.writeConfig(item);
+    const looked = await run(['--platform', 'wrike', '--config-id', 'Wrike_Tasks', '--process-type', 'L1']);
+    expect(looked.results[0]!.status).toBe('SUCCESS');
+    expect(looked.results[0]!.records).toBeGreaterThan(reread);
+    const { rows } = await tableRows('staging_tasks');
+    expect(new Set(rows.map((x) => x.id)).size).toBe(rows.length);
+    expect(rows.length).toBe((await collect(sim.records('tasks'))).length);
+    delete (item.destination as Record<string, unknown>).lookbackSeconds;
+    project.writeConfig(item);
+  });
+
   it('APPEND adds rows on every run; OVERWRITE replaces them', async () => {
     const before = (await tableRows('staging_spaces')).rows.length;
     const contactsBefore = (await tableRows('staging_contacts')).rows.length;
