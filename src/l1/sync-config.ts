@@ -20,6 +20,7 @@ import type { ConfigRunResult } from '../runtime/ports/notifier.js';
 import type { SecretStore } from '../runtime/ports/secret-store.js';
 import type { StateStore } from '../runtime/ports/state-store.js';
 import { buildSource, type SourceEvent, type TokenCache } from '../source/index.js';
+import { collectGarbage } from '../util/memory.js';
 import { redact } from '../util/redact.js';
 import { reconcile } from './reconcile-schema.js';
 import { INGEST_COLUMNS } from './records.js';
@@ -114,6 +115,8 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
       progress('fetching');
     }
     await spool.finish();
+    // Drop the fetch phase's dead pages before DuckDB's write phase allocates (see memory.ts).
+    collectGarbage();
     const cursorMax = source.cursorMax();
 
     // 2. Table: create with the inferred schema, or evolve the existing one.
