@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sqlString, withDuck } from '../src/duck/session.js';
 import { startWrikeSimulator } from '../src/sim/wrike/index.js';
-import { l1Item, tempProject } from '../test/support/l1-project.js';
+import { tasksItem, tempProject } from '../test/support/l1-project.js';
 import type { BenchFigure } from './run.js';
 
 const exec = promisify(execFile);
@@ -23,18 +23,7 @@ async function floeRun(tasks: number): Promise<{ seconds: number; records: numbe
   const sim = await startWrikeSimulator({ tasks, rateLimit: false, seed: 3 });
   const project = tempProject(sim, 'sim-permanent-token');
   try {
-    const item = l1Item(sim, {
-      configId: 'Wrike_Tasks',
-      object: 'tasks',
-      path: '/tasks',
-      table: 'staging_tasks',
-      writeMode: 'MERGE',
-      loadType: 'INCREMENTAL',
-      paginated: true,
-      incremental: true,
-    });
-    ((item.source as Record<string, unknown>).pagination as Record<string, unknown>).pageSize = 1000;
-    project.writeConfig(item);
+    project.writeConfig(tasksItem(sim, 1000));
     const { stdout } = await exec(
       process.execPath,
       ['--import', 'tsx', join(here, 'l1-floe.ts'), project.dir],

@@ -87,3 +87,36 @@ export const TimestampSchema = z.string().refine((s) => s.trim() === '' || !Numb
   message: 'not a date-time',
   params: { expected: 'an ISO-8601 date-time or "" (never)', fix: 'write e.g. 2024-01-15T10:30:00Z, or ""' },
 });
+
+/**
+ * The Iceberg namespace and table name: the seed's glueDatabase/glueTable, or floe's
+ * namespace/tableName. Shared by the L1 and L2 cross-field checks.
+ */
+export function checkDestinationNames(
+  d: { glueDatabase?: unknown; namespace?: unknown; glueTable?: unknown; tableName?: unknown },
+  ctx: {
+    addIssue(issue: {
+      code: 'custom';
+      path: (string | number)[];
+      message: string;
+      params: { fix: string };
+    }): void;
+  },
+): void {
+  if (d.glueDatabase === undefined && d.namespace === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['destination', 'glueDatabase'],
+      message: 'is required',
+      params: { fix: 'set destination.glueDatabase (or destination.namespace) to the Iceberg namespace' },
+    });
+  }
+  if (d.glueTable === undefined && d.tableName === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['destination', 'glueTable'],
+      message: 'is required',
+      params: { fix: 'set destination.glueTable (or destination.tableName) to the Iceberg table name' },
+    });
+  }
+}

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import {
+  checkDestinationNames,
   LoadTypeSchema,
   NotificationsSchema,
   PartitionBySchema,
@@ -125,22 +126,7 @@ type L1Item = z.output<typeof L1ItemSchema>;
 function checkL1(item: L1Item, ctx: z.RefinementCtx): void {
   const d = item.destination as Partial<L1Item['destination']> | undefined;
   if (d === undefined || typeof d !== 'object') return;
-  if (d.glueDatabase === undefined && d.namespace === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['destination', 'glueDatabase'],
-      message: 'is required',
-      params: { fix: 'set destination.glueDatabase (or destination.namespace) to the Iceberg namespace' },
-    });
-  }
-  if (d.glueTable === undefined && d.tableName === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['destination', 'glueTable'],
-      message: 'is required',
-      params: { fix: 'set destination.glueTable (or destination.tableName) to the Iceberg table name' },
-    });
-  }
+  checkDestinationNames(d, ctx);
   const pk = Array.isArray(d.primaryKey) ? d.primaryKey : [];
   if (d.defaultwriteMode === 'MERGE' && pk.length === 0) {
     ctx.addIssue({

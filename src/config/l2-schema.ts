@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import {
+  checkDestinationNames,
   LoadTypeSchema,
   NotificationsSchema,
   PartitionBySchema,
@@ -97,22 +98,7 @@ type L2Item = z.output<typeof L2ItemSchema>;
 function checkL2(item: L2Item, ctx: z.RefinementCtx): void {
   const d = item.destination as Partial<L2Item['destination']> | undefined;
   if (d !== undefined && typeof d === 'object') {
-    if (d.glueDatabase === undefined && d.namespace === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['destination', 'glueDatabase'],
-        message: 'is required',
-        params: { fix: 'set destination.glueDatabase (or destination.namespace)' },
-      });
-    }
-    if (d.glueTable === undefined && d.tableName === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['destination', 'glueTable'],
-        message: 'is required',
-        params: { fix: 'set destination.glueTable (or destination.tableName)' },
-      });
-    }
+    checkDestinationNames(d, ctx);
     const pk = d.primaryKey ?? (Array.isArray(item.primaryKey) ? item.primaryKey : []);
     if (d.defaultwriteMode === 'MERGE' && (!Array.isArray(pk) || pk.length === 0)) {
       ctx.addIssue({

@@ -98,6 +98,3 @@ export function sqlString(s: string): string {
 export function sqlIdent(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
-
-/** A DuckDB struct-literal key (`{a: 1}` keys are identifiers). */
-export const sqlKey = sqlIdent;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTable } from '../../src/iceberg/index.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
 import { INTEROP_TIMEOUT_MS, interopAvailable, runVerify } from '../support/interop.js';
-import { l1Item, type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
+import { type TempProject, tasksItem, tempProject, withProjectCatalog } from '../support/l1-project.js';
 
 let sim: WrikeSimulator;
 let project: TempProject;
@@ -48,18 +48,7 @@ beforeAll(async () => {
     faults: { slowRate: 1, slowMs: 40 },
   });
   project = tempProject(sim, 'sim-permanent-token');
-  project.writeConfig(
-    l1Item(sim, {
-      configId: 'Wrike_Tasks',
-      object: 'tasks',
-      path: '/tasks',
-      table: 'staging_tasks',
-      writeMode: 'MERGE',
-      loadType: 'INCREMENTAL',
-      paginated: true,
-      incremental: true,
-    }),
-  );
+  project.writeConfig(tasksItem(sim));
 });
 afterAll(async () => {
   await sim?.close();

@@ -10,7 +10,13 @@ import { loadTable } from '../../src/iceberg/index.js';
 import { runJob } from '../../src/job/run-job.js';
 import { openLocalRuntime } from '../../src/runtime/local/open-local-runtime.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
-import { l1Item, type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
+import {
+  l1Item,
+  type TempProject,
+  tasksItem,
+  tempProject,
+  withProjectCatalog,
+} from '../support/l1-project.js';
 
 let sim: WrikeSimulator;
 let project: TempProject;
@@ -39,18 +45,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 beforeAll(async () => {
   sim = await startWrikeSimulator({ tasks: 1200, rateLimit: false, seed: 7 });
   project = tempProject(sim, sim.permanentToken ?? 'sim-permanent-token');
-  project.writeConfig(
-    l1Item(sim, {
-      configId: 'Wrike_Tasks',
-      object: 'tasks',
-      path: '/tasks',
-      table: 'staging_tasks',
-      writeMode: 'MERGE',
-      loadType: 'INCREMENTAL',
-      paginated: true,
-      incremental: true,
-    }),
-  );
+  project.writeConfig(tasksItem(sim));
   project.writeConfig(
     l1Item(sim, {
       configId: 'Wrike_Contacts',
@@ -147,16 +142,7 @@ describe('L1: Wrike → Iceberg staging tables', () => {
   });
 
   it('a lookback window re-reads recent records before the cursor; MERGE keeps them unique', async () => {
-    const item = l1Item(sim, {
-      configId: 'Wrike_Tasks',
-      object: 'tasks',
-      path: '/tasks',
-      table: 'staging_tasks',
-      writeMode: 'MERGE',
-      loadType: 'INCREMENTAL',
-      paginated: true,
-      incremental: true,
-    });
+    const item = tasksItem(sim);
     const again = await run(['--platform', 'wrike', '--config-id', 'Wrike_Tasks', '--process-type', 'L1']);
     const reread = again.results[0]!.records;
     (item.destination as Record<string, unknown>).lookbackSeconds = 30 * 86_400;

@@ -72,6 +72,22 @@ export function l1Item(
   };
 }
 
+/** Wrike tasks, INCREMENTAL by updatedDate into a MERGE table: the config most tests exercise. */
+export function tasksItem(sim: WrikeSimulator, pageSize = 500): Record<string, unknown> {
+  const item = l1Item(sim, {
+    configId: 'Wrike_Tasks',
+    object: 'tasks',
+    path: '/tasks',
+    table: 'staging_tasks',
+    writeMode: 'MERGE',
+    loadType: 'INCREMENTAL',
+    paginated: true,
+    incremental: true,
+  });
+  ((item.source as Record<string, unknown>).pagination as Record<string, unknown>).pageSize = pageSize;
+  return item;
+}
+
 export interface TempProject {
   readonly dir: string;
   writeConfig(item: Record<string, unknown>): void;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SchemaInferrer } from '../../src/l1/infer-schema.js';
 import { RowLineEncoder } from '../../src/l1/row-line.js';
-import { recordTransformer } from '../support/expected-rows.js';
+import { recordTransformer, SchemaInferrer } from '../support/expected-rows.js';
 
 const ingest = { timestamp: '2024-05-01T10:00:00.000Z', runId: 'run-1' };
 const records: Record<string, unknown>[] = [

@@ -7,7 +7,7 @@ import { readAvroContainer, writeAvroContainer } from './avro.js';
 import { serializeBound } from './bounds.js';
 import type { PartitionSpec } from './partition.js';
 import type { Schema } from './schema.js';
-import { type IcebergType, isPrimitive, type NestedField, type PrimitiveType } from './types.js';
+import { type IcebergType, isPrimitive, type PrimitiveType } from './types.js';
 
 export enum EntryStatus {
   EXISTING = 0,
@@ -445,7 +445,6 @@ export function decodeManifestList(buf: Buffer): ManifestFile[] {
 /** The `partition` struct type of a spec against a schema (result types of the transforms). */
 export function partitionFieldTypes(
   spec: PartitionSpec,
-  schema: { fields: readonly NestedField[] },
   resultType: (transform: string, source: IcebergType) => IcebergType,
   lookup: (id: number) => IcebergType | undefined,
 ): PartitionFieldType[] {
@@ -453,7 +452,6 @@ export function partitionFieldTypes(
     const source = lookup(f['source-id']);
     const t = source === undefined ? 'int' : resultType(f.transform, source);
     if (!isPrimitive(t)) throw new Error(`partition field ${f.name} has a non-primitive result type`);
-    void schema;
     return { name: f.name, fieldId: f['field-id'], type: t };
   });
 }

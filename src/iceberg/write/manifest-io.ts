@@ -31,7 +31,6 @@ export function partitionTypeFor(
   const indexes = schemas.map((s) => indexSchema(s));
   return partitionFieldTypes(
     spec,
-    schemas[0]!,
     (t, src) => transformResultType(t, src),
     (id) => {
       for (const idx of indexes) {
