@@ -136,6 +136,7 @@ describe('HTML run report', () => {
       configs: 3,
       succeeded: 2,
       failed: 1,
+      interrupted: 0,
       records: 1550,
       durationMs: 125_000,
     });
@@ -143,6 +144,10 @@ describe('HTML run report', () => {
     expect(reportSubject(report({ platform: undefined, results: [] }))).toBe(
       '[floe][prod] run jr_2025_0001: 0 succeeded',
     );
+    const stopped = report();
+    stopped.results[0] = { ...stopped.results[0]!, status: 'INTERRUPTED' };
+    expect(reportSubject(stopped)).toMatch(/1 interrupted/);
+    expect(renderHtmlReport(stopped)).toContain('did not finish');
   });
 
   it('formats durations', () => {

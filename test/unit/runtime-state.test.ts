@@ -147,4 +147,38 @@ describe('SqliteStateStore', () => {
     a.close();
     b.close();
   });
+
+  it('migrates a version-1 database (status without INTERRUPTED) keeping every row', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const Database = (await import('better-sqlite3')).default;
+    mkdirSync(join(dir, '.floe'), { recursive: true });
+    const v1 = new Database(dbPath);
+    v1.exec(`
+      CREATE TABLE floe_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO floe_meta VALUES ('schema_version', '1');
+      CREATE TABLE floe_state (
+        kind TEXT NOT NULL CHECK (kind IN ('L1', 'L2')), config_id TEXT NOT NULL,
+        status TEXT CHECK (status IN ('RUNNING', 'COMPLETED', 'FAILED')), status_updated_at TEXT,
+        last_sync_time TEXT, last_successful_run TEXT, last_run_id TEXT, last_run_started_at TEXT,
+        last_error TEXT, sources TEXT NOT NULL DEFAULT '{}', version INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL, PRIMARY KEY (kind, config_id));
+      INSERT INTO floe_state (kind, config_id, status, last_sync_time, version, updated_at)
+        VALUES ('L1', 'Wrike_Tasks', 'RUNNING', '2024-05-01T00:00:00Z', 3, '2024-05-01T00:00:00Z');
+    `);
+    v1.close();
+    const store = new SqliteStateStore(dbPath);
+    const before = (await store.get('L1', 'Wrike_Tasks'))!;
+    expect(before.lastSyncTime).toBe('2024-05-01T00:00:00Z');
+    expect(before.version).toBe(3);
+    const after = await store.update('L1', 'Wrike_Tasks', { status: 'INTERRUPTED' });
+    expect(after.status).toBe('INTERRUPTED');
+    expect(
+      (
+        store.db.prepare("SELECT value FROM floe_meta WHERE key = 'schema_version'").get() as {
+          value: string;
+        }
+      ).value,
+    ).toBe('2');
+    store.close();
+  });
 });

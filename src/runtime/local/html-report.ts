@@ -10,6 +10,7 @@ export interface ReportTotals {
   configs: number;
   succeeded: number;
   failed: number;
+  interrupted: number;
   records: number;
   durationMs: number;
 }
@@ -21,6 +22,7 @@ export function reportTotals(report: RunReport): ReportTotals {
     configs: report.results.length,
     succeeded: report.results.filter((r) => r.status === 'SUCCESS').length,
     failed: report.results.filter((r) => r.status === 'FAILED').length,
+    interrupted: report.results.filter((r) => r.status === 'INTERRUPTED').length,
     records: report.results.reduce((a, r) => a + (Number.isFinite(r.records) ? r.records : 0), 0),
     durationMs: Number.isNaN(started) || Number.isNaN(finished) ? 0 : Math.max(0, finished - started),
   };
@@ -30,7 +32,12 @@ export function reportTotals(report: RunReport): ReportTotals {
 export function reportSubject(report: RunReport): string {
   const t = reportTotals(report);
   const what = report.platform ? `${report.platform} run` : 'run';
-  const outcome = t.failed > 0 ? `${t.failed} failed, ${t.succeeded} succeeded` : `${t.succeeded} succeeded`;
+  const parts = [
+    ...(t.failed > 0 ? [`${t.failed} failed`] : []),
+    ...(t.interrupted > 0 ? [`${t.interrupted} interrupted`] : []),
+    `${t.succeeded} succeeded`,
+  ];
+  const outcome = parts.join(', ');
   return redact(`[floe][${report.environment}] ${what} ${report.runId}: ${outcome}`);
 }
 
@@ -61,14 +68,17 @@ const NUM = `${CELL};text-align:right;font-variant-numeric:tabular-nums`;
 const STATUS_STYLE: Record<ConfigRunResult['status'], string> = {
   SUCCESS: 'color:#1a7f37;font-weight:600',
   FAILED: 'color:#cf222e;font-weight:600',
+  INTERRUPTED: 'color:#9a6700;font-weight:600',
 };
+
+const STATUS_ORDER: Record<ConfigRunResult['status'], number> = { FAILED: 0, INTERRUPTED: 1, SUCCESS: 2 };
 
 export function renderHtmlReport(report: RunReport): string {
   const t = reportTotals(report);
   const e = escapeHtml;
   // Failures first: they are what the reader needs to act on.
   const rows = [...report.results]
-    .sort((a, b) => (a.status === b.status ? 0 : a.status === 'FAILED' ? -1 : 1))
+    .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status])
     .map(
       (r) => `      <tr>
         <td style="${CELL}">${e(r.configId)}</td>
@@ -83,8 +93,13 @@ export function renderHtmlReport(report: RunReport): string {
       </tr>`,
     )
     .join('\n');
+  const notOk = t.failed + t.interrupted;
   const headline =
-    t.failed > 0 ? `${t.failed} of ${t.configs} configs failed` : `All ${t.configs} configs succeeded`;
+    notOk === 0
+      ? `All ${t.configs} configs succeeded`
+      : t.interrupted === 0
+        ? `${t.failed} of ${t.configs} configs failed`
+        : `${notOk} of ${t.configs} configs did not finish (${t.failed} failed, ${t.interrupted} interrupted)`;
   const recipients = report.recipients.length > 0 ? report.recipients.join(', ') : '(none)';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -94,7 +109,7 @@ export function renderHtmlReport(report: RunReport): string {
 </head>
 <body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#1f2328">
   <h2 style="margin:0 0 4px 0">floe run report${report.platform ? ` – ${e(report.platform)}` : ''}</h2>
-  <p style="margin:0 0 12px 0;${t.failed > 0 ? STATUS_STYLE.FAILED : STATUS_STYLE.SUCCESS}">${e(headline)}</p>
+  <p style="margin:0 0 12px 0;${notOk > 0 ? STATUS_STYLE.FAILED : STATUS_STYLE.SUCCESS}">${e(headline)}</p>
   <table style="border-collapse:collapse;margin-bottom:16px">
     <tr><th style="${HEAD}">Environment</th><td style="${CELL}">${e(report.environment)}</td></tr>
     <tr><th style="${HEAD}">Run id</th><td style="${CELL};font-family:monospace">${e(report.runId)}</td></tr>
@@ -117,7 +132,7 @@ ${rows || `      <tr><td style="${CELL}" colspan="9">No configs ran.</td></tr>`}
     <tfoot>
       <tr>
         <th style="${HEAD}" colspan="4">Total: ${t.configs} configs</th>
-        <th style="${HEAD}">${t.succeeded} succeeded, ${t.failed} failed</th>
+        <th style="${HEAD}">${t.succeeded} succeeded, ${t.failed} failed${t.interrupted ? `, ${t.interrupted} interrupted` : ''}</th>
         <th style="${HEAD};text-align:right">${e(formatCount(t.records))}</th>
         <th style="${HEAD}"></th>
         <th style="${HEAD};text-align:right">${e(formatDuration(t.durationMs))}</th>

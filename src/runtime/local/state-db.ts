@@ -11,7 +11,12 @@ import { FloeError } from '../../errors.js';
 
 export type StateDb = Database.Database;
 
-export const STATE_SCHEMA_VERSION = 1;
+/**
+ * 2: status may be INTERRUPTED (a run stopped by a signal, or found dead on the next start).
+ * A version-1 file is migrated on open (SQLite cannot alter a CHECK constraint, so the table is
+ * rebuilt inside the same transaction).
+ */
+export const STATE_SCHEMA_VERSION = 2;
 
 /** The schema, created on open (idempotent). Kept as one string so docs and tests can show it. */
 export const STATE_SCHEMA = `
@@ -22,7 +27,7 @@ CREATE TABLE IF NOT EXISTS floe_meta (
 CREATE TABLE IF NOT EXISTS floe_state (
   kind                TEXT NOT NULL CHECK (kind IN ('L1', 'L2')),
   config_id           TEXT NOT NULL,
-  status              TEXT CHECK (status IN ('RUNNING', 'COMPLETED', 'FAILED')),
+  status              TEXT CHECK (status IN ('RUNNING', 'COMPLETED', 'FAILED', 'INTERRUPTED')),
   status_updated_at   TEXT,
   last_sync_time      TEXT,
   last_successful_run TEXT,
@@ -75,6 +80,8 @@ export function openStateDb(path: string, opts: { readonly?: boolean } = {}): St
         'schema_version',
         String(STATE_SCHEMA_VERSION),
       );
+    } else if (Number(row.value) < STATE_SCHEMA_VERSION) {
+      migrate(db, Number(row.value));
     } else if (Number(row.value) > STATE_SCHEMA_VERSION) {
       throw new FloeError(
         'feature-unsupported',
@@ -84,4 +91,21 @@ export function openStateDb(path: string, opts: { readonly?: boolean } = {}): St
     }
   }).immediate();
   return db;
+}
+
+/** Brings an older state database to STATE_SCHEMA_VERSION (inside the caller's transaction). */
+function migrate(db: StateDb, from: number): void {
+  if (from < 2) {
+    // v1 → v2: the status CHECK gains INTERRUPTED; rebuild floe_state with the new definition.
+    const v2 = STATE_SCHEMA.slice(STATE_SCHEMA.indexOf('CREATE TABLE IF NOT EXISTS floe_state ('));
+    const createState = v2.slice(0, v2.indexOf(');') + 2).replace('floe_state (', 'floe_state_v2 (');
+    db.exec(createState);
+    db.exec('INSERT INTO floe_state_v2 SELECT * FROM floe_state');
+    db.exec('DROP TABLE floe_state');
+    db.exec('ALTER TABLE floe_state_v2 RENAME TO floe_state');
+  }
+  db.prepare('UPDATE floe_meta SET value = ? WHERE key = ?').run(
+    String(STATE_SCHEMA_VERSION),
+    'schema_version',
+  );
 }

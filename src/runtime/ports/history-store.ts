@@ -5,8 +5,12 @@
  */
 import type { ProcessKind } from './state-store.js';
 
-/** The seed writes `SUCCESS`; its docs call the other outcome "Failed": floe writes `FAILED`. */
-export type RunOutcome = 'SUCCESS' | 'FAILED';
+/**
+ * The seed writes `SUCCESS`; its docs call the other outcome "Failed": floe writes `FAILED`.
+ * `INTERRUPTED`: the run was stopped (SIGTERM/SIGINT) or died (found on the next start); nothing
+ * of it after its last commit is in the table, and its cursor did not move past that commit.
+ */
+export type RunOutcome = 'SUCCESS' | 'FAILED' | 'INTERRUPTED';
 
 /** The seed's history item. Empty strings, not absent fields, where the seed has no value. */
 export interface SeedHistoryFields {

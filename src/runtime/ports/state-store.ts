@@ -18,10 +18,11 @@
 export type ProcessKind = 'L1' | 'L2';
 
 /**
- * The config's latest run status. The seed's L2 items use `COMPLETED` / `FAILED`; its L1 items
+ * The config's latest run status (INTERRUPTED: stopped by a signal, or found dead on the next
+ * start with nothing of it committed after its last recorded state). The seed's L2 items use `COMPLETED` / `FAILED`; its L1 items
  * keep a lower-case `status.state` (`running`): the DynamoDB adapter maps case, floe uses these.
  */
-export type ConfigRunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+export type ConfigRunStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'INTERRUPTED';
 
 /** L2: what was last read from one source (L1) table. */
 export interface SourceFetchState {
