@@ -2,6 +2,7 @@
  * A table handle: the metadata it last saw, and the operations floe performs on it. Writes
  * return a new handle state (they refresh `this`), reads take a snapshot of the current state.
  */
+import { isFloeError } from '../errors.js';
 import type { Catalog, TableIdentifier } from './catalog/catalog.js';
 import { identifierString } from './catalog/catalog.js';
 import { commitMetadata } from './catalog/metastore.js';
@@ -22,6 +23,7 @@ import { type CommitResult, commitSnapshot } from './write/commit.js';
 import { type RowInput, type WriteOptions, writeDataFilesFromQuery, writeRows } from './write/data-writer.js';
 import { type MergeOptions, writeMerge } from './write/merge.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
+import { REPLAN, validateNoNewData } from './write/validate.js';
 
 export interface WriteResult {
   readonly snapshot: Snapshot;
@@ -33,7 +35,17 @@ export interface WriteResult {
 export interface CommitOptions {
   /** Extra snapshot summary properties (floe writes its run id and sync cursor here). */
   readonly summary?: Record<string, string>;
+  /**
+   * Checked against the table state each commit attempt is made on; throw to abandon the commit
+   * (e.g. when a concurrent writer did something this one must not be applied on top of).
+   */
+  readonly validate?: (base: TableMetadata) => void;
+  /** Checked before the commit: an aborted signal abandons it (the written files are removed). */
+  readonly signal?: AbortSignal;
 }
+
+/** How many times a MERGE is planned again after concurrent writers added data. */
+const MERGE_REPLANS = 8;
 
 export class Table {
   constructor(
@@ -106,23 +118,41 @@ export class Table {
 
   /**
    * Upsert by key (copy-on-write): input deduplicated by `keys` (last by `orderBy` wins), rows
-   * with those keys replaced, all in one snapshot. Concurrent appends are rebased over; if a
-   * concurrent commit removed a file this merge rewrites, it fails with a commit conflict and
-   * changes nothing (rerunning converges), so no update is lost or applied twice.
+   * with those keys replaced, all in one snapshot. The plan (which files hold the input keys) is
+   * made as of the current snapshot; if another writer adds data or removes a planned file
+   * before the commit lands, the merge is planned again on the new state (validate.ts), so it is
+   * never applied blindly on top of another writer's rows: no update is lost or applied twice,
+   * and no key ends up twice.
    */
   async merge(
     rows: RowInput,
     opts: MergeOptions & CommitOptions,
-  ): Promise<WriteResult & { matchedRows: bigint }> {
-    const plan = await writeMerge(this.catalog.io, this.state.metadata, rows, { ...opts, table: this.name });
-    const operation = plan.removed.size ? 'overwrite' : 'append';
-    const r = await this.commitFiles(
-      operation,
-      plan.added,
-      plan.removed.size ? plan.removed : undefined,
-      opts,
-    );
-    return { ...r, matchedRows: plan.matchedRows };
+  ): Promise<WriteResult & { matchedRows: bigint; replans: number }> {
+    for (let replans = 0; ; replans++) {
+      const base = this.state.metadata;
+      const since = currentSnapshot(base)?.['snapshot-id'];
+      const plan = await writeMerge(this.catalog.io, base, rows, { ...opts, table: this.name });
+      const operation = plan.removed.size ? 'overwrite' : 'append';
+      try {
+        const r = await this.commitFiles(
+          operation,
+          plan.added,
+          plan.removed.size ? plan.removed : undefined,
+          {
+            ...opts,
+            validate: (m) => {
+              validateNoNewData(m, since, this.name);
+              opts.validate?.(m);
+            },
+          },
+        );
+        return { ...r, matchedRows: plan.matchedRows, replans };
+      } catch (e) {
+        if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
+          throw e;
+        await this.refresh();
+      }
+    }
   }
 
   /** Commits already written data files (and optionally removes files) as one snapshot. */
@@ -134,12 +164,19 @@ export class Table {
   ): Promise<WriteResult> {
     let result: CommitResult;
     try {
-      result = await commitSnapshot(this.catalog, this.identifier, this.state, () => ({
-        operation,
-        addedDataFiles: files,
-        remove,
-        summary: opts.summary,
-      }));
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      result = await commitSnapshot(
+        this.catalog,
+        this.identifier,
+        this.state,
+        () => ({
+          operation,
+          addedDataFiles: files,
+          remove,
+          summary: opts.summary,
+        }),
+        opts.validate,
+      );
     } catch (e) {
       await Promise.all(files.map((f) => this.catalog.io.delete(f.file_path).catch(() => {})));
       throw e;

@@ -3,7 +3,8 @@
  * catalog swaps the metadata pointer only if nobody committed in between. On a conflict the
  * snapshot is produced again on top of the fresh metadata (the data files are reused) after
  * re-validating: appends never conflict; an overwrite or delete fails if a file it removes is
- * already gone, so concurrent writers never lose or resurrect rows.
+ * already gone, so concurrent writers never lose or resurrect rows; a caller's `validate` may
+ * refuse a base (MERGE refuses one with data added after its plan, see validate.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FloeError, isFloeError } from '../../errors.js';
@@ -12,6 +13,7 @@ import { identifierString } from '../catalog/catalog.js';
 import { commitMetadata } from '../catalog/metastore.js';
 import type { Snapshot, TableMetadata } from '../spec/metadata.js';
 import { produceSnapshot, type SnapshotChanges } from './snapshot-producer.js';
+import { REPLAN } from './validate.js';
 
 export interface CommitResult {
   readonly metadata: TableMetadata;
@@ -30,6 +32,11 @@ export async function commitSnapshot(
   id: TableIdentifier,
   start: TableState,
   changes: (base: TableMetadata) => SnapshotChanges | Promise<SnapshotChanges>,
+  /**
+   * Runs against every base the snapshot is produced on (the start state, then each fresh state
+   * after a lost race); throwing abandons the commit. See validate.ts.
+   */
+  validate?: (base: TableMetadata) => void,
 ): Promise<CommitResult> {
   const props = start.metadata.properties;
   const retries = Number(props['commit.retry.num-retries'] ?? 20);
@@ -37,6 +44,7 @@ export async function commitSnapshot(
   const maxWait = Number(props['commit.retry.max-wait-ms'] ?? 2000);
   let state = start;
   for (let attempt = 1; ; attempt++) {
+    validate?.(state.metadata);
     const c = await changes(state.metadata);
     const produced = await produceSnapshot(catalog.io, state.metadata, c);
     if (c.remove && c.remove !== 'all') {
@@ -47,7 +55,7 @@ export async function commitSnapshot(
           'commit-conflict',
           `cannot commit: ${missing.length} file(s) this operation replaces were removed by a concurrent commit`,
           {
-            context: { table: identifierString(id), file: missing[0] },
+            context: { table: identifierString(id), file: missing[0], reason: REPLAN },
           },
         );
       }

@@ -1,0 +1,47 @@
+/**
+ * Commit-time validation for operations that must not be applied blindly on top of another
+ * writer's commit (after Iceberg Java's `validateNoConflictingData`). A MERGE decides which rows
+ * to replace by reading the table as of one snapshot; if another writer added data files after
+ * that snapshot, those files may hold rows with the same keys, and committing the MERGE as
+ * planned would leave both versions of those rows. So the MERGE is re-planned against the new
+ * state instead.
+ */
+import { FloeError } from '../../errors.js';
+import { currentSnapshot, type Snapshot, type SnapshotId, type TableMetadata } from '../spec/metadata.js';
+
+/** Snapshots committed on the main branch after `since` (exclusive; all when undefined), oldest first. */
+export function snapshotsSince(metadata: TableMetadata, since: SnapshotId | undefined): Snapshot[] {
+  const out: Snapshot[] = [];
+  const byId = new Map(metadata.snapshots.map((s) => [s['snapshot-id'], s]));
+  let cur = currentSnapshot(metadata);
+  while (cur && cur['snapshot-id'] !== since) {
+    out.push(cur);
+    const parent = cur['parent-snapshot-id'];
+    cur = parent === undefined ? undefined : byId.get(parent);
+  }
+  return out.reverse();
+}
+
+/** Marks a commit that must be planned again on the fresh table state (not just retried). */
+export const REPLAN = 'replan';
+
+/**
+ * Throws a `commit-conflict` (context `reason: replan`) when a snapshot after `since` added data
+ * files: the caller's plan, made as of `since`, may not cover rows those files hold.
+ */
+export function validateNoNewData(
+  metadata: TableMetadata,
+  since: SnapshotId | undefined,
+  table: string,
+): void {
+  const added = snapshotsSince(metadata, since).filter(
+    (s) =>
+      BigInt(s.summary['added-data-files'] ?? '0') > 0n || BigInt(s.summary['added-records'] ?? '0') > 0n,
+  );
+  if (added.length === 0) return;
+  throw new FloeError(
+    'commit-conflict',
+    `another writer added data to ${table} (snapshot ${added[added.length - 1]!['snapshot-id']}) after this operation read it; it must be planned again`,
+    { context: { table, reason: REPLAN } },
+  );
+}
