@@ -19,6 +19,7 @@ export type ErrorKind =
   | 'network' // connection reset, timeout, truncated body
   | 'rate-limited'
   | 'io' // local/S3 file system errors
+  | 'interrupted' // the run was asked to stop (SIGTERM/SIGINT) before this work finished
   | 'internal'; // a bug in floe
 
 export type ErrorContext = Record<string, string | number | bigint | boolean | undefined>;

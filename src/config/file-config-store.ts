@@ -6,7 +6,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { FloeError } from '../errors.js';
-import type { ConfigStore } from './config-store.js';
+import type { ConfigStore, InvalidConfig, L1Selection } from './config-store.js';
+import { normalizeItem } from './dynamo-json.js';
 import { type ConfigProblem, configError } from './issues.js';
 import type { L1Config } from './l1-schema.js';
 import type { L2Config } from './l2-schema.js';
@@ -26,6 +27,8 @@ export interface LoadedConfig<T> {
 
 export interface LayerConfigs<T> {
   configs: LoadedConfig<T>[];
+  /** Items (and unreadable files) that failed validation. */
+  invalid: InvalidConfig[];
   /** Errors and warnings of this layer, across all files. */
   problems: ConfigProblem[];
   /** Project-relative files read. */
@@ -62,7 +65,7 @@ export async function loadLayer<T>(
   const root = resolve(projectDir);
   const dir = join(root, 'configs', layer);
   const names = await configFiles(dir);
-  const out: LayerConfigs<T> = { configs: [], problems: [], files: [] };
+  const out: LayerConfigs<T> = { configs: [], invalid: [], problems: [], files: [] };
   const firstFile = new Map<string, string>();
   for (const name of names) {
     const file = relative(root, join(dir, name)) || name;
@@ -73,7 +76,14 @@ export async function loadLayer<T>(
     } catch (e) {
       if (!(e instanceof FloeError)) throw e;
       // The message already names the file.
-      out.problems.push({ field: '', message: e.message.replace(`${file}: `, ''), severity: 'error', file });
+      const problem: ConfigProblem = {
+        field: '',
+        message: e.message.replace(`${file}: `, ''),
+        severity: 'error',
+        file,
+      };
+      out.problems.push(problem);
+      out.invalid.push({ configId: file, hasId: false, file, problems: [problem] });
       continue;
     }
     items.forEach((raw, index) => {
@@ -81,18 +91,37 @@ export async function loadLayer<T>(
       out.problems.push(...r.problems);
       const earlier = firstFile.get(r.configId);
       if (earlier !== undefined) {
-        out.problems.push({
+        const problem: ConfigProblem = {
           configId: r.configId,
           field: 'configId',
           message: `defined twice, in ${earlier} and ${file}`,
           fix: 'give each config a unique configId, or delete one of them',
           severity: 'error',
           file,
-        });
+        };
+        out.problems.push(problem);
+        // Neither copy can be trusted to be the one meant: both fail.
+        out.configs = out.configs.filter((c) => (c.config as { configId: string }).configId !== r.configId);
+        if (!out.invalid.some((x) => x.configId === r.configId))
+          out.invalid.push({
+            configId: r.configId,
+            hasId: true,
+            file,
+            ...(r.platform !== undefined ? { platform: r.platform } : {}),
+            problems: [problem],
+          });
         return;
       }
       firstFile.set(r.configId, file);
       if (r.ok && r.config !== undefined) out.configs.push({ config: r.config, file, index });
+      else
+        out.invalid.push({
+          configId: r.configId,
+          hasId: hasOwnId(raw),
+          file,
+          ...(r.platform !== undefined ? { platform: r.platform } : {}),
+          problems: r.problems.filter((p) => p.severity === 'error'),
+        });
     });
   }
   return out;
@@ -108,6 +137,16 @@ export async function loadProjectConfigs(projectDir: string): Promise<ProjectCon
 }
 
 const samePlatform = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+function hasOwnId(raw: unknown): boolean {
+  const item = normalizeItem(raw) as { configId?: unknown } | null;
+  return (
+    typeof item === 'object' &&
+    item !== null &&
+    typeof item.configId === 'string' &&
+    item.configId.trim() !== ''
+  );
+}
 
 export class FileConfigStore implements ConfigStore {
   readonly projectDir: string;
@@ -133,6 +172,18 @@ export class FileConfigStore implements ConfigStore {
     throwOnErrors(l1.problems);
     const all = l1.configs.map((c) => c.config);
     return platform === undefined ? all : all.filter((c) => samePlatform(c.platform, platform));
+  }
+
+  async selectL1(platform?: string): Promise<L1Selection> {
+    const { l1 } = await this.load();
+    const match = (p: string | undefined) =>
+      platform === undefined || (p !== undefined && samePlatform(p, platform));
+    return {
+      configs: l1.configs.map((c) => c.config).filter((c) => match(c.platform)),
+      // An item whose platform cannot be read might be one of this platform's: it is reported, not skipped.
+      invalid: l1.invalid.filter((x) => x.platform === undefined || match(x.platform)),
+      platforms: platformCounts(l1),
+    };
   }
 
   async getL1(configId: string): Promise<L1Config> {
@@ -170,6 +221,13 @@ export class FileConfigStore implements ConfigStore {
       { context: { configId } },
     );
   }
+}
+
+function platformCounts(layer: LayerConfigs<{ platform: string }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of layer.configs) out[c.config.platform] = (out[c.config.platform] ?? 0) + 1;
+  for (const x of layer.invalid) if (x.platform !== undefined) out[x.platform] = (out[x.platform] ?? 0) + 1;
+  return out;
 }
 
 function throwOnErrors(problems: readonly ConfigProblem[]): void {

@@ -11,7 +11,10 @@ export type ColumnNaming = 'snake_case' | 'source';
 /**
  * `updatedDate` → `updated_date`, `customFieldID` → `custom_field_id`, `HTMLParser` → `html_parser`,
  * `v2API` → `v2_api`, `address2` → `address2`; already-snake names are unchanged; runs of characters
- * that cannot appear in an identifier become one `_` (dropped at either end).
+ * that cannot appear in an identifier become one `_` (dropped at either end). Two rules make every
+ * result a name SQL engines take unquoted: a key with no letter or digit (`""`, `???`) becomes
+ * `unnamed`, and a name starting with a digit gets the prefix `col_` (`2fa` → `col_2fa`). Keys that
+ * land on the same name are told apart by the L1 encoder (see src/l1/column-names.ts).
  */
 export function toSnakeCase(name: string): string {
   const cleaned = name.replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, '').replace(/[^\p{L}\p{N}_]+/gu, '_');
@@ -21,12 +24,18 @@ export function toSnakeCase(name: string): string {
     // an acronym followed by a word: HTMLParser → HTML_Parser
     .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1_$2');
   const out = split.toLowerCase();
-  return out.length > 0 ? out : '_';
+  if (!/[\p{L}\p{N}]/u.test(out)) return UNNAMED;
+  return /^\p{N}/u.test(out) ? `col_${out}` : out;
 }
+
+/** The column of a key with no letter or digit (`""`, `???`). */
+export const UNNAMED = 'unnamed';
 
 /** The column name a source field (or a key/cursor column named in a config) maps to. */
 export function resolveColumnName(name: string, mode: ColumnNaming): string {
-  return mode === 'snake_case' ? toSnakeCase(name) : name;
+  if (mode === 'snake_case') return toSnakeCase(name);
+  // Kept as the API sends it, but a column needs a name.
+  return name === '' ? UNNAMED : name;
 }
 
 /** The table columns a destination's key, cursor and partition settings refer to, resolved once. */

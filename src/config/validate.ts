@@ -26,6 +26,8 @@ export interface ValidationResult<T> {
   config?: T;
   /** Errors and warnings, in item order. */
   problems: ConfigProblem[];
+  /** The item's `platform`, when it has one (read even from an invalid item, to select it). */
+  platform?: string;
 }
 
 function labelOf(item: unknown, origin: ItemOrigin): string {
@@ -48,7 +50,15 @@ function validateWith<S extends z.ZodType>(
     (p) => (origin.file === undefined ? p : { ...p, file: origin.file }),
   );
   const ok = parsed.success && !problems.some((p) => p.severity === 'error');
-  return { ok, configId, config: ok && parsed.success ? parsed.data : undefined, problems };
+  const platform =
+    typeof item === 'object' && item !== null ? (item as { platform?: unknown }).platform : undefined;
+  return {
+    ok,
+    configId,
+    config: ok && parsed.success ? parsed.data : undefined,
+    problems,
+    ...(typeof platform === 'string' ? { platform } : {}),
+  };
 }
 
 /** Validates an L1 item (plain or DynamoDB typed JSON). */

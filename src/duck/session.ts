@@ -9,6 +9,34 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
 
 let instance: Promise<DuckDBInstance> | undefined;
+/** Connections in use, so a stopping run can interrupt DuckDB work in flight. */
+const active = new Set<DuckDBConnection>();
+let scratch: string | undefined;
+
+/**
+ * Where writers stage their temporary files (a run points it at its project's `.floe/tmp/<run>`,
+ * which is removed with the run, or by the next run if this one is killed). Default: the OS temp
+ * folder.
+ */
+export function setScratchDir(dir: string | undefined): void {
+  scratch = dir;
+}
+
+export function scratchDir(): string {
+  return scratch ?? tmpdir();
+}
+
+/**
+ * DuckDB's spill folder: one per process (DuckDB fixes it when the instance starts), named by
+ * pid so a later process can tell a dead one's leftovers (see removeDeadSpillDirs).
+ */
+export const SPILL_DIR_PREFIX = 'floe-duckdb-';
+
+/** Interrupts every DuckDB statement running now (they fail with an "Interrupted" error). */
+export function interruptAll(): number {
+  for (const c of active) c.interrupt();
+  return active.size;
+}
 
 async function getInstance(): Promise<DuckDBInstance> {
   instance ??= createInstance();
@@ -20,7 +48,7 @@ async function createInstance(): Promise<DuckDBInstance> {
     // Bound memory so big writes spill instead of growing the process without limit.
     memory_limit: process.env.FLOE_DUCKDB_MEMORY ?? '256MB',
     // Large sorts and MERGE staging spill here instead of growing the process.
-    temp_directory: join(tmpdir(), `floe-duckdb-${process.pid}`),
+    temp_directory: join(tmpdir(), `${SPILL_DIR_PREFIX}${process.pid}`),
     threads:
       process.env.FLOE_DUCKDB_THREADS ??
       String(Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))),
@@ -44,9 +72,11 @@ export type Row = Record<string, unknown>;
 /** A connection for one unit of work; closed when `fn` settles. */
 export async function withDuck<T>(fn: (duck: Duck) => Promise<T>): Promise<T> {
   const conn = await (await getInstance()).connect();
+  active.add(conn);
   try {
     return await fn(new Duck(conn));
   } finally {
+    active.delete(conn);
     conn.closeSync();
   }
 }

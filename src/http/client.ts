@@ -13,6 +13,7 @@
 
 import type { RetryPolicy } from '../config/source-schema.js';
 import { FloeError } from '../errors.js';
+import { parseJsonPreservingNumbers } from '../util/json-numbers.js';
 import { redact } from '../util/redact.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { sleep } from './rate-limiter.js';
@@ -158,7 +159,8 @@ export class HttpClient {
     if (status >= 200 && status < 300) {
       let body: unknown;
       try {
-        body = JSON.parse(text);
+        // Numbers a double would change (integers beyond 2^53, `1.0`) keep their exact text.
+        body = parseJsonPreservingNumbers(text);
       } catch {
         const type = res.headers.get('content-type') ?? 'none';
         throw new FloeError(

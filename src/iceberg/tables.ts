@@ -1,4 +1,6 @@
 /** Table-level entry points over any Catalog. */
+
+import { isFloeError } from '../errors.js';
 import {
   type Catalog,
   type CreateTableOptions,
@@ -37,5 +39,12 @@ export async function loadOrCreateTable(
       if (!(await catalog.namespaceExists(ident.namespace))) throw e;
     }
   }
-  return createTable(catalog, ident, opts);
+  try {
+    return await createTable(catalog, ident, opts);
+  } catch (e) {
+    // Another writer created it between our check and our create: use theirs.
+    if (isFloeError(e, 'already-exists') && (await catalog.tableExists(ident)))
+      return loadTable(catalog, ident);
+    throw e;
+  }
 }

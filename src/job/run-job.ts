@@ -2,15 +2,28 @@
  * The job: parameters → runtime (the embedded local profile; AWS comes with its issue) → L1
  * and/or L2 per PROCESS_TYPE → report → exit status. Adapters are chosen here, once; the
  * layers receive ports.
+ *
+ * A run holds the project's run lock from start to end (one run per project at a time), works in
+ * its own scratch folder `.floe/tmp/<runId>`, and journals every warehouse file it creates there.
+ * Holding the lock, it first cleans up after runs that died: their uncommitted files (from their
+ * journals), their scratch folders and DuckDB spill folders. Configs those runs left RUNNING are
+ * reconciled per config (see l1/sync-config.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { FileConfigStore, type JobParams } from '../config/index.js';
-import { SqlCatalog } from '../iceberg/index.js';
+import { setScratchDir } from '../duck/session.js';
+import { LocalFileIO, SqlCatalog } from '../iceberg/index.js';
+import { JournalingFileIO } from '../iceberg/io/journal.js';
+import { removeUncommittedFiles } from '../iceberg/maintenance/uncommitted.js';
 import { runL1 } from '../l1/handler.js';
 import type { L1Progress, L1Result } from '../l1/sync-config.js';
 import type { TextStream } from '../runtime/local/console-logger.js';
 import { openLocalRuntime } from '../runtime/local/open-local-runtime.js';
+import { RunLock } from '../runtime/local/run-lock.js';
+import { deadRuns, removeDeadSpillDirs, runScratch } from '../runtime/local/run-scratch.js';
+import type { Logger } from '../runtime/ports/logger.js';
 import type { ConfigRunResult, RunReport } from '../runtime/ports/notifier.js';
 
 /** A config's result; L1 results also carry the cursor the run reached. */
@@ -19,6 +32,8 @@ export type JobResult = ConfigRunResult & { readonly cursor?: string };
 export interface JobOutcome {
   readonly runId: string;
   readonly results: JobResult[];
+  /** Set when the run was stopped by its signal (SIGTERM/SIGINT) before it finished. */
+  readonly interrupted?: boolean;
   /** Layers that were asked for but do not exist yet (L2 until its issue lands). */
   readonly unavailable: string[];
   readonly reportPath?: string;
@@ -31,6 +46,10 @@ export interface JobOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Clock for source windows (the demo and tests pass the simulator's). */
   readonly now?: () => Date;
+  /** Aborted to stop the run (see shutdown.ts): nothing is committed after it fires. */
+  readonly signal?: AbortSignal;
+  /** Wait this long for another run of the project to finish (default: fail at once). */
+  readonly waitForLockMs?: number;
 }
 
 export function newRunId(now = new Date()): string {
@@ -46,18 +65,34 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
   const startedAt = new Date();
   const runId = newRunId(startedAt);
   const jobId = params.raw.JOB_RUN_ID ?? runId;
-  const log = runtime.logger(runId);
   const project = runtime.project;
+  const floeDir = join(project.root, '.floe');
+  let lock: RunLock;
+  try {
+    lock = await RunLock.acquire(join(floeDir, 'run.lock'), runId, {
+      ...(opts.waitForLockMs ? { waitMs: opts.waitForLockMs } : {}),
+    });
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
+  const log = runtime.logger(runId);
+  const scratchRoot = join(floeDir, 'tmp');
+  const scratch = runScratch(scratchRoot, runId);
+  setScratchDir(scratch.dir);
   const cc = params.customConfigs;
   const catalog = new SqlCatalog({
     name: cc.catalogName ?? project.catalog.name,
     path: cc.uri?.startsWith('jdbc:sqlite:') ? cc.uri.slice('jdbc:sqlite:'.length) : project.catalog.path,
     warehouse: cc.warehouse ?? project.warehouse,
+    // Every file this run creates is journaled first, so a killed run's leftovers can be found.
+    io: new JournalingFileIO(new LocalFileIO(), scratch.journal),
   });
   for (const w of params.warnings) log.warn(w);
   const results: JobResult[] = [];
   const unavailable: string[] = [];
   try {
+    await cleanUpAfterDeadRuns(catalog, scratchRoot, runId, log);
     if (params.processTypes.includes('L1')) {
       const configs = new FileConfigStore(projectDir);
       const l1: L1Result[] = await runL1(
@@ -70,8 +105,10 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
           state: runtime.state,
           history: runtime.history,
           logger: log,
+          scratchDir: scratch.dir,
           ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
           ...(opts.now ? { now: opts.now } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
         },
       );
       results.push(...l1);
@@ -90,15 +127,44 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
       results,
     };
     await runtime.notifier.notify(report);
+    const interrupted = opts.signal?.aborted === true;
+    if (interrupted) log.warn('the run was stopped; configs in flight are recorded as INTERRUPTED');
     return {
       runId,
       results,
       unavailable,
+      ...(interrupted ? { interrupted } : {}),
       reportPath: resolve(project.notifications.reportDir, `${runId}.html`),
-      ok: results.every((r) => r.status === 'SUCCESS'),
+      ok: !interrupted && results.every((r) => r.status === 'SUCCESS'),
     };
   } finally {
     await catalog.close();
+    await scratch.dispose().catch(() => {});
+    setScratchDir(undefined);
+    lock.release();
     await runtime.close();
   }
+}
+
+/**
+ * Runs that died left their scratch folders: remove the warehouse files they wrote but never
+ * committed (their journals list them), then the folders; and dead processes' DuckDB spill
+ * folders. Safe because this run holds the project lock: no other run of the project is alive.
+ */
+async function cleanUpAfterDeadRuns(catalog: SqlCatalog, scratchRoot: string, runId: string, log: Logger) {
+  const dead = deadRuns(scratchRoot, runId);
+  for (const d of dead) {
+    const { removed } = await removeUncommittedFiles(catalog, d.written);
+    if (removed.length)
+      log.info(
+        `removed ${removed.length} file(s) that run ${d.runId} wrote but never committed (it was stopped)`,
+        {
+          run: d.runId,
+          files: removed.length,
+        },
+      );
+    await rm(d.dir, { recursive: true, force: true });
+  }
+  const spills = await removeDeadSpillDirs();
+  if (spills.length) log.info(`removed ${spills.length} DuckDB spill folder(s) of stopped processes`);
 }

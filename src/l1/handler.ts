@@ -1,10 +1,19 @@
 /**
  * The L1 handler: which configs run (all of a platform, or one CONFIG_ID), with the LOAD_TYPE
- * override applied, at bounded parallelism. One config failing never stops the others; an
- * invalid config is reported as that config's failure.
+ * override applied, at bounded parallelism. One config failing never stops the others: an
+ * invalid config fails alone (status, history row, error naming file, field and fix) while the
+ * valid ones run. Selecting nothing is an error, never a silent success: a misspelt platform
+ * lists the platforms the project has.
  */
-import { type ConfigStore, type L1Config, withLoadType } from '../config/index.js';
-import { errorMessage } from '../errors.js';
+import {
+  type ConfigStore,
+  configError,
+  type InvalidConfig,
+  type L1Config,
+  withLoadType,
+} from '../config/index.js';
+import { closest } from '../config/suggest.js';
+import { errorMessage, FloeError } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { type L1Deps, type L1Result, type L1RunContext, syncL1Config } from './sync-config.js';
 
@@ -20,24 +29,25 @@ export async function runL1(
   ctx: L1RunContext,
   deps: L1Deps,
 ): Promise<L1Result[]> {
-  let selected: L1Config[];
-  if (opts.configId) selected = [await configs.getL1(opts.configId)];
-  else
-    selected = (await configs.listL1(opts.platform)).filter(
-      (c) => (c as { enabled?: boolean }).enabled !== false,
-    );
-  const results: L1Result[] = new Array(selected.length);
+  const { selected, invalid } = await select(configs, opts);
+  const results: L1Result[] = [];
+  for (const bad of invalid) results.push(await failInvalid(bad, ctx, deps));
+  const out: L1Result[] = new Array(selected.length);
   let next = 0;
   const worker = async () => {
     for (;;) {
       const i = next++;
       if (i >= selected.length) return;
       const base = selected[i]!;
+      if (deps.signal?.aborted) {
+        out[i] = await notStarted(base, ctx, deps);
+        continue;
+      }
       try {
-        results[i] = await syncL1Config(withLoadType(base, ctx.loadType), ctx, deps);
+        out[i] = await syncL1Config(withLoadType(base, ctx.loadType), ctx, deps);
       } catch (e) {
         // syncL1Config reports its own failures; this catches config-level ones (LOAD_TYPE override).
-        results[i] = {
+        out[i] = {
           configId: base.configId,
           processType: 'L1',
           status: 'FAILED',
@@ -50,5 +60,121 @@ export async function runL1(
   };
   const n = Math.max(1, Math.min(opts.parallelism ?? 4, selected.length));
   await Promise.all(Array.from({ length: n }, worker));
-  return results;
+  return [...results, ...out];
+}
+
+async function select(
+  configs: ConfigStore,
+  opts: L1HandlerOptions,
+): Promise<{ selected: L1Config[]; invalid: InvalidConfig[] }> {
+  const enabled = (c: L1Config) => (c as { enabled?: boolean }).enabled !== false;
+  if (opts.configId) {
+    try {
+      return { selected: [await configs.getL1(opts.configId)], invalid: [] };
+    } catch (e) {
+      if (!(e instanceof FloeError) || e.kind !== 'config-invalid') throw e;
+      // The one config asked for is invalid: it fails (recorded), as a run of it would.
+      return {
+        selected: [],
+        invalid: [
+          {
+            configId: opts.configId,
+            hasId: true,
+            file: String(e.context.file ?? ''),
+            // The message already names the config and every problem.
+            problems: [{ field: '', message: e.message, severity: 'error' }],
+          },
+        ],
+      };
+    }
+  }
+  const s = await configs.selectL1(opts.platform);
+  if (s.configs.length === 0 && s.invalid.length === 0) throw nothingSelected(opts.platform, s.platforms);
+  return { selected: s.configs.filter(enabled), invalid: s.invalid };
+}
+
+function nothingSelected(platform: string | undefined, platforms: Record<string, number>): FloeError {
+  const have = Object.entries(platforms)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([p, n]) => `${p} (${n} config${n === 1 ? '' : 's'})`);
+  if (platform === undefined) {
+    return new FloeError(
+      'not-found',
+      'the project has no L1 configs: nothing to run. Add config files under configs/l1 (floe init writes the Wrike pack)',
+    );
+  }
+  const meant = closest(platform, Object.keys(platforms));
+  return new FloeError(
+    'not-found',
+    `no L1 config has platform "${platform}"${meant ? ` (did you mean ${meant}?)` : ''}; ` +
+      (have.length ? `the project has: ${have.join(', ')}` : 'the project has no L1 configs') +
+      '. Fix: pass SAAS_PLATFORM as one of those, or add configs with that platform under configs/l1',
+    { context: { platform } },
+  );
+}
+
+/** Records an invalid config's failure like any other: state, history row, result. */
+async function failInvalid(bad: InvalidConfig, ctx: L1RunContext, deps: L1Deps): Promise<L1Result> {
+  const error = bad.problems.length
+    ? redact(configError(bad.problems).message)
+    : redact(`config ${bad.configId} is invalid (see \`floe config validate\`)`);
+  const message = `${error}${bad.file ? ` [${bad.file}]` : ''}`;
+  deps.logger.child({ configId: bad.configId }).error(`invalid config, not run: ${message}`);
+  if (bad.hasId) {
+    await deps.state.update('L1', bad.configId, { status: 'FAILED', lastError: message }).catch(() => {});
+    await deps.history
+      .record({
+        configId: bad.configId,
+        'job-id': ctx.jobId,
+        load_type: ctx.loadType ?? '',
+        loadTimestamp: new Date().toISOString(),
+        snapshot_id: '',
+        error: message,
+        lastRunStatus: 'FAILED',
+        totalRecordsProcessed: 0,
+        runId: ctx.runId,
+        processType: 'L1',
+        durationMs: 0,
+      })
+      .catch(() => {});
+  }
+  return {
+    configId: bad.configId,
+    processType: 'L1',
+    status: 'FAILED',
+    records: 0,
+    error: message,
+    durationMs: 0,
+  };
+}
+
+/** A config the run never started because it was stopped first: in history and the report, state untouched. */
+async function notStarted(config: L1Config, ctx: L1RunContext, deps: L1Deps): Promise<L1Result> {
+  const table = `${config.destination.namespace}.${config.destination.tableName}`;
+  const error = 'not started: the run was stopped before this config began; nothing changed';
+  await deps.history
+    .record({
+      configId: config.configId,
+      'job-id': ctx.jobId,
+      load_type: ctx.loadType ?? config.destination.loadType,
+      loadTimestamp: new Date().toISOString(),
+      snapshot_id: '',
+      error,
+      lastRunStatus: 'INTERRUPTED',
+      totalRecordsProcessed: 0,
+      runId: ctx.runId,
+      processType: 'L1',
+      durationMs: 0,
+      table,
+    })
+    .catch(() => {});
+  return {
+    configId: config.configId,
+    processType: 'L1',
+    status: 'INTERRUPTED',
+    records: 0,
+    error,
+    durationMs: 0,
+    table,
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Inferred record types → Iceberg fields. The rules (applied by row-line.ts while it encodes):
- * fields in order of first appearance; integers → long, fractions → double, int+float →
- * double; nested objects → struct, arrays → list of the merged element type; any other
+ * fields in order of first appearance; integers → long (beyond 64 bits: decimal(38, 0)),
+ * floats → double, int+float → double (unless an integer beyond 2^53 was seen); nested objects → struct, arrays → list of the merged element type; any other
  * conflict → string (the value kept as text, objects as JSON). A field that has only ever been
  * null (or an empty array) is left out until a later record shows its type: guessing would fix
  * a wrong type forever.
@@ -10,7 +10,7 @@ import type { FieldInput, TypeInput } from '../iceberg/index.js';
 
 export type Inferred =
   | { readonly kind: 'null' }
-  | { readonly kind: 'boolean' | 'long' | 'double' | 'string' }
+  | { readonly kind: 'boolean' | 'long' | 'decimal' | 'double' | 'string' }
   | { readonly kind: 'struct'; readonly fields: Map<string, Inferred> }
   | { readonly kind: 'list'; readonly element: Inferred };
 
@@ -33,6 +33,9 @@ export function toType(t: Inferred): TypeInput | undefined {
     case 'double':
     case 'string':
       return t.kind;
+    case 'decimal':
+      // Integers beyond 64 bits (row-line.ts): exact up to 38 digits.
+      return 'decimal(38, 0)';
     case 'struct': {
       const fields = toFields(t);
       return fields.length ? { type: 'struct', fields } : undefined;

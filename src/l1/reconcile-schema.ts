@@ -43,7 +43,7 @@ export function reconcile(table: Schema, inferred: readonly FieldInput[]): Recon
         } else if (!writable(ct, it)) {
           conflicts.push({
             column: path,
-            message: `column "${path}" is ${ct} in the table but the API now sends ${it} values, which ${ct} cannot hold (Iceberg only widens int→long and float→double)`,
+            message: `column "${path}" is ${ct} in the table but the API now sends ${it} values, which ${ct} cannot hold (Iceberg only widens int→long, float→double and decimal precision)`,
           });
         }
         continue;
@@ -99,5 +99,7 @@ export function reconcile(table: Schema, inferred: readonly FieldInput[]): Recon
 function writable(col: string, val: string): boolean {
   if (col === val || col === 'string') return true;
   if (col === 'double' && val === 'long') return true;
+  // decimal(38, 0) holds every long exactly.
+  if (col === 'decimal(38, 0)' && val === 'long') return true;
   return false;
 }

@@ -4,7 +4,7 @@
  * (inferred over *all* records) before a single data file is written.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,8 +18,10 @@ export class RecordSpool {
     private readonly path: string,
   ) {}
 
-  static async open(): Promise<RecordSpool> {
-    const dir = await mkdtemp(join(tmpdir(), 'floe-spool-'));
+  /** A new spool in `parent` (a run's scratch folder; default the OS temp folder). */
+  static async open(parent = tmpdir()): Promise<RecordSpool> {
+    await mkdir(parent, { recursive: true });
+    const dir = await mkdtemp(join(parent, 'floe-spool-'));
     const spool = new RecordSpool(dir, join(dir, 'records.ndjson'));
     spool.out = createWriteStream(spool.path, { highWaterMark: 1 << 20 });
     return spool;

@@ -1,31 +1,57 @@
 /**
- * One L1 config, end to end: fetch pages → rows (names normalised, ingest columns) → spool while
- * inferring the schema → create or evolve the table → one commit (APPEND, OVERWRITE or MERGE)
- * whose snapshot summary carries the run id and the cursor → only then advance lastSyncTime,
- * record history and status. A failure at any step leaves the table at its last snapshot and
- * the cursor where it was; the run's result says what failed.
+ * One L1 config, end to end: reconcile state with the table → fetch pages → rows (column names,
+ * ingest columns) → spool while inferring the schema → create or evolve the table → one commit
+ * (APPEND, OVERWRITE or MERGE) whose snapshot summary carries the run id and the cursor → only
+ * then advance lastSyncTime, record history and status.
+ *
+ * Exactly once per table and cursor:
+ *  - The table is the truth about how far a sync got. On start, its newest commit of this
+ *    config is compared with the state: a commit whose run never recorded it (killed between
+ *    commit and state update, or a state database that was reset) is adopted, cursor and
+ *    history row included, so the next fetch starts after it and nothing is appended twice.
+ *  - A run that died before committing is recorded as INTERRUPTED on the next start.
+ *  - At commit, a commit of this config by another run since this one started (two hosts on one
+ *    catalog) refuses the commit; the sync starts over from that run's cursor (see
+ *    `noConcurrentSync`). MERGE also re-plans over any data added meanwhile (iceberg validate.ts).
+ *  - A stop signal before the commit abandons the sync (no partial data), recorded as
+ *    INTERRUPTED; after the commit, the run completes its bookkeeping.
  */
 import { type L1Config, resolveKeyColumns } from '../config/index.js';
 import { errorMessage, FloeError, isFloeError } from '../errors.js';
 import {
   type Catalog,
   type FieldInput,
+  identifierString,
   loadOrCreateTable,
+  loadTable,
+  type NestedField,
   type Table,
+  type TableIdentifier,
+  type TableMetadata,
   type WriteResult,
 } from '../iceberg/index.js';
-import type { HistoryStore } from '../runtime/ports/history-store.js';
+import { snapshotsSince } from '../iceberg/write/validate.js';
+import type { HistoryEntry, HistoryStore } from '../runtime/ports/history-store.js';
 import type { Logger } from '../runtime/ports/logger.js';
 import type { ConfigRunResult } from '../runtime/ports/notifier.js';
 import type { SecretStore } from '../runtime/ports/secret-store.js';
-import type { StateStore } from '../runtime/ports/state-store.js';
+import type { ConfigState, StateStore } from '../runtime/ports/state-store.js';
 import { buildSource, type SourceEvent, type TokenCache } from '../source/index.js';
 import { collectGarbage } from '../util/memory.js';
 import { redact } from '../util/redact.js';
+import { COLUMN_SOURCES_PROPERTY, parseColumnSources } from './column-names.js';
 import { reconcile } from './reconcile-schema.js';
 import { INGEST_COLUMNS } from './records.js';
-import { RowLineEncoder } from './row-line.js';
+import { RowLineEncoder, type SchemaNote } from './row-line.js';
 import { RecordSpool } from './spool.js';
+import {
+  type FloeCommit,
+  latestFloeCommit,
+  SUMMARY_CONFIG_ID,
+  SUMMARY_RECORDS,
+  SUMMARY_RUN_ID,
+  SUMMARY_SYNC_CURSOR,
+} from './table-cursor.js';
 
 export interface L1Deps {
   readonly catalog: Catalog;
@@ -37,6 +63,10 @@ export interface L1Deps {
   readonly tokenCache?: TokenCache;
   /** Clock for incremental windows (tests pass a simulator's clock). */
   readonly now?: () => Date;
+  /** Aborted when the run is asked to stop (SIGTERM/SIGINT): no commit after that. */
+  readonly signal?: AbortSignal;
+  /** Where record spools go (the run's scratch folder; default the OS temp folder). */
+  readonly scratchDir?: string;
 }
 
 export interface L1RunContext {
@@ -51,7 +81,7 @@ export interface L1RunContext {
 
 export interface L1Progress {
   readonly configId: string;
-  readonly phase: 'fetching' | 'writing' | 'done' | 'failed';
+  readonly phase: 'fetching' | 'writing' | 'done' | 'failed' | 'interrupted';
   readonly pages: number;
   readonly records: number;
   readonly elapsedMs: number;
@@ -61,6 +91,16 @@ export interface L1Result extends ConfigRunResult {
   readonly cursor?: string;
 }
 
+/** Context reason of the conflict raised when another run of the same config committed first. */
+export const CONCURRENT_SYNC = 'concurrent-sync';
+/** Syncs started over after another run of the config committed first. */
+const MAX_SYNC_ATTEMPTS = 4;
+
+interface Counters {
+  pages: number;
+  records: number;
+}
+
 export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1Deps): Promise<L1Result> {
   const configId = config.configId;
   const dest = config.destination;
@@ -68,12 +108,85 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
   const loadType = ctx.loadType ?? dest.loadType;
   const log = deps.logger.child({ configId });
   const started = Date.now();
-  let pages = 0;
-  let records = 0;
+  const n: Counters = { pages: 0, records: 0 };
   const progress = (phase: L1Progress['phase']) =>
-    deps.onProgress?.({ configId, phase, pages, records, elapsedMs: Date.now() - started });
+    deps.onProgress?.({
+      configId,
+      phase,
+      pages: n.pages,
+      records: n.records,
+      elapsedMs: Date.now() - started,
+    });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await attemptSync(config, ctx, deps, log, n, progress, started);
+      } catch (e) {
+        if (!isConcurrentSync(e) || attempt >= MAX_SYNC_ATTEMPTS || deps.signal?.aborted) throw e;
+        log.warn(`${errorMessage(e)}; starting over (attempt ${attempt + 1} of ${MAX_SYNC_ATTEMPTS})`);
+        n.pages = 0;
+        n.records = 0;
+      }
+    }
+  } catch (e) {
+    const interrupted = deps.signal?.aborted === true || isFloeError(e, 'interrupted');
+    const status = interrupted ? 'INTERRUPTED' : 'FAILED';
+    const message = interrupted
+      ? `interrupted: ${stopReason(deps.signal)} before this config's commit; nothing of this run was written to ${table}, and its cursor did not move`
+      : redact(errorMessage(e));
+    if (interrupted) log.warn(message);
+    else log.error(`failed: ${message}`, { kind: isFloeError(e) ? e.kind : 'internal' });
+    progress(interrupted ? 'interrupted' : 'failed');
+    await deps.state.update('L1', configId, { status, lastError: message }).catch(() => {});
+    await deps.history
+      .record({
+        configId,
+        'job-id': ctx.jobId,
+        load_type: loadType,
+        loadTimestamp: new Date().toISOString(),
+        snapshot_id: '',
+        error: message,
+        lastRunStatus: status,
+        totalRecordsProcessed: n.records,
+        runId: ctx.runId,
+        processType: 'L1',
+        durationMs: Date.now() - started,
+        table,
+      })
+      .catch(() => {});
+    return {
+      configId,
+      processType: 'L1',
+      status,
+      records: n.records,
+      error: message,
+      durationMs: Date.now() - started,
+      table,
+      loadType,
+    };
+  }
+}
 
-  const prior = await deps.state.get('L1', configId);
+async function attemptSync(
+  config: L1Config,
+  ctx: L1RunContext,
+  deps: L1Deps,
+  log: Logger,
+  n: Counters,
+  progress: (phase: L1Progress['phase']) => void,
+  started: number,
+): Promise<L1Result> {
+  const configId = config.configId;
+  const dest = config.destination;
+  const id: TableIdentifier = { namespace: [dest.namespace], name: dest.tableName };
+  const table = identifierString(id);
+  const loadType = ctx.loadType ?? dest.loadType;
+  const signal = deps.signal;
+
+  // 0. What the table says, before anything else: the state follows it.
+  let tbl = await loadIfExists(deps.catalog, id);
+  const startSnapshot = tbl?.currentSnapshot()?.['snapshot-id'];
+  const prior = await reconcileWithTable(config, tbl, table, ctx, deps, log);
   const cursor = prior?.lastSyncTime ?? (dest.lastSyncTime || undefined);
   await deps.state.update('L1', configId, {
     status: 'RUNNING',
@@ -99,62 +212,78 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
       onEvent: (e) => onSourceEvent(e, log),
     });
 
-    // 1. Fetch → rows → spool, inferring the schema over every record.
-    const keys = resolveKeyColumns(dest);
-    const encoder = new RowLineEncoder(dest.columnNaming, {
-      timestamp: ctx.startedAt.toISOString(),
-      runId: ctx.runId,
-    });
-    spool = await RecordSpool.open();
+    // 1. Fetch → rows → spool, inferring the schema over every record. Column names follow the
+    //    owners the table recorded, so a field keeps its column across runs.
+    const encoder = new RowLineEncoder(
+      dest.columnNaming,
+      { timestamp: ctx.startedAt.toISOString(), runId: ctx.runId },
+      { columnSources: parseColumnSources(tbl?.metadata.properties[COLUMN_SOURCES_PROPERTY]) },
+    );
+    spool = await RecordSpool.open(deps.scratchDir);
     progress('fetching');
-    for await (const page of source.pages()) {
+    for await (const page of source.pages(signal ? { signal } : {})) {
       const lines = (page.records as Record<string, unknown>[]).map((r) => encoder.encode(r));
       await spool.writeOpenLines(lines);
-      pages++;
-      records += lines.length;
+      n.pages++;
+      n.records += lines.length;
       progress('fetching');
     }
     await spool.finish();
     // Drop the fetch phase's dead pages before DuckDB's write phase allocates (see memory.ts).
     collectGarbage();
+    throwIfStopped(signal);
     const cursorMax = source.cursorMax();
 
     // 2. Table: create with the inferred schema, or evolve the existing one.
+    const keys = resolveKeyColumns(dest);
+    const keyColumns = {
+      primaryKey: dest.primaryKey.map((k) => encoder.rootColumnFor(k)),
+      lastUpdatedColumn:
+        dest.lastUpdatedColumn === undefined ? undefined : encoder.rootColumnFor(dest.lastUpdatedColumn),
+    };
     const fields = withIngestColumns(encoder.fields());
-    const tbl = await loadOrCreateTable(
-      deps.catalog,
-      { namespace: [dest.namespace], name: dest.tableName },
-      {
-        schema: fields,
-        partitionBy: (dest.partitionBy ?? []).map((p, i) => ({ ...p, source: keys.partitionSources[i]! })),
-      },
-    );
-    await evolveSchema(tbl, fields, config, log);
+    tbl ??= await loadOrCreateTable(deps.catalog, id, {
+      schema: fields,
+      partitionBy: (dest.partitionBy ?? []).map((p, i) => ({ ...p, source: keys.partitionSources[i]! })),
+    });
+    await evolveSchema(tbl, fields, config, log, JSON.stringify(encoder.columnSources()));
+    const warnings = reportSchemaNotes(encoder.schemaNotes(), tbl, configId, log);
+    throwIfStopped(signal);
 
     // 3. Write and commit, one snapshot.
     progress('writing');
-    const summary: Record<string, string> = { 'floe.run-id': ctx.runId, 'floe.config-id': configId };
     const nextCursor = cursorMax ?? cursor;
-    if (nextCursor) summary['floe.sync-cursor'] = nextCursor;
+    const summary: Record<string, string> = {
+      [SUMMARY_RUN_ID]: ctx.runId,
+      [SUMMARY_CONFIG_ID]: configId,
+      [SUMMARY_RECORDS]: String(n.records),
+    };
+    if (nextCursor) summary[SUMMARY_SYNC_CURSOR] = nextCursor;
+    const commit = {
+      summary,
+      validate: (base: TableMetadata) => noConcurrentSync(base, startSnapshot, configId, ctx.runId, table),
+      ...(signal ? { signal } : {}),
+    };
     let written: WriteResult | undefined;
-    if (records > 0) {
+    if (n.records > 0) {
       // The spool goes to DuckDB as is: no JavaScript per row on the write side.
       const rows = { ndjson: spool.file };
-      const sizing = { expectedRows: records };
+      const sizing = { expectedRows: n.records };
       switch (dest.defaultwriteMode) {
         case 'APPEND':
-          written = await tbl.append(rows, { summary, ...sizing });
+          written = await tbl.append(rows, { ...commit, ...sizing });
           break;
         case 'OVERWRITE':
-          written = await tbl.overwrite(rows, { summary, ...sizing });
+          written = await tbl.overwrite(rows, { ...commit, ...sizing });
           break;
         case 'MERGE':
           written = await tbl.merge(rows, {
-            keys: keys.primaryKey,
-            ...(keys.lastUpdatedColumn && tbl.schema().fields.some((f) => f.name === keys.lastUpdatedColumn)
-              ? { orderBy: keys.lastUpdatedColumn }
+            keys: keyColumns.primaryKey,
+            ...(keyColumns.lastUpdatedColumn &&
+            tbl.schema().fields.some((f) => f.name === keyColumns.lastUpdatedColumn)
+              ? { orderBy: keyColumns.lastUpdatedColumn }
               : {}),
-            summary,
+            ...commit,
             ...sizing,
           });
           break;
@@ -180,61 +309,218 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
       snapshot_id: snapshotId,
       error: '',
       lastRunStatus: 'SUCCESS',
-      totalRecordsProcessed: records,
+      totalRecordsProcessed: n.records,
       runId: ctx.runId,
       processType: 'L1',
       durationMs: Date.now() - started,
       table,
       ...(nextCursor ? { cursor: nextCursor } : {}),
+      ...(warnings ? { warnings } : {}),
     });
-    log.info(`committed ${records} records to ${table}`, { snapshotId, pages, cursor: nextCursor ?? null });
+    log.info(`committed ${n.records} records to ${table}`, {
+      snapshotId,
+      pages: n.pages,
+      cursor: nextCursor ?? null,
+    });
     progress('done');
     return {
       configId,
       processType: 'L1',
       status: 'SUCCESS',
-      records,
+      records: n.records,
       ...(snapshotId ? { snapshotId } : {}),
       durationMs: Date.now() - started,
       table,
       loadType,
       ...(nextCursor ? { cursor: nextCursor } : {}),
-    };
-  } catch (e) {
-    const message = redact(errorMessage(e));
-    log.error(`failed: ${message}`, { kind: isFloeError(e) ? e.kind : 'internal' });
-    progress('failed');
-    const finishedAt = new Date();
-    await deps.state.update('L1', configId, { status: 'FAILED', lastError: message }).catch(() => {});
-    await deps.history
-      .record({
-        configId,
-        'job-id': ctx.jobId,
-        load_type: loadType,
-        loadTimestamp: finishedAt.toISOString(),
-        snapshot_id: '',
-        error: message,
-        lastRunStatus: 'FAILED',
-        totalRecordsProcessed: records,
-        runId: ctx.runId,
-        processType: 'L1',
-        durationMs: Date.now() - started,
-        table,
-      })
-      .catch(() => {});
-    return {
-      configId,
-      processType: 'L1',
-      status: 'FAILED',
-      records,
-      error: message,
-      durationMs: Date.now() - started,
-      table,
-      loadType,
+      ...(warnings ? { warnings } : {}),
     };
   } finally {
     await spool?.dispose();
   }
+}
+
+/**
+ * Brings the state in line with the table before a sync (see the file comment): records a dead
+ * run as INTERRUPTED, adopts a commit whose run never recorded it, follows the table when the
+ * state's cursor disagrees with its newest commit, and refuses to start when the table is gone
+ * although this config committed to it (a fresh, empty table would take only the new tail).
+ */
+async function reconcileWithTable(
+  config: L1Config,
+  tbl: Table | undefined,
+  table: string,
+  ctx: L1RunContext,
+  deps: L1Deps,
+  log: Logger,
+): Promise<ConfigState | undefined> {
+  const configId = config.configId;
+  const prior = await deps.state.get('L1', configId);
+  const commit = tbl ? latestFloeCommit(tbl, configId) : undefined;
+
+  const dead = prior?.status === 'RUNNING' && prior.lastRunId && prior.lastRunId !== ctx.runId;
+  if (dead && prior.lastRunId !== commit?.runId) {
+    const deadRun = prior.lastRunId!;
+    const note = `found by run ${ctx.runId}: run ${deadRun} (started ${prior.lastRunStartedAt ?? '?'}) stopped without finishing (killed, or its machine went down); nothing of it was committed to ${table}`;
+    if (!(await deps.history.find(deadRun, 'L1', configId))) {
+      await deps.history.record({
+        configId,
+        'job-id': deadRun,
+        load_type: config.destination.loadType,
+        loadTimestamp: new Date().toISOString(),
+        snapshot_id: '',
+        error: note,
+        lastRunStatus: 'INTERRUPTED',
+        totalRecordsProcessed: 0,
+        runId: deadRun,
+        processType: 'L1',
+        durationMs: 0,
+        table,
+        note,
+      });
+    }
+    await deps.state.update('L1', configId, { status: 'INTERRUPTED', lastError: note });
+    log.warn(note);
+  }
+
+  if (commit) {
+    const recorded = await deps.history.find(commit.runId, 'L1', configId);
+    if (recorded?.lastRunStatus !== 'SUCCESS') {
+      await adoptCommit(config, commit, table, ctx, deps, log);
+    } else if (commit.cursor && prior?.lastSyncTime !== commit.cursor) {
+      await deps.state.update('L1', configId, { lastSyncTime: commit.cursor });
+      log.warn(
+        `the state's cursor (${prior?.lastSyncTime ?? 'none'}) differs from the one ${table} records for its newest commit of this config (${commit.cursor}, snapshot ${commit.snapshotId}); the table is the truth, so this sync resumes from ${commit.cursor}`,
+      );
+    }
+  } else if (!tbl) {
+    const committed = (await deps.history.list({ configId, processType: 'L1', limit: 50 })).find(
+      (h) => h.lastRunStatus === 'SUCCESS' && h.snapshot_id !== '' && (h.table ?? table) === table,
+    );
+    if (committed) {
+      throw new FloeError(
+        'not-found',
+        `table ${table} does not exist in the catalog, but run ${committed.runId} of this config committed snapshot ${committed.snapshot_id} to it (${committed.loadTimestamp}). ` +
+          `Recreating it now would hold only the changes after the stored cursor. Fix: if the catalog lost the table, \`floe catalog recover\` registers it again from its metadata files; ` +
+          `to rebuild the table from scratch on purpose, clear this config's state (\`floe state reset --config ${configId} --yes\`) so the next run fetches everything`,
+        { context: { configId, table } },
+      );
+    }
+  }
+  return deps.state.get('L1', configId);
+}
+
+/** Records a commit whose run died before recording it: cursor, status and its history row. */
+async function adoptCommit(
+  config: L1Config,
+  commit: FloeCommit,
+  table: string,
+  ctx: L1RunContext,
+  deps: L1Deps,
+  log: Logger,
+): Promise<void> {
+  const at = new Date(commit.committedAtMs).toISOString();
+  const note = `recovered by run ${ctx.runId} from ${table}: run ${commit.runId} committed snapshot ${commit.snapshotId} at ${at} but stopped before recording it`;
+  await deps.state.update('L1', config.configId, {
+    status: 'COMPLETED',
+    lastSuccessfulRun: at,
+    lastError: null,
+    ...(commit.cursor ? { lastSyncTime: commit.cursor } : {}),
+  });
+  const entry: HistoryEntry = {
+    configId: config.configId,
+    'job-id': commit.runId,
+    load_type: config.destination.loadType,
+    loadTimestamp: at,
+    snapshot_id: String(commit.snapshotId),
+    error: '',
+    lastRunStatus: 'SUCCESS',
+    totalRecordsProcessed: commit.records,
+    runId: commit.runId,
+    processType: 'L1',
+    durationMs: 0,
+    table,
+    ...(commit.cursor ? { cursor: commit.cursor } : {}),
+    note,
+  };
+  await deps.history.record(entry);
+  log.warn(
+    `${note}; its cursor ${commit.cursor ?? '(none)'} is adopted, so nothing is fetched or written twice`,
+  );
+}
+
+/**
+ * Commit validation: refuses a table state in which another run of the same config committed
+ * after this sync started. Its data and this sync's overlap; committing both would duplicate
+ * (APPEND) or apply changes out of order. The sync starts over from that run's cursor instead.
+ */
+function noConcurrentSync(
+  base: TableMetadata,
+  since: bigint | undefined,
+  configId: string,
+  runId: string,
+  table: string,
+): void {
+  for (const s of snapshotsSince(base, since)) {
+    const summary = s.summary as Record<string, string | undefined>;
+    if (summary[SUMMARY_CONFIG_ID] !== configId || summary[SUMMARY_RUN_ID] === runId) continue;
+    throw new FloeError(
+      'commit-conflict',
+      `run ${summary[SUMMARY_RUN_ID]} of config ${configId} committed to ${table} (snapshot ${s['snapshot-id']}) while this run was fetching`,
+      { context: { configId, table, reason: CONCURRENT_SYNC } },
+    );
+  }
+}
+
+function isConcurrentSync(e: unknown): boolean {
+  return isFloeError(e, 'commit-conflict') && e.context.reason === CONCURRENT_SYNC;
+}
+
+async function loadIfExists(catalog: Catalog, id: TableIdentifier): Promise<Table | undefined> {
+  if (!(await catalog.tableExists(id))) return undefined;
+  return loadTable(catalog, id);
+}
+
+function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw signal.reason instanceof FloeError
+      ? signal.reason
+      : new FloeError('interrupted', 'the run was stopped before this config finished');
+}
+
+function stopReason(signal: AbortSignal | undefined): string {
+  const sig = signal?.reason instanceof FloeError ? signal.reason.context.signal : undefined;
+  return sig ? `the run was stopped by ${String(sig)}` : 'the run was stopped';
+}
+
+/** Logs each schema note once (config, column, why) and returns how many there were. */
+function reportSchemaNotes(notes: readonly SchemaNote[], tbl: Table, configId: string, log: Logger): number {
+  const columns = columnPaths(tbl.schema().fields);
+  let count = 0;
+  for (const note of notes) {
+    // An all-null field that is already a column is just a null value, not a left-out field.
+    if (note.kind === 'all-null' && columns.has(note.column)) continue;
+    count++;
+    log.warn(`schema: column ${note.column}: ${note.message}`, {
+      configId,
+      table: tbl.name,
+      column: note.column,
+      reason: note.kind,
+    });
+  }
+  return count;
+}
+
+/** Column paths as schema notes name them: `a`, `a.b`, list elements `a[]`, `a[].b`. */
+function columnPaths(fields: readonly NestedField[], parent = '', out = new Set<string>()): Set<string> {
+  const visit = (path: string, t: NestedField['type']) => {
+    out.add(path);
+    if (typeof t === 'string') return;
+    if (t.type === 'struct') columnPaths(t.fields, path, out);
+    else if (t.type === 'list') visit(`${path}[]`, t.element);
+  };
+  for (const f of fields) visit(parent ? `${parent}.${f.name}` : f.name, f.type);
+  return out;
 }
 
 function lookBack(cursor: string, seconds: number): string {
@@ -253,7 +539,13 @@ function withIngestColumns(fields: FieldInput[]): FieldInput[] {
   ];
 }
 
-async function evolveSchema(tbl: Table, fields: FieldInput[], config: L1Config, log: Logger): Promise<void> {
+async function evolveSchema(
+  tbl: Table,
+  fields: FieldInput[],
+  config: L1Config,
+  log: Logger,
+  columnSources: string,
+): Promise<void> {
   const r = reconcile(tbl.schema(), fields);
   if (r.conflicts.length) {
     throw new FloeError(
@@ -262,7 +554,6 @@ async function evolveSchema(tbl: Table, fields: FieldInput[], config: L1Config, 
       { context: { configId: config.configId, table: tbl.name, column: r.conflicts[0]!.column } },
     );
   }
-  if (r.newColumns.length === 0) return;
   const evolution = config.destination.icebergOptimizations.schemaEvolution;
   const allowed =
     evolution === true
@@ -278,8 +569,9 @@ async function evolveSchema(tbl: Table, fields: FieldInput[], config: L1Config, 
       { context: { configId: config.configId, table: tbl.name } },
     );
   }
-  await tbl.updateSchema(r.update);
-  log.info(`schema evolved: added ${r.newColumns.join(', ')}`, { table: tbl.name });
+  // The column owners go in with the schema change, so the next run maps fields the same way.
+  await tbl.updateSchema({ ...r.update, setProperties: { [COLUMN_SOURCES_PROPERTY]: columnSources } });
+  if (r.newColumns.length) log.info(`schema evolved: added ${r.newColumns.join(', ')}`, { table: tbl.name });
 }
 
 function onSourceEvent(e: SourceEvent, log: Logger): void {

@@ -10,6 +10,8 @@ import type { Table } from '../iceberg/index.js';
 export const SUMMARY_RUN_ID = 'floe.run-id';
 export const SUMMARY_CONFIG_ID = 'floe.config-id';
 export const SUMMARY_SYNC_CURSOR = 'floe.sync-cursor';
+/** Records the sync processed (a MERGE's `added-records` also counts rewritten rows). */
+export const SUMMARY_RECORDS = 'floe.records';
 
 export interface FloeCommit {
   readonly snapshotId: bigint;
@@ -18,8 +20,8 @@ export interface FloeCommit {
   /** The cursor the sync had reached when it committed; absent for FULL syncs without one. */
   readonly cursor?: string;
   readonly committedAtMs: number;
-  /** Records the commit added (the snapshot's `added-records`). */
-  readonly addedRecords: number;
+  /** Records the sync processed (`floe.records`; older commits: the snapshot's `added-records`). */
+  readonly records: number;
 }
 
 /** The newest commit of `configId` on the table's main branch, or undefined if it has none. */
@@ -38,7 +40,7 @@ export function latestFloeCommit(table: Table, configId: string): FloeCommit | u
       configId,
       ...(cursor ? { cursor } : {}),
       committedAtMs: s['timestamp-ms'],
-      addedRecords: Number(summary['added-records'] ?? 0),
+      records: Number(summary[SUMMARY_RECORDS] ?? summary['added-records'] ?? 0),
     };
   }
   return undefined;

@@ -11,6 +11,7 @@
  */
 import type { IncrementalConfig } from '../config/source-schema.js';
 import { FloeError } from '../errors.js';
+import { JsonNumber } from '../util/json-numbers.js';
 import { compileField } from './select/jsonpath.js';
 
 export type LoadType = 'FULL' | 'INCREMENTAL';
@@ -31,6 +32,7 @@ export interface RangePlan {
 
 /** Parses ISO-8601 or epoch (seconds below 1e11, else milliseconds, numbers or digit strings). */
 export function parseTime(v: unknown): number | undefined {
+  if (v instanceof JsonNumber) return parseTime(v.toNumber());
   if (typeof v === 'number') return Number.isFinite(v) ? (Math.abs(v) < 1e11 ? v * 1000 : v) : undefined;
   if (typeof v !== 'string' || v.trim() === '') return undefined;
   const t = v.trim();
@@ -171,7 +173,7 @@ export class CursorTracker {
         key = parseTime(raw);
         break;
       case 'NUMBER':
-        key = typeof raw === 'number' ? raw : Number(raw);
+        key = typeof raw === 'number' ? raw : Number(raw); // JsonNumbers too (valueOf)
         if (Number.isNaN(key)) key = undefined;
         break;
       case 'STRING':
@@ -196,7 +198,7 @@ export class CursorTracker {
   max(): string | undefined {
     if (!this.best) return undefined;
     const { raw } = this.best;
-    if (this.cfg.cursorType === 'TIMESTAMP' && typeof raw === 'number')
+    if (this.cfg.cursorType === 'TIMESTAMP' && (typeof raw === 'number' || raw instanceof JsonNumber))
       return new Date(parseTime(raw)!).toISOString();
     return String(raw);
   }

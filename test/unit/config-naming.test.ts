@@ -22,14 +22,19 @@ describe('toSnakeCase', () => {
     ['kebab-case-name', 'kebab_case_name'],
     ['$ref', 'ref'],
     ['a.b', 'a_b'],
-    ['???', '_'],
+    ['???', 'unnamed'],
+    ['', 'unnamed'],
+    ['_', 'unnamed'],
+    ['2fa', 'col_2fa'],
+    ['2ndLine', 'col_2nd_line'],
+    ['123', 'col_123'],
     ['ÉtatCivil', 'état_civil'],
   ])('%s → %s', (input, expected) => {
     expect(toSnakeCase(input)).toBe(expected);
   });
 
   it('is idempotent', () => {
-    for (const s of ['customFieldID', 'HTMLParser', 'Custom Field (Budget)']) {
+    for (const s of ['customFieldID', 'HTMLParser', 'Custom Field (Budget)', '2fa', '', '???']) {
       expect(toSnakeCase(toSnakeCase(s))).toBe(toSnakeCase(s));
     }
   });

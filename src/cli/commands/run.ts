@@ -5,7 +5,9 @@
  */
 import type { Command } from 'commander';
 import { JOB_PARAMS, parseJobParams } from '../../config/job-params.js';
+import { FloeError } from '../../errors.js';
 import { runJob } from '../../job/run-job.js';
+import { EXIT_CODES, stopOnSignals } from '../../job/shutdown.js';
 import type { L1Progress } from '../../l1/sync-config.js';
 import { formatTable, isTerminal, printLine, printRows } from '../output.js';
 
@@ -25,15 +27,54 @@ export function registerRunCommands(program: Command): void {
           'friendly flags: --platform, --process-type, --config-id, --load-type, --custom-configs, --project',
         );
         printLine(
+          'run control: --wait-for-lock <seconds> (wait for another run of the project; default: fail at once; env FLOE_LOCK_WAIT_SECONDS)',
+        );
+        printLine(
+          'stopping: SIGTERM/SIGINT stop in order within FLOE_STOP_GRACE_MS (default 20000); a second signal exits at once',
+        );
+        printLine(
           'env: AWS_REGION, CUSTOMER_ENVIRONMENT, CUSTOMER_NOTIFIER_LAMBDA, CUSTOMER_NOTIFICATION_TO',
         );
         return;
       }
-      const params = parseJobParams(args, process.env);
-      const outcome = await runJob(params, { onProgress: progressPrinter() });
-      printSummary(outcome.results, outcome.unavailable, outcome.reportPath);
-      if (!outcome.ok) process.exitCode = 1;
+      const { rest, waitMs } = takeWaitForLock(args, process.env);
+      const params = parseJobParams(rest, process.env);
+      // SIGTERM/SIGINT stop the run in order (shutdown.ts); only this layer may end the process.
+      const stop = stopOnSignals({ exit: (code) => process.exit(code) });
+      try {
+        const outcome = await runJob(params, {
+          onProgress: progressPrinter(),
+          signal: stop.signal,
+          ...(waitMs ? { waitForLockMs: waitMs } : {}),
+        });
+        printSummary(outcome.results, outcome.unavailable, outcome.reportPath);
+        const sig = stop.received();
+        if (sig) process.exitCode = EXIT_CODES[sig as 'SIGINT' | 'SIGTERM'] ?? 1;
+        else if (!outcome.ok) process.exitCode = 1;
+      } finally {
+        stop.dispose();
+      }
     });
+}
+
+/** `--wait-for-lock <seconds>` (or FLOE_LOCK_WAIT_SECONDS): run control, not a job parameter. */
+function takeWaitForLock(args: string[], env: NodeJS.ProcessEnv): { rest: string[]; waitMs: number } {
+  const rest: string[] = [];
+  let value: string | undefined = env.FLOE_LOCK_WAIT_SECONDS;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--wait-for-lock') value = args[++i];
+    else if (a.startsWith('--wait-for-lock=')) value = a.slice('--wait-for-lock='.length);
+    else rest.push(a);
+  }
+  if (value === undefined || value === '') return { rest, waitMs: 0 };
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new FloeError(
+      'config-invalid',
+      `--wait-for-lock must be a number of seconds, got ${JSON.stringify(value)} (fix: e.g. --wait-for-lock 600)`,
+    );
+  return { rest, waitMs: seconds * 1000 };
 }
 
 /** One status line per config on a terminal, redrawn in place; nothing when piped (logs say it). */
@@ -67,6 +108,7 @@ export function printSummary(
     durationMs: number;
     error?: string;
     table?: string;
+    warnings?: number;
   }[],
   unavailable: readonly string[],
   reportPath?: string,
@@ -78,14 +120,24 @@ export function printSummary(
     records: r.records,
     snapshot_id: r.snapshotId ?? '',
     duration: `${(r.durationMs / 1000).toFixed(1)}s`,
+    warnings: r.warnings ?? 0,
     table: r.table ?? '',
   }));
   if (isTerminal()) {
     printLine();
     printLine(
-      formatTable(rows, ['config', 'layer', 'status', 'records', 'snapshot_id', 'duration', 'table'], 60),
+      formatTable(
+        rows,
+        ['config', 'layer', 'status', 'records', 'snapshot_id', 'duration', 'warnings', 'table'],
+        60,
+      ),
     );
     for (const r of results) if (r.error) printLine(`✗ ${r.configId}: ${r.error}`);
+    const warned = results.filter((r) => (r.warnings ?? 0) > 0);
+    if (warned.length)
+      printLine(
+        `! ${warned.map((r) => `${r.configId} (${r.warnings})`).join(', ')}: schema warnings; see the run log (lines "schema: column …")`,
+      );
     for (const u of unavailable)
       printLine(`! ${u} is not available yet in this version of floe; it was skipped`);
     if (reportPath) printLine(`report: ${reportPath}`);

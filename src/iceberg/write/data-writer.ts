@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   copyToParquet,
@@ -15,7 +14,7 @@ import {
   type FieldIdTree,
   type WrittenParquet,
 } from '../../duck/parquet.js';
-import { type Duck, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
+import { type Duck, scratchDir, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
 import { FloeError, isFloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
@@ -180,7 +179,7 @@ export async function writeDataFiles(
     const type = src.type as PrimitiveType;
     return { name: pf.name, transform: pf.transform, type, path, resultType: partitionType[i]!.type };
   });
-  const tmp = await mkdtemp(join(tmpdir(), 'floe-stage-'));
+  const tmp = await mkdtemp(join(scratchDir(), 'floe-stage-'));
   const files: DataFile[] = [];
   try {
     let chunk = 0;

@@ -4,7 +4,7 @@
  * (int→long, float→double, decimal precision up). Columns are never dropped here.
  */
 import { FloeError } from '../../errors.js';
-import { currentSchema, type TableMetadata, withSchema } from '../spec/metadata.js';
+import { currentSchema, type TableMetadata, withProperties, withSchema } from '../spec/metadata.js';
 import { buildSchema, type Schema, type TypeInput } from '../spec/schema.js';
 import {
   decimalParts,
@@ -19,6 +19,8 @@ export interface SchemaUpdate {
   readonly addColumns?: readonly { name: string; type: TypeInput; parent?: string; doc?: string }[];
   /** Type promotions of existing primitive columns (dotted names). */
   readonly widen?: readonly { name: string; type: PrimitiveType }[];
+  /** Table properties to set in the same commit (e.g. how source fields map to these columns). */
+  readonly setProperties?: Readonly<Record<string, string>>;
 }
 
 export function canPromote(from: IcebergType, to: IcebergType): boolean {
@@ -98,13 +100,18 @@ export function applySchemaUpdate(
     }
     changed = true;
   }
-  if (!changed) return metadata;
-  const next: Omit<Schema, 'schema-id'> = {
-    type: 'struct',
-    fields,
-    ...(schema['identifier-field-ids'] ? { 'identifier-field-ids': schema['identifier-field-ids'] } : {}),
-  };
-  return { ...withSchema(metadata, next), 'last-column-id': lastId };
+  const props = Object.entries(update.setProperties ?? {}).filter(([k, v]) => metadata.properties[k] !== v);
+  if (!changed && props.length === 0) return metadata;
+  let out = metadata;
+  if (changed) {
+    const next: Omit<Schema, 'schema-id'> = {
+      type: 'struct',
+      fields,
+      ...(schema['identifier-field-ids'] ? { 'identifier-field-ids': schema['identifier-field-ids'] } : {}),
+    };
+    out = { ...withSchema(metadata, next), 'last-column-id': lastId };
+  }
+  return props.length ? withProperties(out, Object.fromEntries(props)) : out;
 }
 
 function maxId(f: NestedField): number {

@@ -2,6 +2,7 @@
 import { FloeError } from '../../errors.js';
 import { redactValue } from '../../util/redact.js';
 import type { HistoryEntry, HistoryQuery, HistoryStore } from '../ports/history-store.js';
+import type { ProcessKind } from '../ports/state-store.js';
 import { openStateDb, type StateDb } from './state-db.js';
 
 export const DEFAULT_HISTORY_LIMIT = 100;
@@ -72,6 +73,13 @@ export class SqliteHistoryStore implements HistoryStore {
     return rows.map((r) => JSON.parse(r.entry) as HistoryEntry);
   }
 
+  async find(runId: string, processType: ProcessKind, configId: string): Promise<HistoryEntry | undefined> {
+    const row = this.db
+      .prepare('SELECT entry FROM floe_history WHERE run_id = ? AND process_type = ? AND config_id = ?')
+      .get(runId, processType, configId) as { entry: string } | undefined;
+    return row ? (JSON.parse(row.entry) as HistoryEntry) : undefined;
+  }
+
   close(): void {
     if (this.ownsDb) this.db.close();
   }
@@ -103,5 +111,7 @@ export function normaliseEntry(entry: HistoryEntry): HistoryEntry {
   };
   if (entry.table !== undefined) e.table = entry.table;
   if (entry.cursor !== undefined) e.cursor = entry.cursor;
+  if (entry.warnings !== undefined) e.warnings = entry.warnings;
+  if (entry.note !== undefined) e.note = entry.note;
   return redactValue(e);
 }

@@ -38,6 +38,10 @@ export interface HistoryEntry extends SeedHistoryFields {
   table?: string;
   /** The sync cursor reached (L1 lastSyncTime after this run), if any. */
   cursor?: string;
+  /** Schema decisions the run reported (type conflicts, all-null fields left out, renamed fields). */
+  warnings?: number;
+  /** How the row came to be when not written by the run itself (recovered from the table, found interrupted). */
+  note?: string;
 }
 
 export interface HistoryQuery {
@@ -57,4 +61,6 @@ export interface HistoryStore {
   record(entry: HistoryEntry): Promise<void>;
   /** Entries newest first (by loadTimestamp). */
   list(query?: HistoryQuery): Promise<HistoryEntry[]>;
+  /** The entry of one run of one config, if recorded. */
+  find(runId: string, processType: ProcessKind, configId: string): Promise<HistoryEntry | undefined>;
 }

@@ -23,6 +23,8 @@ export interface ConfigRunResult {
   table?: string;
   /** `FULL` or `INCREMENTAL`. */
   loadType?: string;
+  /** Schema decisions worth a look (type conflicts kept as text, fields left out, renamed fields). */
+  warnings?: number;
 }
 
 export interface RunReport {

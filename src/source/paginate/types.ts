@@ -5,6 +5,7 @@
  */
 import type { RequestOption } from '../../config/source-schema.js';
 import type { HttpResponse } from '../../http/client.js';
+import { JsonNumber } from '../../util/json-numbers.js';
 
 /** Changes to the configured request for one page. */
 export interface RequestPatch {
@@ -51,7 +52,12 @@ export function pageSizePatch(pageSize: number | undefined, option: RequestOptio
 
 /** A JSON number or numeric string as a number. */
 export function asNumber(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  const n =
+    typeof v === 'number' || v instanceof JsonNumber
+      ? Number(v)
+      : typeof v === 'string' && v.trim() !== ''
+        ? Number(v)
+        : Number.NaN;
   return Number.isFinite(n) ? n : undefined;
 }
 
