@@ -20,8 +20,16 @@ import {
 import type { PartitionSpec } from './spec/partition.js';
 import type { Schema } from './spec/schema.js';
 import { type CommitResult, commitSnapshot } from './write/commit.js';
-import { type RowInput, type WriteOptions, writeDataFilesFromQuery, writeRows } from './write/data-writer.js';
+import {
+  isNdjsonInput,
+  type RowInput,
+  rowGroupRows,
+  type WriteOptions,
+  writeDataFilesFromQuery,
+  writeRows,
+} from './write/data-writer.js';
 import { type MergeOptions, writeMerge } from './write/merge.js';
+import { type SkipExisting, writeSkippingExisting } from './write/skip-existing.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
 import { REPLAN, validateNoNewData } from './write/validate.js';
 
@@ -86,12 +94,36 @@ export class Table {
     return this;
   }
 
-  /** Fast append: new data files in one snapshot; never conflicts with other writers. */
-  async append(rows: RowInput, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
-    const files = await writeRows(this.catalog.io, this.state.metadata, rows, {
-      ...opts,
-      table: this.name,
-    });
+  /**
+   * Fast append: new data files in one snapshot; never conflicts with other writers. With
+   * `skipExisting` (NDJSON input), rows the table already holds are not appended again (see
+   * write/skip-existing.ts); `skippedRows` says how many.
+   */
+  async append(
+    rows: RowInput,
+    opts: WriteOptions & CommitOptions & { readonly skipExisting?: SkipExisting } = {},
+  ): Promise<WriteResult & { skippedRows?: number }> {
+    const io = this.catalog.io;
+    const metadata = this.state.metadata;
+    if (opts.skipExisting && isNdjsonInput(rows)) {
+      const { files, skipped } = await writeSkippingExisting(
+        io,
+        metadata,
+        rows.ndjson,
+        opts.skipExisting,
+        (sql, rowGroupSize) =>
+          writeDataFilesFromQuery(io, metadata, sql, {
+            ...opts,
+            table: this.name,
+            ...(rowGroupSize ? { rowGroupSize } : {}),
+          }),
+        (bytes) => rowGroupRows(bytes, opts.expectedRows),
+      );
+      const r = await this.commitFiles('append', files, undefined, opts);
+      const total = opts.expectedRows;
+      return skipped && total !== undefined ? { ...r, skippedRows: total - Number(r.records) } : r;
+    }
+    const files = await writeRows(io, metadata, rows, { ...opts, table: this.name });
     return this.commitFiles('append', files, undefined, opts);
   }
 

@@ -20,6 +20,7 @@ import { type L1Config, resolveKeyColumns } from '../config/index.js';
 import { errorMessage, FloeError, isFloeError } from '../errors.js';
 import {
   type Catalog,
+  type Expr,
   type FieldInput,
   identifierString,
   loadOrCreateTable,
@@ -29,7 +30,10 @@ import {
   type TableIdentifier,
   type TableMetadata,
   type WriteResult,
+  where,
 } from '../iceberg/index.js';
+import { failpoint } from '../iceberg/util/failpoint.js';
+import type { SkipExisting } from '../iceberg/write/skip-existing.js';
 import { snapshotsSince } from '../iceberg/write/validate.js';
 import type { HistoryEntry, HistoryStore } from '../runtime/ports/history-store.js';
 import type { Logger } from '../runtime/ports/logger.js';
@@ -226,9 +230,11 @@ async function attemptSync(
       await spool.writeOpenLines(lines);
       n.pages++;
       n.records += lines.length;
+      failpoint('l1.page');
       progress('fetching');
     }
     await spool.finish();
+    failpoint('l1.fetched');
     // Drop the fetch phase's dead pages before DuckDB's write phase allocates (see memory.ts).
     collectGarbage();
     throwIfStopped(signal);
@@ -248,6 +254,7 @@ async function attemptSync(
     });
     await evolveSchema(tbl, fields, config, log, JSON.stringify(encoder.columnSources()));
     const warnings = reportSchemaNotes(encoder.schemaNotes(), tbl, configId, log);
+    failpoint('l1.table-ready');
     throwIfStopped(signal);
 
     // 3. Write and commit, one snapshot.
@@ -270,9 +277,22 @@ async function attemptSync(
       const rows = { ndjson: spool.file };
       const sizing = { expectedRows: n.records };
       switch (dest.defaultwriteMode) {
-        case 'APPEND':
-          written = await tbl.append(rows, { ...commit, ...sizing });
+        case 'APPEND': {
+          const skipExisting = sourceCursor
+            ? windowRows(tbl, keyColumns.lastUpdatedColumn, sourceCursor)
+            : undefined;
+          const r = await tbl.append(rows, {
+            ...commit,
+            ...sizing,
+            ...(skipExisting ? { skipExisting } : {}),
+          });
+          if (r.skippedRows)
+            log.info(
+              `skipped ${r.skippedRows} record(s) the table already holds (the API re-sends the records at the window's start)`,
+            );
+          written = r;
           break;
+        }
         case 'OVERWRITE':
           written = await tbl.overwrite(rows, { ...commit, ...sizing });
           break;
@@ -293,6 +313,7 @@ async function attemptSync(
     }
 
     // 4. Only now, with the data committed, move the cursor and record the run.
+    failpoint('l1.after-commit');
     const finishedAt = new Date();
     await deps.state.update('L1', configId, {
       status: 'COMPLETED',
@@ -300,6 +321,7 @@ async function attemptSync(
       lastError: null,
       ...(nextCursor ? { lastSyncTime: nextCursor } : {}),
     });
+    failpoint('l1.after-state');
     const snapshotId = written ? String(written.snapshot['snapshot-id']) : '';
     await deps.history.record({
       configId,
@@ -317,6 +339,7 @@ async function attemptSync(
       ...(nextCursor ? { cursor: nextCursor } : {}),
       ...(warnings ? { warnings } : {}),
     });
+    failpoint('l1.after-history');
     log.info(`committed ${n.records} records to ${table}`, {
       snapshotId,
       pages: n.pages,
@@ -479,6 +502,25 @@ function isConcurrentSync(e: unknown): boolean {
 async function loadIfExists(catalog: Catalog, id: TableIdentifier): Promise<Table | undefined> {
   if (!(await catalog.tableExists(id))) return undefined;
   return loadTable(catalog, id);
+}
+
+/**
+ * For an incremental APPEND: which current rows the new ones may repeat (those at or after the
+ * window's start), so they are not appended again. The filter only limits what is read (equality
+ * of whole rows decides), so it is kept coarse and format-proof: the window start's date for
+ * text cursors, the value itself for numeric ones.
+ */
+function windowRows(tbl: Table, column: string | undefined, start: string): SkipExisting | undefined {
+  if (!column || tbl.currentSnapshot() === undefined) return undefined;
+  const field = tbl.schema().fields.find((f) => f.name === column);
+  if (!field) return undefined;
+  const ignore = INGEST_COLUMNS.map((c) => c.name);
+  let filter: Expr | undefined;
+  if (field.type === 'string' && /^\d{4}-\d{2}-\d{2}/.test(start))
+    filter = where.gte(column, start.slice(0, 10));
+  else if ((field.type === 'long' || field.type === 'double') && Number.isFinite(Number(start)))
+    filter = where.gte(column, field.type === 'long' ? BigInt(Math.floor(Number(start))) : Number(start));
+  return { ignore, ...(filter ? { filter } : {}) };
 }
 
 function throwIfStopped(signal: AbortSignal | undefined): void {

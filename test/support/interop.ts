@@ -292,6 +292,18 @@ export async function runMakeTables(
   return result;
 }
 
+/** A table's rows as PyIceberg reads them, every value as exact text (see dump_values.py). */
+export async function dumpValues(
+  catalog: InteropCatalog,
+  table: string,
+  timeoutMs = INTEROP_TIMEOUT_MS,
+): Promise<{ schema: Record<string, string>; rows: Record<string, unknown>[] }> {
+  const run = await runPython('dump_values.py', { catalog, table }, timeoutMs);
+  if (run.code !== 0)
+    throw new Error(`dump_values.py failed (exit ${run.code}); stderr tail:\n${tail(run.stderr)}`);
+  return JSON.parse(run.stdout) as { schema: Record<string, string>; rows: Record<string, unknown>[] };
+}
+
 /** One line per failing table/engine, for assertion messages. */
 export function describeFailures(result: VerifyResult): string {
   const lines: string[] = [...result.errors];

@@ -10,6 +10,7 @@ import { newTableMetadata, type TableMetadata, withPreviousMetadata } from '../s
 import { parseTableMetadata, serializeTableMetadata } from '../spec/metadata-json.js';
 import { buildPartitionSpec, unpartitionedSpec } from '../spec/partition.js';
 import { buildSchema, findField, type Schema } from '../spec/schema.js';
+import { failpoint } from '../util/failpoint.js';
 import { type Catalog, type CreateTableOptions, identifierString, type TableIdentifier } from './catalog.js';
 
 export async function readMetadata(io: FileIO, location: string, table?: string): Promise<TableMetadata> {
@@ -122,11 +123,13 @@ export async function commitMetadata(
   metadata: TableMetadata,
 ): Promise<string> {
   const location = await writeMetadata(catalog.io, metadata, baseLocation);
+  failpoint('iceberg.before-swap');
   try {
     await catalog.swapMetadataLocation(id, baseLocation, location);
   } catch (e) {
     if (isFloeError(e, 'commit-conflict')) await catalog.io.delete(location);
     throw e;
   }
+  failpoint('iceberg.after-swap');
   return location;
 }

@@ -115,6 +115,19 @@ function selectFields(schema: Schema, select: readonly string[] | undefined, tab
   });
 }
 
+/**
+ * SQL reading a planned scan's rows (every schema column; position deletes applied; the plan's
+ * filter as a residual), over local copies of its files (`local`: file URI → local path).
+ */
+export async function scanQuery(
+  duck: Duck,
+  plan: ScanPlan,
+  local: Map<string, string>,
+  filter: ScanOptions['filter'],
+): Promise<string> {
+  return buildQuery(duck, plan, [...plan.schema.fields], local, { ...(filter ? { filter } : {}) });
+}
+
 async function buildQuery(
   duck: Duck,
   plan: ScanPlan,

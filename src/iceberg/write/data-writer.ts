@@ -23,6 +23,7 @@ import { indexSchema, type Schema } from '../spec/schema.js';
 import { applyTransform, partitionPath } from '../spec/transforms.js';
 import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveType } from '../spec/types.js';
 import { toPhysical } from '../spec/values.js';
+import { failpoint } from '../util/failpoint.js';
 import { assertWritable, castFromStaging, duckType, stagingType } from './duck-types.js';
 import { partitionTypeFor } from './manifest-io.js';
 import { compileLineEncoder } from './row-encoder.js';
@@ -377,6 +378,7 @@ async function writeChunk(
             rowGroupSize ? { rowGroupSize } : {},
           );
           const size = await staged.publish();
+          failpoint('iceberg.data-file');
           if (written.rowCount === 0n) {
             await io.delete(uri);
             continue;
@@ -412,7 +414,7 @@ export async function writeDataFilesFromQuery(
   io: FileIO,
   metadata: TableMetadata,
   selectSql: string,
-  opts: WriteOptions = {},
+  opts: WriteOptions & { readonly rowGroupSize?: number } = {},
 ): Promise<DataFile[]> {
   const schema = currentSchema(metadata);
   for (const f of schema.fields) assertWritable(f.type, f.name);
@@ -435,8 +437,15 @@ export async function writeDataFilesFromQuery(
   const staged = await io.stageWrite(uri);
   try {
     return await withDuck(async (duck) => {
-      const written = await copyToParquet(duck, sql, staged.localPath, fieldIdTree(schema));
+      const written = await copyToParquet(
+        duck,
+        sql,
+        staged.localPath,
+        fieldIdTree(schema),
+        opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {},
+      );
       const size = await staged.publish();
+      failpoint('iceberg.data-file');
       if (written.rowCount === 0n) {
         await io.delete(uri);
         return [];

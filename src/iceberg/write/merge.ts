@@ -16,6 +16,7 @@ import { type DataFile, EntryStatus } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
 import type { Schema } from '../spec/schema.js';
 import { isPrimitive, type PrimitiveType } from '../spec/types.js';
+import { failpoint } from '../util/failpoint.js';
 import { dataFileOf, fieldIdTree, type RowInput, writeRows } from './data-writer.js';
 import { castFromStaging, duckType } from './duck-types.js';
 import { readManifestEntries, readManifestList } from './manifest-io.js';
@@ -186,6 +187,7 @@ async function rewriteWithoutKeys(
         fieldIdTree(schema),
       );
       const size = await staged.publish();
+      failpoint('iceberg.merge-rewrite');
       return { matched, file: dataFileOf(uri, size, f.partition, written, schema, metadata) };
     } catch (e) {
       await staged.discard();

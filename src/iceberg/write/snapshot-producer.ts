@@ -20,6 +20,7 @@ import {
   type TableMetadata,
   withSnapshot,
 } from '../spec/metadata.js';
+import { failpoint } from '../util/failpoint.js';
 import { newCommitId, readManifestEntries, readManifestList, writeManifest } from './manifest-io.js';
 import { summarizePartitions } from './partition-summary.js';
 
@@ -72,6 +73,7 @@ export async function produceSnapshot(
       summarizePartitions,
     );
     written.push(mf.manifest_path);
+    failpoint('iceberg.manifest');
     return mf;
   };
 

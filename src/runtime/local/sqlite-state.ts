@@ -1,5 +1,6 @@
 /** StateStore on the local SQLite state database (see state-db.ts for the schema and locking). */
 import { FloeError } from '../../errors.js';
+import { failpoint } from '../../iceberg/util/failpoint.js';
 import { redact } from '../../util/redact.js';
 import type {
   ConfigRunStatus,
@@ -70,6 +71,7 @@ export class SqliteStateStore implements StateStore {
           );
         }
         const next = applyPatch(current, kind, configId, patch, this.now().toISOString());
+        failpoint('state.in-transaction');
         this.db
           .prepare(
             `INSERT INTO floe_state (kind, config_id, status, status_updated_at, last_sync_time,
