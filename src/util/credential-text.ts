@@ -74,8 +74,11 @@ const JSON_MEMBERS = [
 const alt = (names: readonly string[]) =>
   names.map((n) => n.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|');
 
-/** A parameter value ends where a URL, a form body or a quoted string would end it. */
-const PARAM_VALUE = `[^&#\\s"'<>\\\\]+`;
+/**
+ * A parameter value ends where a URL, a form body or a quoted string would end it, or at a
+ * comma: encoders write a comma in a value as %2C, and a raw one is prose (`url=…, method=GET`).
+ */
+const PARAM_VALUE = `[^&#\\s"'<>\\\\,]+`;
 
 /** Authorization schemes whose next word is the credential (RFC 9110 and common APIs). */
 const SCHEMES = [

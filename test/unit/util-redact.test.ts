@@ -10,6 +10,7 @@ import {
   redactSnippet,
   registerSecret,
 } from '../../src/util/redact.js';
+import { SECRET_ENCODINGS } from '../support/secret-encodings.js';
 
 afterEach(() => clearSecretsForTest());
 
@@ -26,51 +27,9 @@ const SECRETS = {
   html: '<tag>&amp;"x"',
 };
 
-/** Every way a value is written into text by the code paths floe and its libraries take. */
+/** Every encoder of the shared list, plus Basic headers (base64 of a longer text). */
 const ENCODERS: Record<string, (s: string) => string> = {
-  raw: (s) => s,
-  encodeURIComponent,
-  'encodeURIComponent, lower-case hex': (s) =>
-    encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
-  'encodeURIComponent with ~ as %7E': (s) => encodeURIComponent(s).replace(/~/g, '%7E'),
-  'encodeURIComponent twice': (s) => encodeURIComponent(encodeURIComponent(s)),
-  'URLSearchParams value': (s) => new URLSearchParams({ v: s }).toString().slice(2),
-  'URLSearchParams, lower-case hex': (s) =>
-    new URLSearchParams({ v: s })
-      .toString()
-      .slice(2)
-      .replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
-  'URL.searchParams.set, href': (s) => {
-    const u = new URL('https://api.example.com/v1/x');
-    u.searchParams.set('access_token', s);
-    return u.href;
-  },
-  'template + WHATWG URL parser': (s) =>
-    new URL(`https://api.example.com/v1/x?t=${encodeURIComponent(s)}`).href,
-  'URL path segment': (s) => new URL(`https://api.example.com/v1/${encodeURIComponent(s)}/x`).href,
-  'JSON string body': (s) => JSON.stringify({ token: s }),
-  'JSON escaped (no quotes)': (s) => JSON.stringify(s).slice(1, -1),
-  'JSON quoted in JSON': (s) => JSON.stringify(JSON.stringify({ v: s })),
-  'JSON, ASCII only (Python json.dumps)': (s) =>
-    JSON.stringify(s).replace(
-      /[\u0080-\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    ),
-  'JSON, HTML-safe (Go encoding/json)': (s) =>
-    JSON.stringify(s).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
-  'JSON, escaped slashes (PHP)': (s) => JSON.stringify(s).replace(/\//g, '\\/'),
-  'escape()': (s) => escape(s),
-  'HTML escaped': (s) =>
-    s
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&#39;'),
-  base64: (s) => Buffer.from(s).toString('base64'),
-  'base64, no padding': (s) => Buffer.from(s).toString('base64').replace(/=+$/, ''),
-  base64url: (s) => Buffer.from(s).toString('base64url'),
-  'base64 in a URL': (s) => encodeURIComponent(Buffer.from(s).toString('base64')),
+  ...SECRET_ENCODINGS,
   'Basic user:secret (user at each byte alignment)': (s) =>
     ['a', 'ab', 'abc'].map((user) => `Basic ${Buffer.from(`${user}:${s}`).toString('base64')}`).join(' | '),
   'Basic secret:password': (s) => `Basic ${Buffer.from(`${s}:not-secret`).toString('base64')}`,
@@ -161,6 +120,10 @@ describe('redact: credentials recognised by their place', () => {
       `{"refresh_token":"${REDACTED}","client_secret":"${REDACTED}"}`,
     ],
     ['password=hunter22 in the form', `password=${REDACTED} in the form`],
+    [
+      '(url=https://h/x?access_token=***, method=GET)',
+      `(url=https://h/x?access_token=${REDACTED}, method=GET)`,
+    ],
   ];
   for (const [input, expected] of cases) {
     it(input, () => expect(redact(input)).toBe(expected));
