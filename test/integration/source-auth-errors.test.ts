@@ -3,11 +3,17 @@
  * reads: its secret and its own config fields (an API key in a query parameter is not fixed by
  * looking at an Authorization header).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceItemInput } from '../../src/config/source-schema.js';
 import { FloeError } from '../../src/errors.js';
+import { EnvSecretStore } from '../../src/runtime/local/env-secrets.js';
+import { ChainedSecretStore, FileSecretStore } from '../../src/runtime/local/file-secrets.js';
+import type { SecretStore } from '../../src/runtime/ports/secret-store.js';
 import { buildSource, TokenCache } from '../../src/source/index.js';
 import { clearSecretsForTest } from '../../src/util/redact.js';
 import { MemorySecretStore } from '../support/memory-secret-store.js';
@@ -51,9 +57,9 @@ function item(auth: Record<string, unknown>): SourceItemInput {
   };
 }
 
-async function failure(config: SourceItemInput): Promise<FloeError> {
+async function failure(config: SourceItemInput, store: SecretStore = secrets): Promise<FloeError> {
   try {
-    const s = buildSource(config, { secrets, tokenCache: new TokenCache() });
+    const s = buildSource(config, { secrets: store, tokenCache: new TokenCache() });
     for await (const _ of s.pages()) {
       // drain
     }
@@ -121,6 +127,22 @@ describe('an empty secret is EMPTY, not missing', () => {
       expect(e.kind).toBe('auth');
       expect(e.message).toMatch(new RegExp(`secret '${name}' \\(source\\.auth\\.tokenKey\\) is EMPTY`));
       expect(e.message).not.toMatch(/does not exist/);
+    }
+  });
+
+  it('the project stores: names the secrets file and the FLOE_SECRET_* variable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'floe-empty-secret-'));
+    try {
+      const path = join(dir, 'secrets.yaml');
+      writeFileSync(path, 'wrike-token: ""\n');
+      const store = new ChainedSecretStore(new FileSecretStore(path), new EnvSecretStore({}));
+      const e = await failure(item({ type: 'PERM', tokenKey: 'wrike-token' }), store);
+      expect(e.message).toBe(
+        `Acme_Things: secret 'wrike-token' (source.auth.tokenKey) is EMPTY (looked up in the secrets file ${path}, ` +
+          'then the environment variable FLOE_SECRET_WRIKE_TOKEN (or wrike-token)). Put the credential there, or fix source.auth.tokenKey',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -49,7 +49,7 @@ export async function loadSecret(store: SecretStore, name: string, configId: str
     throw new FloeError(
       'auth',
       missing
-        ? `${configId}: secret '${name}' (source.auth.tokenKey) does not exist in ${where}; create it there or fix source.auth.tokenKey`
+        ? `${configId}: secret '${name}' (source.auth.tokenKey) does not exist (looked up in ${where}); create it there or fix source.auth.tokenKey`
         : `${configId}: could not read secret '${name}' (source.auth.tokenKey): ${e instanceof Error ? e.message : String(e)}`,
       {
         context: { configId, secret: name },
@@ -78,7 +78,7 @@ export async function loadSecret(store: SecretStore, name: string, configId: str
 function emptySecretError(configId: string, name: string, where: string): FloeError {
   return new FloeError(
     'auth',
-    `${configId}: secret '${name}' (source.auth.tokenKey) is EMPTY in ${where}. Put the credential there, or fix source.auth.tokenKey`,
+    `${configId}: secret '${name}' (source.auth.tokenKey) is EMPTY (looked up in ${where}). Put the credential there, or fix source.auth.tokenKey`,
     { context: { configId, secret: name, empty: true } },
   );
 }
