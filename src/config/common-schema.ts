@@ -5,6 +5,7 @@
  * upper-case spelling, as `source-schema.ts` does, so `merge` and `MERGE` mean the same.
  */
 import { z } from 'zod';
+import { COLUMN_NAME, COLUMN_REFERENCE, identifier } from './identifiers.js';
 
 const upper = (v: unknown) => (typeof v === 'string' ? v.trim().toUpperCase() : v);
 
@@ -27,7 +28,7 @@ export const WriteModeSchema = upperEnum(WRITE_MODES).describe(
 
 /** Seed: `primaryKey: ["id"]`. A single string is accepted and read as a one-column key. */
 export const PrimaryKeySchema = z
-  .preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string().min(1)))
+  .preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(identifier(COLUMN_REFERENCE)))
   .describe('Columns that identify a record; required for MERGE. Names are resolved with columnNaming.');
 
 /** Seed: `{"onFailure": true, "onSuccess": false}`. */
@@ -58,7 +59,7 @@ const PARTITION_TRANSFORM = /^(identity|year|month|day|hour|void|bucket\[[1-9]\d
 
 export const PartitionFieldSchema = z
   .looseObject({
-    source: z.string().min(1).describe('Column to partition by (resolved with columnNaming).'),
+    source: identifier(COLUMN_REFERENCE).describe('Column to partition by (resolved with columnNaming).'),
     transform: z
       .preprocess(
         (v) => (typeof v === 'string' ? v.trim().toLowerCase().replace(/\s+/g, '') : v),
@@ -72,7 +73,9 @@ export const PartitionFieldSchema = z
       )
       .default('identity')
       .describe('identity | year | month | day | hour | bucket[N] | truncate[W] | void.'),
-    name: z.string().min(1).optional().describe('Partition field name (default: <source>_<transform>).'),
+    name: identifier(COLUMN_NAME)
+      .optional()
+      .describe('Partition field name (default: <source>_<transform>).'),
   })
   .describe('One partition field of the table (used when floe creates the table).');
 export type PartitionField = z.output<typeof PartitionFieldSchema>;

@@ -18,24 +18,20 @@ import {
   TimestampSchema,
   WriteModeSchema,
 } from './common-schema.js';
+import { COLUMN_REFERENCE, GLUE_NAME, identifier, TABLE_LOCATION } from './identifiers.js';
 import { RetryPolicySchema, SourceConfigSchema } from './source-schema.js';
 
 export const COLUMN_NAMINGS = ['snake_case', 'source'] as const;
 
 export const L1DestinationSchema = z
   .looseObject({
-    glueDatabase: z
-      .string()
-      .min(1)
+    glueDatabase: identifier(GLUE_NAME)
       .optional()
       .describe('Glue database = Iceberg namespace (seed field; required unless namespace is set).'),
-    glueTable: z
-      .string()
-      .min(1)
+    glueTable: identifier(GLUE_NAME)
       .optional()
       .describe('Glue table = Iceberg table name (seed field; required unless tableName is set).'),
-    s3Location: z
-      .string()
+    s3Location: identifier(TABLE_LOCATION)
       .optional()
       .describe('Table location (seed field). Locally, tables live under the project warehouse instead.'),
     primaryKey: PrimaryKeySchema.default([]),
@@ -45,9 +41,7 @@ export const L1DestinationSchema = z
     defaultwriteMode: WriteModeSchema.default('APPEND').describe(
       'How rows are written (seed spelling, lower-case w): APPEND, OVERWRITE or MERGE (upsert by primaryKey).',
     ),
-    lastUpdatedColumn: z
-      .string()
-      .min(1)
+    lastUpdatedColumn: identifier(COLUMN_REFERENCE)
       .optional()
       .describe(
         'Record field holding the last-update time; the incremental cursor. Required for INCREMENTAL.',
@@ -65,8 +59,8 @@ export const L1DestinationSchema = z
       .prefault({})
       .describe('Iceberg write options (seed field).'),
     // ---- floe extensions ----
-    namespace: z.string().min(1).optional().describe('Iceberg namespace (default: glueDatabase).'),
-    tableName: z.string().min(1).optional().describe('Iceberg table name (default: glueTable).'),
+    namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
+    tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
     columnNaming: z
       .enum(COLUMN_NAMINGS)
       .default('snake_case')

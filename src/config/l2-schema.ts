@@ -16,17 +16,16 @@ import {
   upperEnum,
   WriteModeSchema,
 } from './common-schema.js';
+import { COLUMN_REFERENCE, GLUE_NAME, identifier, PARSER_NAME, TABLE_LOCATION } from './identifiers.js';
 
 export const L2SourceTableSchema = z
   .looseObject({
-    glueDatabase: z.string().min(1).optional().describe('Namespace of the L1 table (seed field).'),
-    glueTable: z.string().min(1).optional().describe('Name of the L1 table (seed field).'),
+    glueDatabase: identifier(GLUE_NAME).optional().describe('Namespace of the L1 table (seed field).'),
+    glueTable: identifier(GLUE_NAME).optional().describe('Name of the L1 table (seed field).'),
     fetchMode: upperEnum(['FULL', 'INCREMENTAL'] as const)
       .default('FULL')
       .describe('FULL reads the whole table; INCREMENTAL only rows added since the last successful run.'),
-    incrementalColumn: z
-      .string()
-      .min(1)
+    incrementalColumn: identifier(COLUMN_REFERENCE)
       .optional()
       .describe(
         'Column compared with lastSuccessfulFetchTime for INCREMENTAL reads, e.g. ingest_timestamp (absent: read the snapshots added since).',
@@ -35,16 +34,16 @@ export const L2SourceTableSchema = z
       'Initial incremental position: "" = never. The live value is kept in the StateStore.',
     ),
     // ---- floe extensions ----
-    namespace: z.string().min(1).optional().describe('Iceberg namespace (default: glueDatabase).'),
-    tableName: z.string().min(1).optional().describe('Iceberg table name (default: glueTable).'),
+    namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
+    tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
   })
   .describe('One L1 table the parser reads; its key in `source` is the name the parser sees.');
 
 export const L2DestinationSchema = z
   .looseObject({
-    glueDatabase: z.string().min(1).optional().describe('Namespace of the L2 table (seed field).'),
-    glueTable: z.string().min(1).optional().describe('Name of the L2 table (seed field).'),
-    s3Location: z.string().optional().describe('Table location (seed field).'),
+    glueDatabase: identifier(GLUE_NAME).optional().describe('Namespace of the L2 table (seed field).'),
+    glueTable: identifier(GLUE_NAME).optional().describe('Name of the L2 table (seed field).'),
+    s3Location: identifier(TABLE_LOCATION).optional().describe('Table location (seed field).'),
     primaryKey: PrimaryKeySchema.optional(),
     loadType: LoadTypeSchema.optional().describe('Seed field; see the item-level loadType.'),
     defaultwriteMode: WriteModeSchema.default('OVERWRITE').describe(
@@ -57,8 +56,8 @@ export const L2DestinationSchema = z
         'true: table columns the parser no longer produces are dropped; false: they are kept (null).',
       ),
     // ---- floe extensions ----
-    namespace: z.string().min(1).optional().describe('Iceberg namespace (default: glueDatabase).'),
-    tableName: z.string().min(1).optional().describe('Iceberg table name (default: glueTable).'),
+    namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
+    tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
     partitionBy: PartitionBySchema,
   })
   .describe('The refined Iceberg table the parser output is written to (seed section).');
@@ -66,7 +65,7 @@ export const L2DestinationSchema = z
 export const L2ItemSchema = z
   .looseObject({
     configId: z.string().min(1).describe('Unique id of this L2 config, e.g. wrike_projects_l2.'),
-    parserName: z.string().min(1).describe('Registered parser that turns the source tables into rows.'),
+    parserName: identifier(PARSER_NAME).describe('Registered parser that turns the source tables into rows.'),
     source: z
       .record(z.string().min(1), L2SourceTableSchema)
       .refine((s) => Object.keys(s).length > 0, 'at least one source table')
@@ -112,6 +111,16 @@ function checkL2(item: L2Item, ctx: z.RefinementCtx): void {
   const sources = item.source as Record<string, unknown> | undefined;
   if (sources !== undefined && typeof sources === 'object') {
     for (const [name, s] of Object.entries(sources)) {
+      // The parser reads each table by this name: it becomes a SQL table name.
+      const nameProblem = GLUE_NAME.problem(name);
+      if (nameProblem !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source', name],
+          message: `the name the parser reads this table by must be ${GLUE_NAME.expected} (it is a SQL table name), got ${JSON.stringify(name)}`,
+          params: { fix: `rename the key: ${nameProblem}` },
+        });
+      }
       if (typeof s !== 'object' || s === null) continue;
       const t = s as Partial<z.output<typeof L2SourceTableSchema>>;
       if (t.glueDatabase === undefined && t.namespace === undefined) {

@@ -9,6 +9,7 @@
  * This schema is the single source of the engine's types; the engine never reads raw config.
  */
 import { z } from 'zod';
+import { identifier, SECRET_NAME } from './identifiers.js';
 
 /** Upper-cases a string (enum values are case-insensitive in configs). */
 const upper = (v: unknown) => (typeof v === 'string' ? v.trim().toUpperCase() : v);
@@ -45,7 +46,7 @@ export type SecretKeys = z.infer<typeof SecretKeysSchema>;
 
 const authCommon = {
   /** Secret name in the SecretStore (seed field). */
-  tokenKey: z.string().min(1),
+  tokenKey: identifier(SECRET_NAME),
   /** Seed field; informational: the job chooses the SecretStore adapter from the profile. */
   tokenSource: z.string().default('SECRETS_MANAGER'),
   secretKeys: SecretKeysSchema.optional(),

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { LoadType } from './common-schema.js';
 import { normalizeItem } from './dynamo-json.js';
+import { upperCaseWarning } from './identifiers.js';
 import { type ConfigProblem, collectProblems, configError } from './issues.js';
 import { type L1Config, L1ConfigSchema } from './l1-schema.js';
 import { type L2Config, L2ConfigSchema } from './l2-schema.js';
@@ -46,9 +47,10 @@ function validateWith<S extends z.ZodType>(
   const item = normalizeItem(raw);
   const configId = labelOf(item, origin);
   const parsed = schema.safeParse(item);
-  const problems = collectProblems(schema, item, parsed.success ? [] : parsed.error.issues, configId).map(
-    (p) => (origin.file === undefined ? p : { ...p, file: origin.file }),
-  );
+  const problems = [
+    ...collectProblems(schema, item, parsed.success ? [] : parsed.error.issues, configId),
+    ...nameCaseWarnings(item, configId),
+  ].map((p) => (origin.file === undefined ? p : { ...p, file: origin.file }));
   const ok = parsed.success && !problems.some((p) => p.severity === 'error');
   const platform =
     typeof item === 'object' && item !== null ? (item as { platform?: unknown }).platform : undefined;
@@ -59,6 +61,38 @@ function validateWith<S extends z.ZodType>(
     problems,
     ...(typeof platform === 'string' ? { platform } : {}),
   };
+}
+
+const NAME_FIELDS = ['glueDatabase', 'glueTable', 'namespace', 'tableName'] as const;
+
+/**
+ * Glue/Athena names with upper case: valid (the local catalog keeps case) but stored lower case
+ * on AWS, so a warning, not an error. Looks at the destination and, for L2, every source table.
+ */
+function nameCaseWarnings(item: unknown, configId: string): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const check = (holder: unknown, path: string) => {
+    if (typeof holder !== 'object' || holder === null) return;
+    for (const key of NAME_FIELDS) {
+      const value = (holder as Record<string, unknown>)[key];
+      const warning = typeof value === 'string' ? upperCaseWarning(value) : undefined;
+      if (warning === undefined) continue;
+      out.push({
+        configId,
+        field: `${path}.${key}`,
+        message: warning,
+        fix: `write it as "${(value as string).toLowerCase()}"`,
+        severity: 'warning',
+      });
+    }
+  };
+  const it = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+  check(it.destination, 'destination');
+  // L2 items name their source tables; an L1 item's source is the API, which has no such names.
+  if (typeof it.parserName === 'string' && typeof it.source === 'object' && it.source !== null) {
+    for (const [name, table] of Object.entries(it.source)) check(table, `source.${name}`);
+  }
+  return out;
 }
 
 /** Validates an L1 item (plain or DynamoDB typed JSON). */

@@ -14,7 +14,7 @@
 import type { RetryPolicy } from '../config/source-schema.js';
 import { FloeError } from '../errors.js';
 import { parseJsonPreservingNumbers } from '../util/json-numbers.js';
-import { redact } from '../util/redact.js';
+import { redact, redactSnippet } from '../util/redact.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { sleep } from './rate-limiter.js';
 import { backoffDelay, parseRetryAfter } from './retry.js';
@@ -166,14 +166,14 @@ export class HttpClient {
         throw new FloeError(
           'network',
           `${configId}: ${req.method} ${safeUrl} answered ${status} with a body that is not valid JSON ` +
-            `(content-type ${type}, ${text.length} chars, starts ${JSON.stringify(redact(text.slice(0, 80)))}). ` +
+            `(content-type ${type}, ${text.length} chars, starts ${JSON.stringify(redactSnippet(text, 80))}). ` +
             'A truncated body is retried; if it persists, check that source.request.url points at the JSON API',
           { context: { ...rctx, contentType: type }, retryable: true },
         );
       }
       return { status, url: req.url, headers: res.headers, body, bytes: text.length };
     }
-    const snippet = redact(text.slice(0, SNIPPET).replace(/\s+/g, ' '));
+    const snippet = redactSnippet(text, SNIPPET).replace(/\s+/g, ' ');
     const head = `${configId}: ${req.method} ${safeUrl} answered ${status}${snippet ? `: ${snippet}` : ''}`;
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));

@@ -9,6 +9,7 @@ import { FloeError, isFloeError } from '../errors.js';
 import { HttpClient, type HttpEvent, type HttpResponse } from '../http/client.js';
 import type { RateLimiter } from '../http/rate-limiter.js';
 import { redactValue } from '../util/redact.js';
+import { rejectedCredentialsHint } from './auth/hint.js';
 import type { Authenticator, Credentials } from './auth/types.js';
 import { emptyStats, type SourceEvent, type SourceEventBody, type SourceStats } from './events.js';
 import { CursorTracker, formatTime, type LoadType, planRange } from './incremental.js';
@@ -202,7 +203,7 @@ export class SourceEngine {
       if (!auth.refreshable) {
         throw new FloeError(
           'auth',
-          `${this.configId}: the API rejected ${auth.describe} (401). Replace it in the secret store, or check source.auth.type and the Authorization header in source.request.headers`,
+          `${this.configId}: the API rejected ${auth.describe} (401). ${rejectedCredentialsHint(auth)}`,
           { context: { ...e.context, configId: this.configId }, cause: e },
         );
       }

@@ -155,7 +155,9 @@ describe('clear errors, no secrets', () => {
     const e = await failure(item('/unauthorized'));
     expect(e.kind).toBe('auth');
     expect(hits['/unauthorized']).toBe(1);
-    expect(e.message).toMatch(/rejected the token in secret 'perm' \(401\)\. Replace it in the secret store/);
+    expect(e.message).toMatch(
+      /rejected the token in secret 'perm' \(401\)\. Replace the token in secret 'perm'/,
+    );
   });
 
   it('other 4xx are not retried and quote the API (redacted)', async () => {

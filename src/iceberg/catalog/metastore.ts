@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { FloeError, isFloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
+import { hasDotSegment, isInside } from '../io/location.js';
 import { newTableMetadata, type TableMetadata, withPreviousMetadata } from '../spec/metadata.js';
 import { parseTableMetadata, serializeTableMetadata } from '../spec/metadata-json.js';
 import { buildPartitionSpec, unpartitionedSpec } from '../spec/partition.js';
@@ -59,6 +60,41 @@ export function defaultTableLocation(catalog: Catalog, id: TableIdentifier): str
   return `${catalog.warehouse.replace(/\/+$/, '')}/${id.namespace.join('/')}/${id.name}`;
 }
 
+/**
+ * The location a new table gets. The default one is built from the namespace and the table
+ * name, each a folder: a part that is empty, `.`, `..` or holds a `/` would put the table
+ * somewhere else (`../../x` outside the warehouse), so such names get no default location. A
+ * given location may be anywhere, but not with `.`/`..` segments, which readers resolve
+ * differently (two tables behind one location).
+ */
+function checkedTableLocation(catalog: Catalog, id: TableIdentifier, given: string | undefined): string {
+  const table = identifierString(id);
+  if (given !== undefined) {
+    if (hasDotSegment(given)) {
+      throw new FloeError(
+        'config-invalid',
+        `table ${table}: location ${given} has a '.' or '..' segment; give the location without them`,
+        { context: { table } },
+      );
+    }
+    return given;
+  }
+  const location = defaultTableLocation(catalog, id);
+  const badPart = [...id.namespace, id.name].find(
+    (p) => p === '' || p === '.' || p === '..' || p.includes('/') || p.includes('\\') || p.includes('\0'),
+  );
+  if (badPart !== undefined || !isInside(location, catalog.warehouse)) {
+    throw new FloeError(
+      'config-invalid',
+      `table ${table}: its default location ${location} is not a folder inside the warehouse ${catalog.warehouse}` +
+        `${badPart === undefined ? '' : ` (the name part ${JSON.stringify(badPart)} is not a single folder name)`}. ` +
+        "Namespace and table names become folders: they cannot be empty, '.' or '..', or hold '/' or '\\'; rename the table",
+      { context: { table } },
+    );
+  }
+  return location;
+}
+
 export async function createTableMetadata(
   catalog: Catalog,
   id: TableIdentifier,
@@ -92,7 +128,7 @@ export async function createTableMetadata(
       }, opts.partitionBy)
     : unpartitionedSpec();
   const metadata = newTableMetadata({
-    location: opts.location ?? defaultTableLocation(catalog, id),
+    location: checkedTableLocation(catalog, id, opts.location),
     schema,
     spec,
     properties: opts.properties,

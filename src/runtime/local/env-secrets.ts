@@ -18,17 +18,33 @@ export function envVarName(secretName: string): string {
 export class EnvSecretStore implements SecretStore {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
-  /** The value, or undefined when neither variable is set (the chained store asks the next). */
+  /** The value, or undefined when neither variable is set to a non-empty value. */
   find(name: string): string | undefined {
-    const value = this.env[envVarName(name)] || this.env[name] || undefined;
-    if (value !== undefined) registerSecretValue(value);
+    return this.lookup(name) || undefined;
+  }
+
+  /**
+   * The value; `''` when a variable is set but empty (or blank); undefined when neither is set
+   * (the chained store asks the next). The first non-empty of the two variables wins.
+   */
+  lookup(name: string): string | undefined {
+    const candidates = [this.env[envVarName(name)], this.env[name]].filter((v) => v !== undefined);
+    const value = candidates.find((v) => v.trim() !== '');
+    if (value === undefined) return candidates.length > 0 ? '' : undefined;
+    registerSecretValue(value);
     return value;
   }
 
   async get(name: string): Promise<string> {
-    const value = this.find(name);
+    const value = this.lookup(name);
     if (value === undefined) throw missingSecret(name, [envHint(name)]);
+    if (value === '') throw emptySecret(name, [this.where(name)]);
     return value;
+  }
+
+  where(name: string): string {
+    const v = envVarName(name);
+    return v === name ? `the environment variable ${v}` : `the environment variable ${v} (or ${name})`;
   }
 
   async put(name: string, _value: string): Promise<void> {
@@ -51,4 +67,16 @@ export function missingSecret(name: string, hints: string[]): FloeError {
   return new FloeError('not-found', `secret '${name}' not found: ${hints.join(', or ')}`, {
     context: { secret: name },
   });
+}
+
+/**
+ * The secret exists but its value is empty: names every place it was looked up (and found
+ * empty or absent), so the user fills in the right one.
+ */
+export function emptySecret(name: string, places: string[]): FloeError {
+  return new FloeError(
+    'auth',
+    `secret '${name}' is EMPTY (looked up in ${places.join(', then ')}): put its value there`,
+    { context: { secret: name, empty: true } },
+  );
 }

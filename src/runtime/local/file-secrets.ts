@@ -27,11 +27,17 @@ import {
 } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
+import { type Document, isMap, parseDocument, type YAMLError } from 'yaml';
 import { FloeError } from '../../errors.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import { registerLeaves, registerSecretValue } from '../secret-values.js';
-import { type EnvSecretStore, envHint, missingSecret } from './env-secrets.js';
+import { type EnvSecretStore, emptySecret, envHint, missingSecret } from './env-secrets.js';
+import {
+  formatSyntaxProblem,
+  jsonSyntaxProblem,
+  unresolvableYamlProblem,
+  yamlSyntaxProblem,
+} from './secrets-file-syntax.js';
 
 /**
  * Every scalar is a string: a client id `0123` or a 20-digit account number must reach the auth
@@ -44,12 +50,21 @@ const LOCK_WAIT_MS = 10_000;
 export class FileSecretStore implements SecretStore {
   constructor(readonly path: string) {}
 
-  /** The value, or undefined when the file or the entry does not exist. */
+  /** The value, or undefined when the file or the entry does not exist or is empty. */
   find(name: string): string | undefined {
+    return this.lookup(name) || undefined;
+  }
+
+  /**
+   * The value; `''` when the entry exists with an empty value (`name: ""`, `name:`, blanks):
+   * the scaffold writes such placeholders, and the chained store then asks the environment.
+   * Undefined when the file or the entry does not exist.
+   */
+  lookup(name: string): string | undefined {
     const data = this.readAll();
     if (!Object.hasOwn(data, name)) return undefined;
     const raw = data[name];
-    if (raw === null || raw === undefined || raw === '') return undefined;
+    if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return '';
     registerLeaves(raw);
     const value = typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
     registerSecretValue(value);
@@ -57,9 +72,14 @@ export class FileSecretStore implements SecretStore {
   }
 
   async get(name: string): Promise<string> {
-    const value = this.find(name);
+    const value = this.lookup(name);
     if (value === undefined) throw missingSecret(name, [fileHint(name, this.path)]);
+    if (value === '') throw emptySecret(name, [this.where()]);
     return value;
+  }
+
+  where(): string {
+    return `the secrets file ${this.path}`;
   }
 
   async put(name: string, value: string): Promise<void> {
@@ -75,8 +95,7 @@ export class FileSecretStore implements SecretStore {
         data[name] = stored;
         out = `${JSON.stringify(data, null, 2)}\n`;
       } else {
-        const doc = parseDocument(text, YAML_OPTIONS);
-        if (doc.errors.length > 0) throw invalidFile(this.path, doc.errors[0]!.message);
+        const { doc } = parseYaml(text, this.path);
         if (doc.contents !== null && !isMap(doc.contents)) {
           throw invalidFile(this.path, 'the top level must be a map of secret names');
         }
@@ -92,9 +111,7 @@ export class FileSecretStore implements SecretStore {
     const text = readIfExists(this.path);
     if (text === undefined || !text.trim()) return {};
     if (this.path.endsWith('.json')) return parseJsonObject(text, this.path);
-    const doc = parseDocument(text, YAML_OPTIONS);
-    if (doc.errors.length > 0) throw invalidFile(this.path, doc.errors[0]!.message);
-    const data = doc.toJS() as unknown;
+    const { data } = parseYaml(text, this.path);
     if (data === null || data === undefined) return {};
     if (typeof data !== 'object' || Array.isArray(data)) {
       throw invalidFile(this.path, 'the top level must be a map of secret names');
@@ -110,14 +127,30 @@ export class ChainedSecretStore implements SecretStore {
     private readonly env: EnvSecretStore | undefined,
   ) {}
 
+  /** The first non-empty value, file first; an empty entry in one falls through to the other. */
   async get(name: string): Promise<string> {
-    const value = this.file?.find(name) ?? this.env?.find(name);
-    if (value !== undefined) return value;
+    const inFile = this.file?.lookup(name);
+    if (inFile) return inFile;
+    const inEnv = this.env?.lookup(name);
+    if (inEnv) return inEnv;
+    if (inFile === '' || inEnv === '') throw emptySecret(name, this.places(name));
     const hints: string[] = [];
     if (this.file) hints.push(fileHint(name, this.file.path));
     if (this.env) hints.push(envHint(name));
     if (hints.length === 0) hints.push('no secret source is configured (floe.yaml secrets)');
     throw missingSecret(name, hints);
+  }
+
+  where(name: string): string {
+    const places = this.places(name);
+    return places.length > 0 ? places.join(', then ') : 'no secret source (floe.yaml secrets)';
+  }
+
+  private places(name: string): string[] {
+    const out: string[] = [];
+    if (this.file) out.push(this.file.where());
+    if (this.env) out.push(this.env.where(name));
+    return out;
   }
 
   async put(name: string, value: string): Promise<void> {
@@ -154,9 +187,8 @@ function parseJsonObject(text: string, path: string): Record<string, unknown> {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    // The parser's message may quote the file's text, i.e. a secret: do not pass it on.
-    void e;
-    throw invalidFile(path, 'it is not valid JSON');
+    // The parser's message may quote the file's text, i.e. a secret: only where and what.
+    throw invalidFile(path, `JSON syntax error, ${formatSyntaxProblem(jsonSyntaxProblem(e, text))}`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw invalidFile(path, 'the top level must be an object of secret names');
@@ -164,10 +196,34 @@ function parseJsonObject(text: string, path: string): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
+/**
+ * The document and its values, or an error by position and kind. Checked on `put` too: a file
+ * the next `get` could not read must not be written back as if it were fine.
+ */
+function parseYaml(text: string, path: string): { doc: Document; data: unknown } {
+  const doc = parseDocument(text, YAML_OPTIONS);
+  if (doc.errors.length > 0) throw yamlError(path, doc.errors);
+  try {
+    return { doc, data: doc.toJS() };
+  } catch {
+    // An undefined alias or an alias bomb; the library's message quotes the alias name.
+    throw invalidFile(path, `YAML error, ${formatSyntaxProblem(unresolvableYamlProblem(doc, text))}`);
+  }
+}
+
+/** The first YAML error by position and kind; the parser's message quotes the file's lines. */
+function yamlError(path: string, errors: readonly YAMLError[]): FloeError {
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return invalidFile(path, `YAML syntax error, ${formatSyntaxProblem(yamlSyntaxProblem(errors[0]!))}${more}`);
+}
+
+/** Never quotes the file: its lines are secrets. */
 function invalidFile(path: string, why: string): FloeError {
-  return new FloeError('config-invalid', `secrets file ${path} cannot be read: ${why}`, {
-    context: { file: path },
-  });
+  return new FloeError(
+    'config-invalid',
+    `secrets file ${path} cannot be read: ${why}. Fix the file (its content is not shown because it holds secrets)`,
+    { context: { file: path } },
+  );
 }
 
 function readIfExists(path: string): string | undefined {

@@ -13,8 +13,24 @@
  * moment it is issued, or the next run is locked out.
  */
 export interface SecretStore {
-  /** The secret's value; throws (kind `not-found`) when there is no such secret. */
+  /**
+   * The secret's value; throws (kind `not-found`) when there is no such secret, and an
+   * `emptySecret` error (context `empty: true`) when it exists with an empty value: "not found"
+   * would send the user looking for a secret that is right there.
+   */
   get(name: string): Promise<string>;
   /** Creates or replaces the secret's value. */
   put(name: string, value: string): Promise<void>;
+  /**
+   * Where this store looks `name` up, for messages: `the secrets file /p/.floe/secrets.yaml`,
+   * `the environment variable FLOE_SECRET_X`. Never a value.
+   */
+  where?(name: string): string;
+}
+
+/** Whether `e` says a secret exists but is empty (see `SecretStore.get`). */
+export function isEmptySecretError(e: unknown): boolean {
+  return (
+    typeof e === 'object' && e !== null && (e as { context?: { empty?: unknown } }).context?.empty === true
+  );
 }

@@ -2,13 +2,14 @@
 import type { SecretKeys } from '../../config/source-schema.js';
 import type { SecretStore } from '../../runtime/ports/secret-store.js';
 import { registerSecret } from '../../util/redact.js';
-import { loadSecret, pickSecret } from './secrets.js';
-import type { Authenticator, Credentials } from './types.js';
+import { loadSecret, pickSecret, secretKeyField } from './secrets.js';
+import type { Authenticator, AuthUses, Credentials } from './types.js';
 
 export class BasicAuthenticator implements Authenticator {
   readonly provides = [];
   readonly refreshable = false;
   readonly describe: string;
+  readonly uses: AuthUses;
   private creds: Credentials | undefined;
 
   constructor(
@@ -17,6 +18,15 @@ export class BasicAuthenticator implements Authenticator {
     private readonly configId: string,
   ) {
     this.describe = `the username/password in secret '${cfg.tokenKey}'`;
+    this.uses = {
+      secret: cfg.tokenKey,
+      holds: 'the username and password',
+      fields: [
+        'source.auth.type (BASIC: sent as Authorization: Basic)',
+        ...secretKeyField(cfg.secretKeys, 'username'),
+        ...secretKeyField(cfg.secretKeys, 'password'),
+      ],
+    };
   }
 
   async get(): Promise<Credentials> {

@@ -6,15 +6,21 @@ import { ApiKeyAuthenticator } from './api-key.js';
 import { BasicAuthenticator } from './basic.js';
 import { type AuthEvent, OAuth2Authenticator, type TokenCache } from './oauth2.js';
 import { PermAuthenticator } from './perm.js';
-import type { Authenticator, Credentials } from './types.js';
+import type { Authenticator, AuthUses, Credentials } from './types.js';
 
+export { rejectedCredentialsHint } from './hint.js';
 export { type AuthEvent, processTokenCache, TokenCache } from './oauth2.js';
-export type { Authenticator, Credentials } from './types.js';
+export type { Authenticator, AuthUses, Credentials } from './types.js';
 
 class NoAuthenticator implements Authenticator {
   readonly provides = [];
   readonly refreshable = false;
   readonly describe = 'no credentials (source.auth.type NONE)';
+  readonly uses: AuthUses = {
+    fields: [
+      'source.auth.type (NONE: nothing is sent; the API wants credentials, so set the auth type and tokenKey)',
+    ],
+  };
   async get(): Promise<Credentials> {
     return { headers: {}, query: {}, vars: {} };
   }

@@ -18,8 +18,8 @@ import { FloeError, isFloeError } from '../../errors.js';
 import type { HttpClient } from '../../http/client.js';
 import type { SecretStore } from '../../runtime/ports/secret-store.js';
 import { registerSecret } from '../../util/redact.js';
-import { type LoadedSecret, loadSecret, pickSecret, secretKeyFor } from './secrets.js';
-import type { Authenticator, Credentials } from './types.js';
+import { type LoadedSecret, loadSecret, pickSecret, secretKeyField, secretKeyFor } from './secrets.js';
+import type { Authenticator, AuthUses, Credentials } from './types.js';
 
 export interface CachedToken {
   accessToken: string;
@@ -73,6 +73,7 @@ export class OAuth2Authenticator implements Authenticator {
   readonly provides = ['accessToken'];
   readonly refreshable = true;
   readonly describe: string;
+  readonly uses: AuthUses;
   private readonly key: string;
 
   constructor(
@@ -89,6 +90,21 @@ export class OAuth2Authenticator implements Authenticator {
   ) {
     this.key = `${cfg.tokenUrl}|${cfg.tokenKey}|${grant}`;
     this.describe = `the OAuth2 ${grant} token from ${cfg.tokenUrl} (secret '${cfg.tokenKey}')`;
+    this.uses = {
+      secret: cfg.tokenKey,
+      holds:
+        grant === 'refresh_token'
+          ? 'the client id, client secret and refresh token'
+          : 'the client id and secret',
+      fields: [
+        `source.auth.tokenUrl (${cfg.tokenUrl})`,
+        `source.auth.scope (${cfg.scope === undefined ? 'none' : JSON.stringify(cfg.scope)}: the app's scopes)`,
+        'source.request.url (it must be on the API host the token is for)',
+        ...secretKeyField(cfg.secretKeys, 'clientId'),
+        ...secretKeyField(cfg.secretKeys, 'clientSecret'),
+        ...(grant === 'refresh_token' ? secretKeyField(cfg.secretKeys, 'refreshToken') : []),
+      ],
+    };
   }
 
   async get(signal?: AbortSignal): Promise<Credentials> {

@@ -5,13 +5,14 @@
  */
 import type { SecretKeys } from '../../config/source-schema.js';
 import type { SecretStore } from '../../runtime/ports/secret-store.js';
-import { loadSecret, pickSecret } from './secrets.js';
-import type { Authenticator, Credentials } from './types.js';
+import { loadSecret, pickSecret, secretKeyField } from './secrets.js';
+import type { Authenticator, AuthUses, Credentials } from './types.js';
 
 export class PermAuthenticator implements Authenticator {
   readonly provides = ['accessToken'];
   readonly refreshable = false;
   readonly describe: string;
+  readonly uses: AuthUses;
   private creds: Credentials | undefined;
 
   constructor(
@@ -20,6 +21,16 @@ export class PermAuthenticator implements Authenticator {
     private readonly configId: string,
   ) {
     this.describe = `the token in secret '${cfg.tokenKey}'`;
+    this.uses = {
+      secret: cfg.tokenKey,
+      holds: 'the token',
+      fields: [
+        'source.auth.type (a permanent token, sent as Authorization: Bearer)',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: names the config placeholder
+        'the Authorization header in source.request.headers (when it places ${accessToken} itself)',
+        ...secretKeyField(cfg.secretKeys, 'accessToken'),
+      ],
+    };
   }
 
   async get(): Promise<Credentials> {

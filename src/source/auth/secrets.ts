@@ -6,7 +6,7 @@
  */
 import type { SecretKeys } from '../../config/source-schema.js';
 import { FloeError, isFloeError } from '../../errors.js';
-import type { SecretStore } from '../../runtime/ports/secret-store.js';
+import { isEmptySecretError, type SecretStore } from '../../runtime/ports/secret-store.js';
 import { registerSecret } from '../../util/redact.js';
 
 export type SecretField =
@@ -39,15 +39,17 @@ export interface LoadedSecret {
 }
 
 export async function loadSecret(store: SecretStore, name: string, configId: string): Promise<LoadedSecret> {
+  const where = store.where?.(name) ?? 'the secret store';
   let raw: string;
   try {
     raw = await store.get(name);
   } catch (e) {
+    if (isEmptySecretError(e)) throw emptySecretError(configId, name, where);
     const missing = isFloeError(e, 'not-found');
     throw new FloeError(
       'auth',
       missing
-        ? `${configId}: secret '${name}' (source.auth.tokenKey) does not exist in the secret store; create it or fix source.auth.tokenKey`
+        ? `${configId}: secret '${name}' (source.auth.tokenKey) does not exist (looked up in ${where}); create it there or fix source.auth.tokenKey`
         : `${configId}: could not read secret '${name}' (source.auth.tokenKey): ${e instanceof Error ? e.message : String(e)}`,
       {
         context: { configId, secret: name },
@@ -56,6 +58,7 @@ export async function loadSecret(store: SecretStore, name: string, configId: str
       },
     );
   }
+  if (raw.trim() === '') throw emptySecretError(configId, name, where);
   registerSecret(raw);
   let json: Record<string, unknown> | undefined;
   const t = raw.trim();
@@ -69,6 +72,21 @@ export async function loadSecret(store: SecretStore, name: string, configId: str
   }
   if (json) for (const v of Object.values(json)) if (typeof v === 'string') registerSecret(v);
   return { name, raw, json };
+}
+
+/** An empty secret is not a missing one: say so, and where it was looked up. */
+function emptySecretError(configId: string, name: string, where: string): FloeError {
+  return new FloeError(
+    'auth',
+    `${configId}: secret '${name}' (source.auth.tokenKey) is EMPTY (looked up in ${where}). Put the credential there, or fix source.auth.tokenKey`,
+    { context: { configId, secret: name, empty: true } },
+  );
+}
+
+/** `source.auth.secretKeys.<field> ("key")` when the config names the key, for messages. */
+export function secretKeyField(keys: SecretKeys | undefined, field: SecretField): string[] {
+  const k = keys?.[field];
+  return typeof k === 'string' && k !== '' ? [`source.auth.secretKeys.${field} (${JSON.stringify(k)})`] : [];
 }
 
 /** The key a field is read from (and a rotated value written back to). */
@@ -104,6 +122,15 @@ export function pickSecret(
   if (typeof v !== 'string' || v === '') {
     const own = keys?.[field];
     const tried = typeof own === 'string' && own !== '' ? [own] : DEFAULT_SECRET_KEYS[field];
+    const json = secret.json;
+    const emptyKey = tried.find((k) => Object.hasOwn(json, k) && (json[k] === '' || json[k] === null));
+    if (emptyKey !== undefined) {
+      throw new FloeError(
+        'auth',
+        `${configId}: secret '${secret.name}' has an EMPTY ${field} (key '${emptyKey}'). Put the value there`,
+        { context: { configId, secret: secret.name, empty: true } },
+      );
+    }
     throw new FloeError(
       'auth',
       `${configId}: secret '${secret.name}' has no ${field} (looked for key ${tried.map((k) => `'${k}'`).join(' or ')}; ` +
