@@ -12,6 +12,7 @@ import type { L1Progress, L1Result } from '../l1/sync-config.js';
 import type { TextStream } from '../runtime/local/console-logger.js';
 import { openLocalRuntime } from '../runtime/local/open-local-runtime.js';
 import type { ConfigRunResult, RunReport } from '../runtime/ports/notifier.js';
+import { checkProjectIntegrity, integrityTargetOf } from './preflight.js';
 
 /** A config's result; L1 results also carry the cursor the run reached. */
 export type JobResult = ConfigRunResult & { readonly cursor?: string };
@@ -39,6 +40,8 @@ export function newRunId(now = new Date()): string {
 
 export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<JobOutcome> {
   const projectDir = resolve(params.project ?? '.');
+  // Before anything opens, and so creates, the catalog or state database: a lost one stops here.
+  await checkProjectIntegrity(integrityTargetOf(projectDir, params));
   const runtime = await openLocalRuntime(projectDir, {
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.logStream ? { logStream: opts.logStream } : {}),
