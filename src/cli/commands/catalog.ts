@@ -1,7 +1,10 @@
 /**
- * `floe catalog recover`: repair a project's catalog from its warehouse. The catalog database
- * is lost, empty or damaged while the tables' files are intact: every table folder's newest
- * metadata file is registered (what Iceberg's register_table does).
+ * `floe catalog recover|relocate`: repair a project's catalog from its warehouse.
+ *
+ * recover: the catalog database is lost, empty or damaged while the tables' files are intact.
+ * Every table folder's newest metadata file is registered (what Iceberg's register_table does).
+ * relocate: the project was copied or moved, so its tables' metadata still names the original's
+ * files; the references are rewritten, as new files, to this project's own copies.
  */
 import { existsSync, renameSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -12,9 +15,10 @@ import {
   type RecoverableCatalog,
   type RecoveryItem,
 } from '../../iceberg/catalog/recover.js';
-import { identifierString, LocalFileIO, pathToUri } from '../../iceberg/index.js';
+import { relocateTables } from '../../iceberg/catalog/relocate.js';
+import { identifierString, LocalFileIO, pathToUri, type SqlCatalog } from '../../iceberg/index.js';
 import { currentSnapshot } from '../../iceberg/spec/metadata.js';
-import { gatherFacts } from '../../job/preflight.js';
+import { catalogProblems, gatherFacts, throwProblems } from '../../job/preflight.js';
 import { printLine } from '../output.js';
 import { addCatalogFlags, type CatalogFlags, catalogTarget, openCatalog } from './table.js';
 
@@ -47,6 +51,21 @@ export function registerCatalogCommands(program: Command): void {
       .option('--force', 're-point tables the catalog already has but at an older or other metadata file'),
   ).action(async (flags: CatalogFlags & { dryRun?: boolean; force?: boolean }) => {
     for (const line of await recoverCatalog(flags)) printLine(line);
+  });
+
+  addCatalogFlags(
+    catalog
+      .command('relocate')
+      .description(
+        "point a copied or moved project's tables at its own files (rewrites metadata as new files; the original is not touched)",
+      )
+      .option(
+        '--from <old-warehouse>',
+        'the warehouse the project was copied from (default: inferred from each table)',
+      )
+      .option('--dry-run', 'check every file; write nothing'),
+  ).action(async (flags: CatalogFlags & { from?: string; dryRun?: boolean }) => {
+    for (const line of await relocateCatalog(flags)) printLine(line);
   });
 }
 
@@ -132,4 +151,31 @@ function emptyCatalog(warehouse: string): RecoverableCatalog {
     registerTable: refuse,
     swapMetadataLocation: refuse,
   };
+}
+
+/** `floe catalog relocate`; returns the lines to print. */
+export async function relocateCatalog(
+  flags: CatalogFlags & { from?: string; dryRun?: boolean },
+): Promise<string[]> {
+  const target = catalogTarget(flags);
+  const facts = await gatherFacts(target);
+  throwProblems(catalogProblems(target, facts, { warehouseOnly: true }));
+  if (facts.catalog.state !== 'ok')
+    return [`the project has no catalog yet (${target.catalogPath}): nothing to relocate`];
+  const c: SqlCatalog = openCatalog(target);
+  try {
+    const from = flags.from?.includes('://') ? flags.from : flags.from && pathToUri(flags.from);
+    const items = await relocateTables(c, { ...(from ? { from } : {}), dryRun: flags.dryRun ?? false });
+    const out = items.map((i) => {
+      const name = identifierString(i.id);
+      if (i.action === 'unchanged') return `${name}: unchanged (already in ${i.newLocation})`;
+      return `${name}: ${flags.dryRun ? 'would relocate' : 'relocated'} ${i.oldLocation} → ${i.newLocation} (${i.manifestLists} manifest lists, ${i.manifests} manifests rewritten; ${i.dataFiles} data files found)${i.metadataLocation ? `\n    new metadata ${i.metadataLocation}` : ''}${i.untouched.length ? `\n    left as they are (outside the old table folder and warehouse): ${i.untouched.slice(0, 3).join(', ')}${i.untouched.length > 3 ? ', …' : ''}` : ''}`;
+    });
+    out.push(
+      `${items.filter((i) => i.action === 'relocate').length} relocated, ${items.filter((i) => i.action === 'unchanged').length} unchanged${flags.dryRun ? ' (dry run: nothing changed)' : ''}`,
+    );
+    return out;
+  } finally {
+    await c.close();
+  }
 }
