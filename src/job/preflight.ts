@@ -76,15 +76,33 @@ export interface ProjectFacts {
         readonly rows: number;
         readonly resetAt?: string;
       };
-  readonly tableFolders: TableFolder[];
+  /**
+   * Table folders in the warehouse that the catalog does not list (all of them when it lists
+   * none), with the snapshot count of their newest readable metadata file (undefined: none
+   * parses). A folder with no snapshot holds no data: it is what a create that crashed before
+   * its catalog insert leaves, and creating the table again loses nothing.
+   */
+  readonly unlisted: (TableFolder & { readonly snapshots: number | undefined })[];
 }
 
 export async function gatherFacts(t: IntegrityTarget): Promise<ProjectFacts> {
-  return {
-    catalog: catalogFacts(t),
-    ...(t.statePath ? { state: stateFacts(t.statePath) } : {}),
-    tableFolders: (await findTableFolders(new LocalFileIO(), warehouseUri(t.warehouse))).tables,
-  };
+  const catalog = catalogFacts(t);
+  const io = new LocalFileIO();
+  const entries = catalog.state === 'damaged' ? [] : catalog.entries;
+  const known = new Set(entries.map((e) => identifierString(e.id)));
+  const knownFolders = new Set(entries.map((e) => canonicalUri(parentOf(parentOf(e.metadataLocation)))));
+  const unlisted: ProjectFacts['unlisted'] = [];
+  for (const f of (await findTableFolders(io, warehouseUri(t.warehouse))).tables) {
+    if (known.has(identifierString(f.id)) || knownFolders.has(canonicalUri(f.location))) continue;
+    const { readable } = await readableMetadataFiles(io, f.metadataDir, { limit: 1 });
+    unlisted.push({ ...f, snapshots: readable[0]?.metadata.snapshots.length });
+  }
+  return { catalog, ...(t.statePath ? { state: stateFacts(t.statePath) } : {}), unlisted };
+}
+
+/** Unlisted folders that hold (or may hold) committed data. */
+function withData(facts: ProjectFacts): ProjectFacts['unlisted'] {
+  return facts.unlisted.filter((f) => f.snapshots !== 0);
 }
 
 function warehouseUri(w: string): string {
@@ -192,9 +210,10 @@ export function catalogProblems(
   if (c.entries.length > 0) return [];
   const s = facts.state && facts.state.state !== 'damaged' && !opts.warehouseOnly ? facts.state : undefined;
   const evidence: string[] = [];
-  if (facts.tableFolders.length)
+  const folders = withData(facts);
+  if (folders.length)
     evidence.push(
-      `${plural(facts.tableFolders.length, 'table folder')} with metadata under ${t.warehouse} (${names(facts.tableFolders.map((f) => identifierString(f.id)))})`,
+      `${plural(folders.length, 'table folder')} with data under ${t.warehouse} (${names(folders.map((f) => identifierString(f.id)))})`,
     );
   if (s?.synced.length)
     evidence.push(
@@ -210,7 +229,7 @@ export function catalogProblems(
         : c.state === 'no-schema'
           ? 'holds no catalog tables'
           : `has no tables for catalog "${t.catalogName}"${c.otherNames.length ? ` (it has tables for catalog ${names(c.otherNames.map((n) => `"${n}"`))}: check catalog.name in floe.yaml)` : ''}`;
-  const fix = facts.tableFolders.length
+  const fix = folders.length
     ? `restore ${t.catalogPath} from a backup, or register the existing tables from their newest metadata files with \`floe catalog recover${projectFlag(t)}\` (add --dry-run to see what it would register first)`
     : `restore ${t.catalogPath} from a backup; or, if the tables were deleted on purpose, start over with \`floe state reset${projectFlag(t)}\` (the next run then fetches everything again)`;
   return [
@@ -233,21 +252,10 @@ export async function unregisteredProblems(
 ): Promise<IntegrityProblem[]> {
   const c = facts.catalog;
   if (c.state === 'damaged' || c.entries.length === 0) return [];
-  const known = new Set(c.entries.map((e) => identifierString(e.id)));
-  const knownFolders = new Set(c.entries.map((e) => canonicalUri(parentOf(parentOf(e.metadataLocation)))));
-  const io = new LocalFileIO();
-  const lost: string[] = [];
-  for (const f of facts.tableFolders) {
-    if (known.has(identifierString(f.id)) || knownFolders.has(canonicalUri(f.location))) continue;
-    // A folder whose metadata has no snapshot holds no data (a create that crashed before its
-    // catalog insert): creating the table again loses nothing, so it is no reason to stop.
-    const { readable } = await readableMetadataFiles(io, f.metadataDir, { limit: 1 });
-    const newest = readable[0];
-    if (newest && newest.metadata.snapshots.length === 0) continue;
-    lost.push(
-      `${identifierString(f.id)} (${f.location}${newest ? `, ${plural(newest.metadata.snapshots.length, 'snapshot')}` : ', no readable metadata file'})`,
-    );
-  }
+  const lost = withData(facts).map(
+    (f) =>
+      `${identifierString(f.id)} (${f.location}, ${f.snapshots === undefined ? 'no readable metadata file' : plural(f.snapshots, 'snapshot')})`,
+  );
   if (lost.length === 0) return [];
   return [
     {

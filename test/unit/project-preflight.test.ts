@@ -62,6 +62,29 @@ describe('checkProjectIntegrity', () => {
     );
   });
 
+  it('passes a first run that crashed between writing a new table metadata file and registering it', async () => {
+    // The folder holds metadata without a snapshot: no data, so creating the table again loses nothing.
+    const c = catalog();
+    await c.createNamespace(['ns']);
+    await createTable(c, 'ns.t', { schema: [{ name: 'id', type: 'long' }] });
+    await c.close();
+    const db = new Database(target.catalogPath);
+    db.prepare('DELETE FROM iceberg_tables').run();
+    db.close();
+    await checkProjectIntegrity(target);
+    rmSync(target.catalogPath);
+    await checkProjectIntegrity(target);
+    // Once the folder has a snapshot, the same catalog loss stops the run.
+    const again = catalog();
+    const t = await tableWithData(again, 'u', false);
+    await again.close();
+    expect(t.snapshots().length).toBe(1);
+    rmSync(target.catalogPath);
+    await expect(checkProjectIntegrity(target)).rejects.toThrow(
+      /catalog\.db does not exist, but this project has tables: 1 table folder with data under .* \(ns\.u\)/,
+    );
+  });
+
   it('names the other catalog when floe.yaml names one the file does not have', async () => {
     const c = catalog('prod');
     await tableWithData(c, 't', false);
