@@ -6,7 +6,18 @@
  * and the next run picks up where the data says it should.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobParams } from '../../src/config/job-params.js';
@@ -260,6 +271,55 @@ describe('a lost state database', () => {
       truncateSync(stateDb, 0);
       await expect(run(p.dir)).rejects.toThrow(/state\.db is empty \(0 bytes\), but floe has written/);
       expect(statSync(stateDb).size).toBe(0);
+    } finally {
+      p.cleanup();
+    }
+  });
+});
+
+describe('a damaged database file', () => {
+  it('names the file and the fix in every command; recover and reset move it aside and rebuild', async () => {
+    const p = await syncedProject();
+    try {
+      const catalogDb = join(p.dir, '.floe', 'catalog.db');
+      const stateDb = join(p.dir, '.floe', 'state.db');
+      const good = await tableRows(p.dir, TASKS);
+      writeFileSync(catalogDb, randomBytes(statSync(catalogDb).size));
+      const damaged =
+        /the catalog database .*catalog\.db is damaged \(file is not a database\).*`floe catalog recover`/s;
+      await expect(run(p.dir)).rejects.toThrow(damaged);
+      for (const args of [
+        ['table', 'list'],
+        ['table', 'read', TASKS],
+      ]) {
+        const r = await floe(...args, '--project', p.dir);
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stderr).toMatch(damaged);
+      }
+      const rec = await floe('catalog', 'recover', '--project', p.dir);
+      expect(rec.code, rec.stderr).toBe(0);
+      expect(rec.stdout).toMatch(
+        /moved the damaged catalog .*catalog\.db aside to .*catalog\.db\.damaged-\d{8}T\d{6}/,
+      );
+      expect(readdirSync(join(p.dir, '.floe')).some((f) => f.startsWith('catalog.db.damaged-'))).toBe(true);
+      expect((await tableRows(p.dir, TASKS)).rows.length).toBe(good.rows.length);
+
+      // A zeroed page in the middle of the state database: open fails up front, not mid-run.
+      const size = statSync(stateDb).size;
+      const fd = openSync(stateDb, 'r+');
+      writeSync(fd, Buffer.alloc(4096), 0, 4096, Math.floor(size / 4096 / 2) * 4096);
+      closeSync(fd);
+      const stateDamaged =
+        /the state database .*state\.db is damaged .*sync cursors, config statuses and run history.*`floe state reset`/s;
+      await expect(run(p.dir)).rejects.toThrow(stateDamaged);
+      const hist = await floe('history', '--project', p.dir);
+      expect(hist.code).toBe(1);
+      expect(hist.stderr).toMatch(stateDamaged);
+      const reset = await floe('state', 'reset', '--yes', '--project', p.dir);
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(reset.stdout).toMatch(/state database .*: damaged/);
+      expect(reset.stdout).toMatch(/moved .*state\.db aside to .*state\.db\.damaged-/);
+      expect((await run(p.dir)).results.map((r) => r.status)).toEqual(['SUCCESS', 'SUCCESS']);
     } finally {
       p.cleanup();
     }
