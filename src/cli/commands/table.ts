@@ -1,4 +1,8 @@
-/** `floe table list|show|snapshots|read`: look at the Iceberg tables of a local catalog. */
+/**
+ * `floe table list|show|snapshots|read|register`: look at the Iceberg tables of a project's
+ * catalog, and point one at a given metadata file. A damaged or lost catalog is an error here,
+ * never an empty listing.
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { errorMessage, FloeError } from '../../errors.js';
