@@ -236,7 +236,7 @@ export function catalogProblems(
     {
       kind: 'catalog-lost',
       file: t.catalogPath,
-      message: `the catalog database ${t.catalogPath} ${what}, but this project has tables: ${evidence.join('; ')}. ${capitalise(CATALOG_FILE_HOLDS)}; without it floe would create new, empty tables and fetch only what changed since the saved cursors, leaving the existing data unreferenced. Nothing was changed. Fix: ${fix}.`,
+      message: `the catalog database ${t.catalogPath} ${what}, but this project has tables: ${evidence.join('; ')}. ${capitalise(CATALOG_FILE_HOLDS)}; without it floe would create new, empty tables${s?.synced.length ? ' and fetch only what changed since the saved cursors' : ''}, leaving the existing data unreferenced. Nothing was changed. Fix: ${fix}.`,
     },
   ];
 }
