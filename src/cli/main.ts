@@ -11,6 +11,10 @@ program.name('floe').description('Configuration-driven SaaS → Apache Iceberg l
 
 const { registerTableCommands } = await import('./commands/table.js');
 registerTableCommands(program);
+const { registerCatalogCommands } = await import('./commands/catalog.js');
+registerCatalogCommands(program);
+const { registerStateCommands } = await import('./commands/state.js');
+registerStateCommands(program);
 const { registerSimCommands } = await import('./commands/sim.js');
 const { registerHistoryCommands } = await import('./commands/history.js');
 const { registerConfigCommands } = await import('./commands/config.js');

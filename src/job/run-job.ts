@@ -25,6 +25,7 @@ import { RunLock } from '../runtime/local/run-lock.js';
 import { deadRuns, removeDeadSpillDirs, runScratch } from '../runtime/local/run-scratch.js';
 import type { Logger } from '../runtime/ports/logger.js';
 import type { ConfigRunResult, RunReport } from '../runtime/ports/notifier.js';
+import { checkProjectIntegrity, integrityTargetOf } from './preflight.js';
 
 /** A config's result; L1 results also carry the cursor the run reached. */
 export type JobResult = ConfigRunResult & { readonly cursor?: string };
@@ -58,6 +59,8 @@ export function newRunId(now = new Date()): string {
 
 export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<JobOutcome> {
   const projectDir = resolve(params.project ?? '.');
+  // Before anything opens, and so creates, the catalog or state database: a lost one stops here.
+  await checkProjectIntegrity(integrityTargetOf(projectDir, params));
   const runtime = await openLocalRuntime(projectDir, {
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.logStream ? { logStream: opts.logStream } : {}),

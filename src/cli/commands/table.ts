@@ -1,42 +1,120 @@
-/** `floe table list|show|snapshots|read`: look at the Iceberg tables of a local catalog. */
+/**
+ * `floe table list|show|snapshots|read|register`: look at the Iceberg tables of a project's
+ * catalog, and point one at a given metadata file. A damaged or lost catalog is an error here,
+ * never an empty listing.
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { FloeError } from '../../errors.js';
-import { identifierString, loadTable, SqlCatalog } from '../../iceberg/index.js';
-import { currentSchema } from '../../iceberg/spec/metadata.js';
+import { errorMessage, FloeError } from '../../errors.js';
+import { readCandidate } from '../../iceberg/catalog/metadata-files.js';
+import { canonicalUri, isUnder } from '../../iceberg/catalog/recover.js';
+import {
+  identifierString,
+  LocalFileIO,
+  loadTable,
+  parseIdentifier,
+  pathToUri,
+  SqlCatalog,
+  type Table,
+} from '../../iceberg/index.js';
+import { currentSchema, currentSnapshot } from '../../iceberg/spec/metadata.js';
+import {
+  catalogProblems,
+  gatherFacts,
+  type IntegrityTarget,
+  locationProblems,
+  type ProjectFacts,
+  throwProblems,
+  unregisteredProblems,
+} from '../../job/preflight.js';
+import { findProjectRoot, loadProject } from '../../runtime/local/project.js';
+import { redact } from '../../util/redact.js';
 import { formatTable, isTerminal, printJsonLine, printLine, printRows } from '../output.js';
 
-interface CatalogFlags {
+export interface CatalogFlags {
   catalog?: string;
   warehouse?: string;
   catalogName?: string;
   project?: string;
 }
 
-function addCatalogFlags(cmd: Command): Command {
+export function addCatalogFlags(cmd: Command): Command {
   return cmd
-    .option('--project <dir>', 'floe project folder (catalog in .floe/catalog.db, tables in warehouse/)', '.')
-    .option('--catalog <file>', 'SQLite catalog file (default: <project>/.floe/catalog.db)')
-    .option('--warehouse <dir>', 'warehouse folder (default: <project>/warehouse)')
-    .option('--catalog-name <name>', 'catalog name, as PyIceberg/Spark see it', 'floe');
+    .option(
+      '--project <dir>',
+      'floe project folder (its floe.yaml says where catalog and warehouse are)',
+      '.',
+    )
+    .option('--catalog <file>', "SQLite catalog file (default: the project's, .floe/catalog.db)")
+    .option('--warehouse <dir>', "warehouse folder (default: the project's, warehouse/)")
+    .option(
+      '--catalog-name <name>',
+      "catalog name, as PyIceberg/Spark see it (default: the project's, floe)",
+    );
 }
 
-export function openCatalog(flags: CatalogFlags): SqlCatalog {
-  const project = resolve(flags.project ?? '.');
+/**
+ * Where the catalog, warehouse and state are: flags first, then the project's floe.yaml (if the
+ * folder or a parent has one), then the defaults. The state database is only the project's when
+ * the catalog is too (a catalog named by flag has no known state).
+ */
+export function catalogTarget(flags: CatalogFlags): IntegrityTarget {
+  const dir = resolve(flags.project ?? '.');
+  const project = findProjectRoot(dir) ? loadProject(dir) : undefined;
+  const catalogPath = resolve(flags.catalog ?? project?.catalog.path ?? `${dir}/.floe/catalog.db`);
+  return {
+    catalogPath,
+    catalogName: flags.catalogName ?? project?.catalog.name ?? 'floe',
+    warehouse: resolve(flags.warehouse ?? project?.warehouse ?? `${dir}/warehouse`),
+    ...(project && !flags.catalog ? { statePath: project.state.path } : {}),
+    ...(project ? { projectRoot: project.root } : {}),
+  };
+}
+
+export function openCatalog(target: IntegrityTarget, opts: { create?: boolean } = {}): SqlCatalog {
   return new SqlCatalog({
-    name: flags.catalogName ?? 'floe',
-    path: resolve(flags.catalog ?? `${project}/.floe/catalog.db`),
-    warehouse: resolve(flags.warehouse ?? `${project}/warehouse`),
+    name: target.catalogName,
+    path: target.catalogPath,
+    warehouse: target.warehouse,
+    create: opts.create ?? false,
   });
 }
 
-async function withCatalog<T>(flags: CatalogFlags, fn: (c: SqlCatalog) => Promise<T>): Promise<T> {
-  const c = openCatalog(flags);
+/**
+ * Opens the catalog for reading after checking it is not damaged or lost (a lost catalog must not
+ * look like an empty one). A project with no catalog yet has no tables: `fn` gets undefined.
+ */
+async function withCatalog<T>(
+  flags: CatalogFlags,
+  fn: (c: SqlCatalog | undefined, project: { target: IntegrityTarget; facts: ProjectFacts }) => Promise<T>,
+): Promise<T> {
+  const target = catalogTarget(flags);
+  const facts = await gatherFacts(target);
+  throwProblems(catalogProblems(target, facts));
+  if (facts.catalog.state !== 'ok') return fn(undefined, { target, facts });
+  const c = openCatalog(target);
   try {
-    return await fn(c);
+    return await fn(c, { target, facts });
   } finally {
     await c.close();
   }
+}
+
+/** A problem that does not stop the command but must not pass unnoticed (stderr, exit code 1). */
+export function printWarning(message: string): void {
+  process.stderr.write(`floe: warning: ${redact(message)}\n`);
+  process.exitCode = 1;
+}
+
+async function withTable<T>(flags: CatalogFlags, name: string, fn: (t: Table) => Promise<T>): Promise<T> {
+  return withCatalog(flags, async (c) => {
+    if (!c)
+      throw new FloeError(
+        'not-found',
+        `table ${name} does not exist: the project has no catalog yet (${catalogTarget(flags).catalogPath})`,
+      );
+    return fn(await loadTable(c, name));
+  });
 }
 
 export function registerTableCommands(program: Command): void {
@@ -44,30 +122,46 @@ export function registerTableCommands(program: Command): void {
 
   addCatalogFlags(table.command('list').description('list namespaces and their tables')).action(
     async (flags: CatalogFlags) =>
-      withCatalog(flags, async (c) => {
+      withCatalog(flags, async (c, { target, facts }) => {
         const rows: Record<string, unknown>[] = [];
-        for (const ns of await c.listNamespaces()) {
-          for (const t of await c.listTables(ns)) {
-            const tbl = await loadTable(c, t);
-            const s = tbl.currentSnapshot();
-            rows.push({
-              table: identifierString(t),
-              records: s?.summary['total-records'] ?? '0',
-              files: s?.summary['total-data-files'] ?? '0',
-              snapshots: tbl.snapshots().length,
-              updated: new Date(tbl.metadata['last-updated-ms']).toISOString(),
-            });
+        const failed: { table: string; error: string }[] = [];
+        for (const { id } of c ? await c.entries() : []) {
+          // One damaged table must not hide the others: list it with its error.
+          let tbl: Table;
+          try {
+            tbl = await loadTable(c!, id);
+          } catch (e) {
+            failed.push({ table: identifierString(id), error: errorMessage(e) });
+            continue;
           }
+          const s = tbl.currentSnapshot();
+          rows.push({
+            table: identifierString(id),
+            records: s?.summary['total-records'] ?? '0',
+            files: s?.summary['total-data-files'] ?? '0',
+            snapshots: tbl.snapshots().length,
+            updated: new Date(tbl.metadata['last-updated-ms']).toISOString(),
+          });
         }
-        printRows(rows, ['table', 'records', 'files', 'snapshots', 'updated']);
+        if (isTerminal()) {
+          printRows(rows, ['table', 'records', 'files', 'snapshots', 'updated']);
+          for (const f of failed) printLine(`✗ ${f.table}: ${f.error}`);
+        } else {
+          printRows([...rows, ...failed], ['table', 'records', 'files', 'snapshots', 'updated']);
+        }
+        for (const w of [
+          ...(await unregisteredProblems(target, facts)),
+          ...(await locationProblems(target, facts)),
+        ])
+          printWarning(w.message);
+        if (failed.length) process.exitCode = 1;
       }),
   );
 
   addCatalogFlags(
     table.command('show <table>').description('schema, partitioning, properties and current snapshot'),
   ).action(async (name: string, flags: CatalogFlags) =>
-    withCatalog(flags, async (c) => {
-      const t = await loadTable(c, name);
+    withTable(flags, name, async (t) => {
       const m = t.metadata;
       if (!isTerminal()) {
         printJsonLine({
@@ -116,8 +210,7 @@ export function registerTableCommands(program: Command): void {
 
   addCatalogFlags(table.command('snapshots <table>').description('snapshot history with summaries')).action(
     async (name: string, flags: CatalogFlags) =>
-      withCatalog(flags, async (c) => {
-        const t = await loadTable(c, name);
+      withTable(flags, name, async (t) => {
         printRows(
           t.snapshots().map((s) => ({
             snapshot_id: s['snapshot-id'],
@@ -146,8 +239,7 @@ export function registerTableCommands(program: Command): void {
       name: string,
       flags: CatalogFlags & { limit?: number; snapshot?: string; asOf?: string; columns?: string },
     ) =>
-      withCatalog(flags, async (c) => {
-        const t = await loadTable(c, name);
+      withTable(flags, name, async (t) => {
         let asOfMs: number | undefined;
         if (flags.asOf) {
           asOfMs = Date.parse(flags.asOf);
@@ -179,6 +271,68 @@ export function registerTableCommands(program: Command): void {
         );
       }),
   );
+
+  addCatalogFlags(
+    table
+      .command('register <table> <metadata-file>')
+      .description(
+        'point the catalog at an existing metadata file (Iceberg register_table); --force re-points a table it has',
+      )
+      .option('--force', 're-point the table if the catalog already has it (rolls it back or forward)')
+      .option('--overwrite', 'same as --force'),
+  ).action(
+    async (name: string, file: string, flags: CatalogFlags & { force?: boolean; overwrite?: boolean }) =>
+      printLine(await registerTable(name, file, { ...flags, force: flags.force || flags.overwrite })),
+  );
+}
+
+/**
+ * `floe table register <t> <file>`: Iceberg's register_table. Points the catalog at an existing
+ * metadata file; with --force, re-points a table the catalog already has (rolling it back or
+ * forward), compare-and-swap against what it pointed at.
+ */
+export async function registerTable(
+  name: string,
+  file: string,
+  flags: CatalogFlags & { force?: boolean },
+): Promise<string> {
+  const id = parseIdentifier(name);
+  const target = catalogTarget(flags);
+  const facts = await gatherFacts(target);
+  // A damaged file is moved aside by `floe catalog recover`, never written into.
+  if (facts.catalog.state === 'damaged') throw facts.catalog.error;
+  const location = file.includes('://') ? file : pathToUri(resolve(file));
+  const candidate = await readCandidate(new LocalFileIO(), location);
+  if (!('metadata' in candidate))
+    throw new FloeError('metadata-corrupt', `cannot register ${name}: ${candidate.error}`, {
+      context: { file: location },
+    });
+  const c = openCatalog(target, { create: true });
+  try {
+    const current = await c.metadataLocation(id);
+    if (current !== undefined && canonicalUri(current) === canonicalUri(location))
+      return `${name} already points at ${location}`;
+    if (current !== undefined) {
+      if (!flags.force)
+        throw new FloeError(
+          'already-exists',
+          `table ${name} is already in the catalog, pointing at ${current}; pass --force to re-point it at ${location}`,
+          { context: { table: name } },
+        );
+      await c.swapMetadataLocation(id, current, location);
+    } else {
+      if (!(await c.namespaceExists(id.namespace))) await c.createNamespace(id.namespace);
+      await c.registerTable(id, location);
+    }
+    const m = candidate.metadata;
+    const records = currentSnapshot(m)?.summary['total-records'] ?? '0';
+    const outside = isUnder(m.location, pathToUri(target.warehouse))
+      ? ''
+      : `\nnote: its metadata places the table at ${m.location}, outside this project's warehouse; run \`floe catalog relocate\` if the project was copied or moved`;
+    return `${current ? `re-pointed ${name} from ${current} to` : `registered ${name} at`} ${location} (${m.snapshots.length} snapshots, ${records} records)${outside}`;
+  } finally {
+    await c.close();
+  }
 }
 
 function positiveInt(v: string, flag: string): number {

@@ -13,29 +13,61 @@ import { buildPartitionSpec, unpartitionedSpec } from '../spec/partition.js';
 import { buildSchema, findField, type Schema } from '../spec/schema.js';
 import { failpoint } from '../util/failpoint.js';
 import { type Catalog, type CreateTableOptions, identifierString, type TableIdentifier } from './catalog.js';
+import { metadataVersion, parentOf, readableMetadataFiles } from './metadata-files.js';
+
+export { metadataVersion } from './metadata-files.js';
 
 export async function readMetadata(io: FileIO, location: string, table?: string): Promise<TableMetadata> {
   let text: string;
   try {
     text = (await io.read(location)).toString('utf8');
   } catch (e) {
-    if (isFloeError(e)) throw e.withContext({ table });
+    if (isFloeError(e)) throw table ? await damagedTableError(io, e, location, table, 'is missing') : e;
     throw e;
   }
   try {
     return parseTableMetadata(text, location);
   } catch (e) {
-    if (isFloeError(e)) throw e.withContext({ table });
+    if (isFloeError(e))
+      throw table ? await damagedTableError(io, e, location, table, `cannot be read (${e.message})`) : e;
     throw e;
   }
 }
 
-/** Version number of `.../00012-<uuid>.metadata.json` (or `v12.metadata.json`); -1 if none. */
-export function metadataVersion(location: string | undefined): number {
-  if (!location) return -1;
-  const name = location.slice(location.lastIndexOf('/') + 1);
-  const m = /^(\d+)-.*\.metadata\.json$/.exec(name) ?? /^v(\d+)\.metadata\.json$/.exec(name);
-  return m ? Number(m[1]) : -1;
+/**
+ * The error for a table whose current metadata file is gone or unreadable. It names the table and
+ * the file and, because only the catalog's pointer is broken, lists the earlier metadata files
+ * that still parse (newest first) with the command that rolls the table back to one of them.
+ */
+async function damagedTableError(
+  io: FileIO,
+  e: FloeError,
+  location: string,
+  table: string,
+  what: string,
+): Promise<FloeError> {
+  const dir = parentOf(location);
+  let fix: string;
+  try {
+    const { readable } = await readableMetadataFiles(io, dir, { limit: 5, exclude: location });
+    fix = readable.length
+      ? `Earlier metadata files in ${dir} that still parse, newest first: ${readable
+          .map(
+            (c) =>
+              `${c.location} (${c.metadata.snapshots.length} snapshots, last updated ${new Date(c.metadata['last-updated-ms']).toISOString()})`,
+          )
+          .join(
+            '; ',
+          )}. Roll the table back to the newest with \`floe table register ${table} ${readable[0]!.location} --force\` (commits after that file drop out of the table; their data files stay on disk), or restore ${location} from a backup.`
+      : `No other readable metadata file is left in ${dir}: restore ${location} from a backup.`;
+  } catch {
+    fix = `Restore ${location} from a backup, or register an earlier metadata file of the table with \`floe table register ${table} <file> --force\`.`;
+  }
+  return new FloeError(
+    e.kind,
+    `table ${table}: its current metadata file ${location} ${what}; the catalog points at it, so the table cannot be read. ${fix}`,
+    { context: { ...e.context, table, file: location }, cause: e },
+  );
 }
 
 export function nextMetadataLocation(metadata: TableMetadata, base: string | undefined): string {

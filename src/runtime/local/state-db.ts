@@ -4,10 +4,11 @@
  * wait for the write lock instead of failing; every read-modify-write is a BEGIN IMMEDIATE
  * transaction, so two processes updating the same config serialise rather than lose an update.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { FloeError } from '../../errors.js';
+import { isSqliteCorruption, quickCheck } from '../../iceberg/catalog/sqlite-file.js';
 
 export type StateDb = Database.Database;
 
@@ -54,20 +55,70 @@ CREATE INDEX IF NOT EXISTS floe_history_by_time ON floe_history (load_ms DESC);
 CREATE INDEX IF NOT EXISTS floe_history_by_config ON floe_history (config_id, load_ms DESC);
 `;
 
-export function openStateDb(path: string, opts: { readonly?: boolean } = {}): StateDb {
-  if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
+/** What the state file is, for messages that must say what was lost. */
+export const STATE_FILE_HOLDS =
+  "it is floe's state database, holding sync cursors, config statuses and run history (the tables are separate)";
+
+/** The error for a state file SQLite cannot read: names the file, what it holds and the fix. */
+export function stateDamagedError(path: string, reason: string, cause?: unknown): FloeError {
+  return new FloeError(
+    'io',
+    `the state database ${path} is damaged (${reason}); ${STATE_FILE_HOLDS}. Fix: restore ${path} from a backup, or start a fresh one with \`floe state reset\` (it shows what the next run will re-fetch, then moves the damaged file aside).`,
+    { context: { file: path }, cause },
+  );
+}
+
+export interface OpenStateDbOptions {
+  readonly readonly?: boolean;
+  /**
+   * Default true: create the file and schema when missing (a new project). false: the file must
+   * exist and not be empty, so a lost state database is reported instead of silently recreated.
+   */
+  readonly create?: boolean;
+}
+
+export function openStateDb(path: string, opts: OpenStateDbOptions = {}): StateDb {
+  const create = opts.create ?? !opts.readonly;
+  if (!create) {
+    // SQLite would take a 0-byte file for a new, empty database; for state that was lost, not new.
+    const size = existsSync(path) ? statSync(path).size : -1;
+    if (size <= 0)
+      throw new FloeError(
+        'not-found',
+        `the state database ${path} ${size < 0 ? 'does not exist' : 'is empty (0 bytes)'}; ${STATE_FILE_HOLDS}. Restore it from a backup, or start a fresh one with \`floe state reset\`.`,
+        { context: { file: path } },
+      );
+  } else {
+    mkdirSync(dirname(path), { recursive: true });
+  }
   let db: StateDb;
   try {
-    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: !create });
   } catch (e) {
+    if (isSqliteCorruption(e)) throw stateDamagedError(path, (e as Error).message, e);
     throw new FloeError('io', `cannot open the state database ${path}: ${(e as Error).message}`, {
       context: { file: path },
       cause: e,
     });
   }
+  try {
+    initialise(db, path, opts.readonly ?? false);
+  } catch (e) {
+    db.close();
+    if (isSqliteCorruption(e)) throw stateDamagedError(path, (e as Error).message, e);
+    throw e;
+  }
+  return db;
+}
+
+function initialise(db: StateDb, path: string, readonly: boolean): void {
   // busy_timeout first: the pragmas and schema below may themselves wait on another process.
   db.pragma('busy_timeout = 30000');
-  if (opts.readonly) return db;
+  // A damaged page often opens fine and fails only at the first query that reaches it, mid-run
+  // after the data was committed: find it now, before anything runs.
+  const problem = quickCheck(db);
+  if (problem !== undefined) throw stateDamagedError(path, problem);
+  if (readonly) return;
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.transaction(() => {
@@ -90,7 +141,18 @@ export function openStateDb(path: string, opts: { readonly?: boolean } = {}): St
       );
     }
   }).immediate();
-  return db;
+}
+
+/**
+ * floe_meta key set by \`floe state reset\`: an empty state database next to tables that floe
+ * wrote is then a deliberate fresh start, not a lost file.
+ */
+export const STATE_RESET_KEY = 'reset_at';
+
+export function markStateReset(db: StateDb, at = new Date()): void {
+  db.prepare(
+    'INSERT INTO floe_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ).run(STATE_RESET_KEY, at.toISOString());
 }
 
 /** Brings an older state database to STATE_SCHEMA_VERSION (inside the caller's transaction). */
