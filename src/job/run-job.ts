@@ -16,6 +16,7 @@ import { FileConfigStore, type JobParams } from '../config/index.js';
 import { setScratchDir } from '../duck/session.js';
 import { LocalFileIO, SqlCatalog } from '../iceberg/index.js';
 import { JournalingFileIO } from '../iceberg/io/journal.js';
+import { ScopedFileIO } from '../iceberg/io/scoped.js';
 import { removeUncommittedFiles } from '../iceberg/maintenance/uncommitted.js';
 import { runL1 } from '../l1/handler.js';
 import type { L1Progress, L1Result } from '../l1/sync-config.js';
@@ -60,7 +61,8 @@ export function newRunId(now = new Date()): string {
 export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<JobOutcome> {
   const projectDir = resolve(params.project ?? '.');
   // Before anything opens, and so creates, the catalog or state database: a lost one stops here.
-  await checkProjectIntegrity(integrityTargetOf(projectDir, params));
+  const target = integrityTargetOf(projectDir, params);
+  await checkProjectIntegrity(target);
   const runtime = await openLocalRuntime(projectDir, {
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.logStream ? { logStream: opts.logStream } : {}),
@@ -83,13 +85,13 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
   const scratchRoot = join(floeDir, 'tmp');
   const scratch = runScratch(scratchRoot, runId);
   setScratchDir(scratch.dir);
-  const cc = params.customConfigs;
   const catalog = new SqlCatalog({
-    name: cc.catalogName ?? project.catalog.name,
-    path: cc.uri?.startsWith('jdbc:sqlite:') ? cc.uri.slice('jdbc:sqlite:'.length) : project.catalog.path,
-    warehouse: cc.warehouse ?? project.warehouse,
-    // Every file this run creates is journaled first, so a killed run's leftovers can be found.
-    io: new JournalingFileIO(new LocalFileIO(), scratch.journal),
+    name: target.catalogName,
+    path: target.catalogPath,
+    warehouse: target.warehouse,
+    // Every file this run creates is journaled first, so a killed run's leftovers can be found;
+    // and nothing is written outside the warehouse, whatever a name or a metadata file says.
+    io: new ScopedFileIO(new JournalingFileIO(new LocalFileIO(), scratch.journal), target.warehouse),
   });
   for (const w of params.warnings) log.warn(w);
   const results: JobResult[] = [];

@@ -416,7 +416,7 @@ async function reconcileWithTable(
         `the state's cursor (${prior?.lastSyncTime ?? 'none'}) differs from the one ${table} records for its newest commit of this config (${commit.cursor}, snapshot ${commit.snapshotId}); the table is the truth, so this sync resumes from ${commit.cursor}`,
       );
     }
-  } else if (!tbl) {
+  } else if (!tbl && (prior?.lastSyncTime || prior?.lastSuccessfulRun)) {
     const committed = (await deps.history.list({ configId, processType: 'L1', limit: 50 })).find(
       (h) => h.lastRunStatus === 'SUCCESS' && h.snapshot_id !== '' && (h.table ?? table) === table,
     );

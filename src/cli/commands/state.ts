@@ -28,9 +28,15 @@ export function registerStateCommands(program: Command): void {
       'start a fresh state database (the old one is moved aside); shows first what each L1 config will fetch next',
     )
     .option('--yes', 'do it (without: only show what the next run would fetch)')
+    .option(
+      '--config <configId>',
+      'reset one config only: forget its cursor and status (history is kept); with its table dropped, the next run fetches everything',
+    )
     .option('--project <dir>', 'floe project folder (or a folder below it)', '.')
-    .action(async (flags: { yes?: boolean; project: string }) => {
-      const { lines, statePath, done } = await resetState(flags);
+    .action(async (flags: { yes?: boolean; project: string; config?: string }) => {
+      const { lines, statePath, done } = flags.config
+        ? await resetConfigState({ ...flags, config: flags.config })
+        : await resetState(flags);
       for (const line of lines) printLine(line);
       if (!done)
         throw new FloeError(
@@ -39,6 +45,44 @@ export function registerStateCommands(program: Command): void {
           { context: { file: statePath } },
         );
     });
+}
+
+/**
+ * `floe state reset --config <id>`: forgets one config's cursor and status (its history rows
+ * stay). The table stays the truth: a run resumes from its newest commit; after dropping the
+ * table, the next run fetches everything, which is how a table is rebuilt from scratch on purpose.
+ */
+export async function resetConfigState(flags: {
+  yes?: boolean;
+  project?: string;
+  config: string;
+}): Promise<{ lines: string[]; statePath: string; done: boolean }> {
+  const project = loadProject(flags.project ?? '.');
+  const statePath = project.state.path;
+  const db = openStateDb(statePath, { create: false });
+  try {
+    const rows = db
+      .prepare('SELECT kind, last_sync_time AS cursor FROM floe_state WHERE config_id = ?')
+      .all(flags.config) as { kind: string; cursor: string | null }[];
+    if (rows.length === 0)
+      return {
+        lines: [
+          `config ${flags.config} has no saved state in ${statePath}: its next run already fetches everything`,
+        ],
+        statePath,
+        done: true,
+      };
+    const lines = rows.map(
+      (r) =>
+        `${r.kind} config ${flags.config}: cursor ${r.cursor ?? '(none)'} is forgotten (history is kept); its next run resumes from its table's newest commit if the table still has one, else fetches everything`,
+    );
+    if (!flags.yes) return { lines, statePath, done: false };
+    db.prepare('DELETE FROM floe_state WHERE config_id = ?').run(flags.config);
+    lines.push(`reset the state of config ${flags.config}`);
+    return { lines, statePath, done: true };
+  } finally {
+    db.close();
+  }
 }
 
 /** `floe state reset`: what the next run fetches, and (with `yes`) the reset itself. */
