@@ -228,13 +228,13 @@ export class Table {
       const next = applySchemaUpdate(this.state.metadata, update, this.name);
       if (next === this.state.metadata) return this.schema();
       try {
-        const location = await commitMetadata(
+        const written = await commitMetadata(
           this.catalog,
           this.identifier,
           this.state.metadataLocation,
           next,
         );
-        this.state = { metadata: next, metadataLocation: location };
+        this.state = { metadata: written.metadata, metadataLocation: written.location };
         return this.schema();
       } catch (e) {
         if (attempt > 10 || !(e instanceof Error && 'retryable' in e && e.retryable)) throw e;

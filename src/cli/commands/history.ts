@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { FloeError } from '../../errors.js';
 import { loadProject } from '../../runtime/local/project.js';
 import { SqliteHistoryStore } from '../../runtime/local/sqlite-history.js';
+import { openStateDb } from '../../runtime/local/state-db.js';
 import type { HistoryEntry } from '../../runtime/ports/history-store.js';
 import { printRows } from '../output.js';
 
@@ -56,7 +57,9 @@ export async function readHistory(flags: HistoryFlags): Promise<HistoryEntry[]> 
   const project = loadProject(flags.project);
   // No state database yet means no run yet; do not create one just to say so.
   if (!existsSync(project.state.path)) return [];
-  const store = new SqliteHistoryStore(project.state.path);
+  // Read only: a 0-byte or damaged file is reported (state-db.ts), never turned into a new one.
+  const db = openStateDb(project.state.path, { readonly: true });
+  const store = new SqliteHistoryStore(db);
   try {
     return await store.list({
       limit,
@@ -65,7 +68,7 @@ export async function readHistory(flags: HistoryFlags): Promise<HistoryEntry[]> 
       ...(layer !== undefined ? { processType: layer } : {}),
     });
   } finally {
-    store.close();
+    db.close();
   }
 }
 

@@ -81,11 +81,24 @@ export async function writeMetadata(
   metadata: TableMetadata,
   base: string | undefined,
 ): Promise<string> {
+  return (await writeMetadataVersion(io, metadata, base)).location;
+}
+
+/**
+ * Writes `metadata` as the next version after `base` and returns what was written: the metadata
+ * with `base` added to its metadata-log. Callers keep that, not their input, so the log of the
+ * next version still names `base` (otherwise a handle committing twice loses log entries).
+ */
+export async function writeMetadataVersion(
+  io: FileIO,
+  metadata: TableMetadata,
+  base: string | undefined,
+): Promise<{ location: string; metadata: TableMetadata }> {
   const location = nextMetadataLocation(metadata, base);
   const previousMax = Number(metadata.properties['write.metadata.previous-versions-max'] ?? '100');
   const withLog = withPreviousMetadata(metadata, base, previousMax);
   await io.write(location, serializeTableMetadata(withLog), { exclusive: true });
-  return location;
+  return { location, metadata: withLog };
 }
 
 export function defaultTableLocation(catalog: Catalog, id: TableIdentifier): string {
@@ -189,8 +202,9 @@ export async function commitMetadata(
   id: TableIdentifier,
   baseLocation: string,
   metadata: TableMetadata,
-): Promise<string> {
-  const location = await writeMetadata(catalog.io, metadata, baseLocation);
+): Promise<{ location: string; metadata: TableMetadata }> {
+  const written = await writeMetadataVersion(catalog.io, metadata, baseLocation);
+  const location = written.location;
   failpoint('iceberg.before-swap');
   try {
     await catalog.swapMetadataLocation(id, baseLocation, location);
@@ -199,5 +213,5 @@ export async function commitMetadata(
     throw e;
   }
   failpoint('iceberg.after-swap');
-  return location;
+  return written;
 }

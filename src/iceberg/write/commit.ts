@@ -61,10 +61,10 @@ export async function commitSnapshot(
       }
     }
     try {
-      const location = await commitMetadata(catalog, id, state.metadataLocation, produced.metadata);
+      const written = await commitMetadata(catalog, id, state.metadataLocation, produced.metadata);
       return {
-        metadata: produced.metadata,
-        metadataLocation: location,
+        metadata: written.metadata,
+        metadataLocation: written.location,
         snapshot: produced.snapshot,
         attempts: attempt,
       };
