@@ -154,7 +154,11 @@ function heartbeatAgeMs(path: string): number {
   }
 }
 
+/** A lock file that never got its content: its creator died within moments of creating it. */
+const UNREADABLE_STALE_MS = 5_000;
+
 function isStale(path: string, h: LockHolder, host: string, staleMs: number): boolean {
+  if (!Number.isFinite(h.pid)) return heartbeatAgeMs(path) > UNREADABLE_STALE_MS;
   if (h.host === host && !processAlive(h.pid)) return true;
   return heartbeatAgeMs(path) > staleMs;
 }
@@ -175,7 +179,7 @@ function breakStale(path: string, seen: LockHolder, host: string, staleMs: numbe
     // Still the same holder, still stale: only then is it ours to remove.
     if (
       !now ||
-      now.pid !== seen.pid ||
+      !Object.is(now.pid, seen.pid) ||
       now.runId !== seen.runId ||
       now.host !== seen.host ||
       !isStale(path, now, host, staleMs)
