@@ -178,6 +178,32 @@ describe('L1 keeps every value and every field', () => {
     });
   }, 120_000);
 
+  it('`floe table read` prints the exact values', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const cli = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        cli,
+        'table',
+        'read',
+        'acme.odd_values',
+        '--project',
+        dir,
+        '--columns',
+        'id,big_number,max_long,huge',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('9007199254740993');
+    expect(r.stdout).toContain('9223372036854775807');
+    expect(r.stdout).toContain('123456789012345678901234567890');
+    expect(r.stdout).not.toContain('9007199254740992');
+  }, 60_000);
+
   it('colliding names get distinct, documented columns; every value is kept', async () => {
     const dump = await dumpValues(catalog(), 'acme.odd_values');
     const r1 = dump.rows.find((r) => r.id === '1')!;

@@ -50,6 +50,14 @@ describe('parseJsonPreservingNumbers', () => {
     expect(String((v.c[2] as { d: unknown }).d)).toBe('9999999999999999999');
   });
 
+  it('a string ending in an escaped backslash ends there; the number after it is found', () => {
+    const text = String.raw`{"a":"x\\","b":9007199254740993,"c":"\\\"9007199254740993"}`;
+    const v = parseJsonPreservingNumbers(text) as { a: string; b: unknown; c: string };
+    expect(v.a).toBe('x\\');
+    expect(String(v.b)).toBe('9007199254740993');
+    expect(v.c).toBe('\\"9007199254740993');
+  });
+
   it('a page without such numbers parses exactly like JSON.parse', () => {
     const text = '{"data":[{"id":"A","n":1,"f":0.25,"t":true,"z":null,"l":[1,2,3]}],"next":"tok"}';
     expect(parseJsonPreservingNumbers(text)).toEqual(JSON.parse(text));
