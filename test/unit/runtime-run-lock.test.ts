@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isFloeError } from '../../src/errors.js';
-import { RunLock } from '../../src/runtime/local/run-lock.js';
+import { RunLock, withProjectLock } from '../../src/runtime/local/run-lock.js';
 
 let dir: string;
 let path: string;
@@ -82,5 +82,20 @@ describe('RunLock', () => {
     writeFileSync(path, JSON.stringify({ ...a.holder, runId: 'run-other' }));
     a.release();
     expect(JSON.parse(readFileSync(path, 'utf8')).runId).toBe('run-other');
+  });
+
+  it('commands that change the catalog or state take the same lock (and never race a run)', async () => {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, '.floe'), { recursive: true });
+    const run = await RunLock.acquire(join(dir, '.floe', 'run.lock'), 'run-nightly');
+    let ran = false;
+    const err = await withProjectLock(dir, 'catalog recover', async () => {
+      ran = true;
+    }).catch((e: unknown) => e);
+    expect(ran).toBe(false);
+    expect((err as Error).message).toContain('run run-nightly');
+    run.release();
+    expect(await withProjectLock(dir, 'catalog recover', async () => 'done')).toBe('done');
+    expect(await withProjectLock(undefined, 'x', async () => 'no project')).toBe('no project');
   });
 });

@@ -19,6 +19,7 @@ import { relocateTables } from '../../iceberg/catalog/relocate.js';
 import { identifierString, LocalFileIO, pathToUri, type SqlCatalog } from '../../iceberg/index.js';
 import { currentSnapshot } from '../../iceberg/spec/metadata.js';
 import { catalogProblems, gatherFacts, throwProblems } from '../../job/preflight.js';
+import { withProjectLock } from '../../runtime/local/run-lock.js';
 import { printLine } from '../output.js';
 import { addCatalogFlags, type CatalogFlags, catalogTarget, openCatalog } from './table.js';
 
@@ -50,7 +51,12 @@ export function registerCatalogCommands(program: Command): void {
       .option('--dry-run', 'show what would be registered; change nothing')
       .option('--force', 're-point tables the catalog already has but at an older or other metadata file'),
   ).action(async (flags: CatalogFlags & { dryRun?: boolean; force?: boolean }) => {
-    for (const line of await recoverCatalog(flags)) printLine(line);
+    const lines = await withProjectLock(
+      flags.dryRun ? undefined : catalogTarget(flags).projectRoot,
+      'catalog recover',
+      () => recoverCatalog(flags),
+    );
+    for (const line of lines) printLine(line);
   });
 
   addCatalogFlags(
@@ -65,7 +71,12 @@ export function registerCatalogCommands(program: Command): void {
       )
       .option('--dry-run', 'check every file; write nothing'),
   ).action(async (flags: CatalogFlags & { from?: string; dryRun?: boolean }) => {
-    for (const line of await relocateCatalog(flags)) printLine(line);
+    const lines = await withProjectLock(
+      flags.dryRun ? undefined : catalogTarget(flags).projectRoot,
+      'catalog relocate',
+      () => relocateCatalog(flags),
+    );
+    for (const line of lines) printLine(line);
   });
 }
 

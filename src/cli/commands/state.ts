@@ -13,6 +13,7 @@ import { loadTable, type SqlCatalog } from '../../iceberg/index.js';
 import { catalogProblems, gatherFacts, integrityTargetOf, throwProblems } from '../../job/preflight.js';
 import { latestFloeCommit } from '../../l1/table-cursor.js';
 import { loadProject } from '../../runtime/local/project.js';
+import { withProjectLock } from '../../runtime/local/run-lock.js';
 import { markStateReset, openStateDb } from '../../runtime/local/state-db.js';
 import { printLine } from '../output.js';
 import { moveAside } from './catalog.js';
@@ -34,9 +35,10 @@ export function registerStateCommands(program: Command): void {
     )
     .option('--project <dir>', 'floe project folder (or a folder below it)', '.')
     .action(async (flags: { yes?: boolean; project: string; config?: string }) => {
-      const { lines, statePath, done } = flags.config
-        ? await resetConfigState({ ...flags, config: flags.config })
-        : await resetState(flags);
+      const root = flags.yes ? loadProject(flags.project).root : undefined;
+      const { lines, statePath, done } = await withProjectLock(root, 'state reset', () =>
+        flags.config ? resetConfigState({ ...flags, config: flags.config }) : resetState(flags),
+      );
       for (const line of lines) printLine(line);
       if (!done)
         throw new FloeError(

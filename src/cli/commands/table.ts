@@ -28,6 +28,7 @@ import {
   unregisteredProblems,
 } from '../../job/preflight.js';
 import { findProjectRoot, loadProject } from '../../runtime/local/project.js';
+import { withProjectLock } from '../../runtime/local/run-lock.js';
 import { redact } from '../../util/redact.js';
 import { formatTable, isTerminal, printJsonLine, printLine, printRows } from '../output.js';
 
@@ -282,7 +283,11 @@ export function registerTableCommands(program: Command): void {
       .option('--overwrite', 'same as --force'),
   ).action(
     async (name: string, file: string, flags: CatalogFlags & { force?: boolean; overwrite?: boolean }) =>
-      printLine(await registerTable(name, file, { ...flags, force: flags.force || flags.overwrite })),
+      printLine(
+        await withProjectLock(catalogTarget(flags).projectRoot, 'table register', () =>
+          registerTable(name, file, { ...flags, force: flags.force || flags.overwrite }),
+        ),
+      ),
   );
 }
 

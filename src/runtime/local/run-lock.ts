@@ -21,6 +21,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { FloeError } from '../../errors.js';
 
 export interface LockHolder {
@@ -203,4 +204,23 @@ function lockedError(path: string, h: LockHolder, waitedMs: number): FloeError {
       `Fix: wait for it to finish (or pass --wait-for-lock <seconds>); if that process is gone, floe takes the lock over by itself (${path})`,
     { context: { file: path, holderPid: h.pid, holderHost: h.host, holderRunId: h.runId } },
   );
+}
+
+/**
+ * Runs a command that changes a project's catalog or state (recover, register, relocate, state
+ * reset) under the project's run lock, so it never races a `floe run`. Outside a project (a
+ * catalog named by flags only) there is no lock to take.
+ */
+export async function withProjectLock<T>(
+  projectRoot: string | undefined,
+  label: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (projectRoot === undefined) return fn();
+  const lock = await RunLock.acquire(join(projectRoot, '.floe', 'run.lock'), `floe ${label}`);
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
 }
