@@ -31,7 +31,7 @@ import {
 import { type MergeOptions, writeMerge } from './write/merge.js';
 import { type SkipExisting, writeSkippingExisting } from './write/skip-existing.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
-import { REPLAN, validateNoNewData } from './write/validate.js';
+import { NEW_DATA, REPLAN, validateNoNewData } from './write/validate.js';
 
 export interface WriteResult {
   readonly snapshot: Snapshot;
@@ -141,11 +141,20 @@ export class Table {
 
   /** Replaces every row of the table with `rows`, in one snapshot. */
   async overwrite(rows: RowInput, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
+    const since = this.currentSnapshot()?.['snapshot-id'];
     const files = await writeRows(this.catalog.io, this.state.metadata, rows, {
       ...opts,
       table: this.name,
     });
-    return this.commitFiles(files.length ? 'overwrite' : 'delete', files, 'all', opts);
+    // Replacing every row must not delete rows another writer added after this overwrite read
+    // the table (Iceberg's validateNoConflictingData for a whole-table overwrite): fail instead.
+    return this.commitFiles(files.length ? 'overwrite' : 'delete', files, 'all', {
+      ...opts,
+      validate: (m) => {
+        opts.validate?.(m);
+        validateNoNewData(m, since, this.name, NEW_DATA);
+      },
+    });
   }
 
   /**

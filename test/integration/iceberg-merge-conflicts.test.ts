@@ -91,3 +91,21 @@ describe('MERGE validates against concurrent commits', () => {
     expect([...(await byId(after)).keys()].sort()).toEqual([1, 2]);
   });
 });
+
+describe('a whole-table OVERWRITE validates against concurrent commits', () => {
+  it('refuses to delete rows another writer added after it read the table; the table keeps them', async () => {
+    const a = await createTable(tc.catalog, 'mc.overwrite', { schema });
+    await a.append([row(1, 'v1')]);
+    const b = await loadTable(tc.catalog, 'mc.overwrite');
+    await b.append([row(2, 'added-meanwhile')]);
+    const err = await a.overwrite([row(3, 'replacement')]).catch((e: unknown) => e);
+    expect(isFloeError(err, 'commit-conflict')).toBe(true);
+    expect((err as Error).message).toMatch(/replacing the table now would delete those rows/);
+    const rows = await byId(await loadTable(tc.catalog, 'mc.overwrite'));
+    expect([...rows.keys()].sort()).toEqual([1, 2]);
+    // Once it has seen the new state, the overwrite goes through.
+    await a.refresh();
+    await a.overwrite([row(3, 'replacement')]);
+    expect([...(await byId(await loadTable(tc.catalog, 'mc.overwrite'))).keys()]).toEqual([3]);
+  });
+});

@@ -24,6 +24,8 @@ export function snapshotsSince(metadata: TableMetadata, since: SnapshotId | unde
 
 /** Marks a commit that must be planned again on the fresh table state (not just retried). */
 export const REPLAN = 'replan';
+/** Marks a commit refused because it would remove data another writer added meanwhile. */
+export const NEW_DATA = 'new-data';
 
 /**
  * Throws a `commit-conflict` (context `reason: replan`) when a snapshot after `since` added data
@@ -33,15 +35,20 @@ export function validateNoNewData(
   metadata: TableMetadata,
   since: SnapshotId | undefined,
   table: string,
+  reason: typeof REPLAN | typeof NEW_DATA = REPLAN,
 ): void {
   const added = snapshotsSince(metadata, since).filter(
     (s) =>
       BigInt(s.summary['added-data-files'] ?? '0') > 0n || BigInt(s.summary['added-records'] ?? '0') > 0n,
   );
   if (added.length === 0) return;
+  const snap = added[added.length - 1]!;
+  const by = snap.summary['floe.run-id'] ? `run ${snap.summary['floe.run-id']}` : 'another writer';
   throw new FloeError(
     'commit-conflict',
-    `another writer added data to ${table} (snapshot ${added[added.length - 1]!['snapshot-id']}) after this operation read it; it must be planned again`,
-    { context: { table, reason: REPLAN } },
+    reason === REPLAN
+      ? `${by} added data to ${table} (snapshot ${snap['snapshot-id']}) after this operation read it; it must be planned again`
+      : `${by} added data to ${table} (snapshot ${snap['snapshot-id']}) while this overwrite ran; replacing the table now would delete those rows, so nothing was changed. Rerun once the other writer is done`,
+    { context: { table, reason } },
   );
 }
