@@ -5,16 +5,15 @@
  * state (as two hosts would): in every case the final tables equal a serial run's, each record
  * version exactly once, checked against the simulator's ground truth.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTable, SqlCatalog } from '../../src/iceberg/index.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
+import { type ChildExit, CLI, runTs } from '../support/child.js';
 import { CRASH_TABLES, crashConfigs, simTruth, versionKey } from '../support/crash-project.js';
 import { type TempProject, tempProject } from '../support/l1-project.js';
 
-const cli = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const DAY = 24 * 3600_000;
 
 let sim: WrikeSimulator;
@@ -24,41 +23,8 @@ afterEach(async () => {
   for (const p of projects.splice(0)) p.cleanup();
 });
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function floeRun(dir: string, extra: string[] = []): Promise<Exit> {
-  return new Promise((resolve) => {
-    const p = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        cli,
-        'run',
-        '--project',
-        dir,
-        '--platform',
-        'wrike',
-        '--process-type',
-        'L1',
-        ...extra,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    p.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function floeRun(dir: string, extra: string[] = []): Promise<ChildExit> {
+  return runTs(CLI, ['run', '--project', dir, '--platform', 'wrike', '--process-type', 'L1', ...extra]);
 }
 
 async function startSim(): Promise<void> {

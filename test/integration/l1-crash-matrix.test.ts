@@ -11,7 +11,6 @@
  * history (INTERRUPTED, or SUCCESS recovered from the table), and no orphan file, spool or spill
  * folder is left.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,11 +18,11 @@ import { loadTable, type SqlCatalog } from '../../src/iceberg/index.js';
 import { referencedFiles } from '../../src/iceberg/maintenance/referenced.js';
 import { openStateDb } from '../../src/runtime/local/state-db.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
+import { type ChildExit, JOB_CHILD, runTs } from '../support/child.js';
 import { CRASH_TABLES, crashConfigs, simTruth, versionKey } from '../support/crash-project.js';
 import { INTEROP_TIMEOUT_MS, interopAvailable, runVerify } from '../support/interop.js';
 import { type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
 
-const child = new URL('../support/run-job-child.ts', import.meta.url).pathname;
 const DAY = 24 * 3600_000;
 
 interface Scenario {
@@ -63,29 +62,8 @@ const SCENARIOS: Scenario[] = [
   { sync: 'second', at: 'l1.after-history:1' },
 ];
 
-interface ChildRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runChild(project: TempProject, env: Record<string, string> = {}): Promise<ChildRun> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, project.dir], {
-      env: { ...process.env, TMPDIR: osTmp(project), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    p.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+function runChild(project: TempProject, env: Record<string, string> = {}): Promise<ChildExit> {
+  return runTs(JOB_CHILD, [project.dir], { TMPDIR: osTmp(project), ...env });
 }
 
 /** The children's OS temp folder, inside the project so leftovers can be checked. */

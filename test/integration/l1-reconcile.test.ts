@@ -9,7 +9,6 @@
  *  - a table rolled back to an earlier snapshot: the sync resumes from the table's cursor;
  *  - a table gone from the catalog although this config committed to it: the run refuses.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetState } from '../../src/cli/commands/state.js';
@@ -21,10 +20,10 @@ import { SqliteHistoryStore } from '../../src/runtime/local/sqlite-history.js';
 import { SqliteStateStore } from '../../src/runtime/local/sqlite-state.js';
 import { openStateDb } from '../../src/runtime/local/state-db.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
+import { JOB_CHILD, runTs } from '../support/child.js';
 import { crashConfigs, simTruth, versionKey } from '../support/crash-project.js';
 import { type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
 
-const child = new URL('../support/run-job-child.ts', import.meta.url).pathname;
 const DAY = 24 * 3600_000;
 const APPEND = 'wrike_staging.tasks_append';
 const MERGE = 'wrike_staging.tasks_merge';
@@ -58,14 +57,8 @@ async function run(): Promise<Awaited<ReturnType<typeof runJob>> & { log: string
   return { ...out, log };
 }
 
-function killedRun(failpoint: string): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, project.dir], {
-      env: { ...process.env, FLOE_FAILPOINT: failpoint },
-      stdio: 'ignore',
-    });
-    p.on('close', (_code, signal) => resolve(signal));
-  });
+async function killedRun(failpoint: string): Promise<NodeJS.Signals | null> {
+  return (await runTs(JOB_CHILD, [project.dir], { FLOE_FAILPOINT: failpoint })).signal;
 }
 
 async function versions(table: string): Promise<string[]> {

@@ -6,7 +6,6 @@
  * records what the first one could not. A stop that arrives during the write phase abandons the
  * commit too.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,10 +17,10 @@ import { SqliteHistoryStore } from '../../src/runtime/local/sqlite-history.js';
 import { SqliteStateStore } from '../../src/runtime/local/sqlite-state.js';
 import { openStateDb } from '../../src/runtime/local/state-db.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
+import { CLI, type RunningChild, startTs } from '../support/child.js';
 import { crashConfigs } from '../support/crash-project.js';
 import { type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
 
-const cli = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const DAY = 24 * 3600_000;
 
 let sim: WrikeSimulator;
@@ -49,25 +48,10 @@ function osTmp(): string {
   return d;
 }
 
-function startRun(): {
-  proc: ChildProcess;
-  done: Promise<{ code: number | null; stderr: string; ms: number }>;
-} {
-  const started = Date.now();
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', cli, 'run', '--project', project.dir, '--platform', 'wrike', '--process-type', 'L1'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: osTmp() } },
-  );
-  let stderr = '';
-  proc.stderr!.on('data', (b: Buffer) => {
-    stderr += b.toString();
+function startRun(): RunningChild {
+  return startTs(CLI, ['run', '--project', project.dir, '--platform', 'wrike', '--process-type', 'L1'], {
+    TMPDIR: osTmp(),
   });
-  proc.stdout!.resume();
-  const done = new Promise<{ code: number | null; stderr: string; ms: number }>((resolve) =>
-    proc.on('close', (code) => resolve({ code, stderr, ms: Date.now() - started })),
-  );
-  return { proc, done };
 }
 
 /** Waits until the run has spooled some pages (its scratch folder holds a spool). */

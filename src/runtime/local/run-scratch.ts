@@ -11,6 +11,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPILL_DIR_PREFIX } from '../../duck/session.js';
+import { processAlive } from './run-lock.js';
 
 export const JOURNAL_FILE = 'written.log';
 
@@ -65,18 +66,9 @@ export async function removeDeadSpillDirs(parent = tmpdir()): Promise<string[]> 
   for (const name of names) {
     if (!name.startsWith(SPILL_DIR_PREFIX)) continue;
     const pid = Number(name.slice(SPILL_DIR_PREFIX.length));
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
     await rm(join(parent, name), { recursive: true, force: true });
     removed.push(join(parent, name));
   }
   return removed;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
