@@ -60,3 +60,17 @@ describe('SQL catalog', () => {
     expect(final.snapshots().length).toBe(2);
   });
 });
+
+describe('namespace names are literal', () => {
+  it('`_` and `%` in a namespace are not wildcards', async () => {
+    const own = tempCatalog();
+    try {
+      await own.catalog.createNamespace(['wrikeXstaging', 'sub']);
+      expect(await own.catalog.namespaceExists(['wrikeXstaging'])).toBe(true);
+      expect(await own.catalog.namespaceExists(['wrike_staging'])).toBe(false);
+      expect(await own.catalog.namespaceExists(['wrike%'])).toBe(false);
+    } finally {
+      await own.cleanup();
+    }
+  });
+});

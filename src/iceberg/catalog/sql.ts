@@ -195,18 +195,23 @@ export class SqlCatalog implements Catalog {
 
   async namespaceExists(ns: Namespace): Promise<boolean> {
     const name = this.ns(ns);
+    // A parent namespace exists when a child does. A literal prefix test, not LIKE: `_` and `%`
+    // in names are wildcards to LIKE (`wrike_staging` would match `wrikeXstaging.sub`).
+    const child = `${name}.`;
     const p = this.get(
-      'SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND (namespace = ? OR namespace LIKE ?) LIMIT 1',
+      'SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND (namespace = ? OR substr(namespace, 1, ?) = ?) LIMIT 1',
       this.name,
       name,
-      `${name}.%`,
+      child.length,
+      child,
     );
     if (p) return true;
     const t = this.get(
-      'SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND (table_namespace = ? OR table_namespace LIKE ?) LIMIT 1',
+      'SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND (table_namespace = ? OR substr(table_namespace, 1, ?) = ?) LIMIT 1',
       this.name,
       name,
-      `${name}.%`,
+      child.length,
+      child,
     );
     return t !== undefined;
   }
