@@ -44,7 +44,12 @@ export async function runL1(
         continue;
       }
       try {
-        out[i] = await syncL1Config(withLoadType(base, ctx.loadType), ctx, deps);
+        const lock = await deps.lockConfig?.('L1', base.configId);
+        try {
+          out[i] = await syncL1Config(withLoadType(base, ctx.loadType), ctx, deps);
+        } finally {
+          await lock?.release();
+        }
       } catch (e) {
         // syncL1Config reports its own failures; this catches config-level ones (LOAD_TYPE override).
         out[i] = {

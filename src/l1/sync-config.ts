@@ -71,6 +71,11 @@ export interface L1Deps {
   readonly signal?: AbortSignal;
   /** Where record spools go (the run's scratch folder; default the OS temp folder). */
   readonly scratchDir?: string;
+  /**
+   * Takes a config's lock for the length of its sync, when the profile serialises configs rather
+   * than whole runs (see job/profile.ts).
+   */
+  readonly lockConfig?: (kind: 'L1' | 'L2', configId: string) => Promise<{ release(): Promise<void> }>;
 }
 
 export interface L1RunContext {
