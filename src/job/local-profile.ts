@@ -84,6 +84,7 @@ export async function openLocalProfile(
     configs: new FileConfigStore(projectDir),
     state: runtime.state,
     history: runtime.history,
+    l2History: runtime.history,
     secrets: runtime.secrets,
     catalog,
     logger,

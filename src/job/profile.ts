@@ -21,7 +21,10 @@ export interface JobProfile {
   readonly name: string;
   readonly configs: ConfigStore;
   readonly state: StateStore;
+  /** L1 history (the seed: each L1 config item's `history.dynamoTable`). */
   readonly history: HistoryStore;
+  /** L2 history (the seed's `L2_HISTORY_TABLE`); locally the same store as L1's. */
+  readonly l2History: HistoryStore;
   readonly secrets: SecretStore;
   readonly catalog: Catalog;
   /** The run's logger (console plus the profile's log sink). */
