@@ -16,11 +16,24 @@ export { identifierString, parseIdentifier } from './catalog/catalog.js';
 export { SqlCatalog, type SqlCatalogOptions } from './catalog/sql.js';
 export type { FileIO } from './io/file-io.js';
 export { LocalFileIO, pathToUri, uriToPath } from './io/local.js';
+export {
+  IcebergReader,
+  type IncrementalOptions,
+  type ReadOptions,
+  readTable,
+  readTableIncremental,
+  type TableRead,
+} from './read/api.js';
+export { type ChangePlan, planChanges, RANGE_UNAVAILABLE } from './read/changes.js';
+export type { DuckRelation } from './read/duck-relation.js';
 export { type Expr, where } from './read/expr.js';
+export type { ReadRow } from './read/reader.js';
 export type { ScanOptions } from './read/scan.js';
 export type { Snapshot, SnapshotId, TableMetadata } from './spec/metadata.js';
 export { buildSchema, type FieldInput, type Schema, type TypeInput } from './spec/schema.js';
 export type { IcebergType, NestedField, PrimitiveType } from './spec/types.js';
 export { Table, type WriteResult } from './table.js';
 export { createTable, loadOrCreateTable, loadTable } from './tables.js';
-export type { SchemaUpdate } from './write/update-schema.js';
+export type { QueryMergeOptions, QueryMergePlan } from './write/query-merge.js';
+export { icebergTypeOf, queryFields } from './write/query-schema.js';
+export { canPromote, type SchemaUpdate } from './write/update-schema.js';

@@ -29,6 +29,7 @@ import {
   writeRows,
 } from './write/data-writer.js';
 import { type MergeOptions, writeMerge } from './write/merge.js';
+import { type QueryMergeOptions, type QueryMergePlan, writeMergeFromQuery } from './write/query-merge.js';
 import { type SkipExisting, writeSkippingExisting } from './write/skip-existing.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
 import { NEW_DATA, REPLAN, validateNoNewData } from './write/validate.js';
@@ -137,6 +138,61 @@ export class Table {
       table: this.name,
     });
     return this.commitFiles('append', files, undefined, opts);
+  }
+
+  /**
+   * Replaces every row of the table with a DuckDB query's rows (columns named like the table's),
+   * in one snapshot: the columnar OVERWRITE. Refused, like `overwrite`, when another writer added
+   * data after this handle last read the table.
+   */
+  async overwriteQuery(selectSql: string, opts: WriteOptions & CommitOptions = {}): Promise<WriteResult> {
+    const since = this.currentSnapshot()?.['snapshot-id'];
+    const files = await writeDataFilesFromQuery(this.catalog.io, this.state.metadata, selectSql, {
+      ...opts,
+      table: this.name,
+    });
+    return this.commitFiles(files.length ? 'overwrite' : 'delete', files, 'all', {
+      ...opts,
+      validate: (m) => {
+        opts.validate?.(m);
+        validateNoNewData(m, since, this.name, NEW_DATA);
+      },
+    });
+  }
+
+  /**
+   * Upsert of a DuckDB query's rows by key (see write/query-merge.ts), in one snapshot; planned
+   * again, like `merge`, when another writer adds data before the commit lands. A merge that
+   * changes nothing still commits an empty snapshot, so its summary records the run.
+   */
+  async mergeQuery(
+    selectSql: string,
+    opts: QueryMergeOptions & CommitOptions,
+  ): Promise<WriteResult & { plan: QueryMergePlan; replans: number }> {
+    for (let replans = 0; ; replans++) {
+      const base = this.state.metadata;
+      const since = currentSnapshot(base)?.['snapshot-id'];
+      const plan = await writeMergeFromQuery(this.catalog.io, base, selectSql, { ...opts, table: this.name });
+      try {
+        const r = await this.commitFiles(
+          plan.removed.size ? 'overwrite' : 'append',
+          plan.added,
+          plan.removed.size ? plan.removed : undefined,
+          {
+            ...opts,
+            validate: (m) => {
+              validateNoNewData(m, since, this.name);
+              opts.validate?.(m);
+            },
+          },
+        );
+        return { ...r, plan, replans };
+      } catch (e) {
+        if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
+          throw e;
+        await this.refresh();
+      }
+    }
   }
 
   /** Replaces every row of the table with `rows`, in one snapshot. */

@@ -71,20 +71,12 @@ export async function* streamRows(
         local.set(f.file_path, c.path);
       }
     }
-    const conv = fields.map((f) => [f.name, converter(f.type)] as const);
+    const convert = rowConverter(fields);
     const chunks: ReadRow[][] = [];
     // DuckDB connections are scoped; collect chunks inside, yield outside.
     await withDuck(async (duck) => {
       const sql = await buildQuery(duck, plan, fields, local, opts);
-      for await (const rows of duck.stream(sql)) {
-        chunks.push(
-          rows.map((r) => {
-            const o: ReadRow = {};
-            for (const [name, c] of conv) o[name] = c(r[name]);
-            return o;
-          }),
-        );
-      }
+      for await (const rows of duck.stream(sql)) chunks.push(rows.map(convert));
     }).catch((e) => {
       if (isFloeError(e)) throw e;
       throw new FloeError('data-invalid', `cannot read table data: ${(e as Error).message}`, {
@@ -98,7 +90,21 @@ export async function* streamRows(
   }
 }
 
-function selectFields(schema: Schema, select: readonly string[] | undefined, table: string): NestedField[] {
+/** Turns DuckDB JSON rows of `fields` into canonical values (see spec/values.ts). */
+export function rowConverter(fields: readonly NestedField[]): (r: Record<string, unknown>) => ReadRow {
+  const conv = fields.map((f) => [f.name, converter(f.type)] as const);
+  return (r) => {
+    const o: ReadRow = {};
+    for (const [name, c] of conv) o[name] = c(r[name]);
+    return o;
+  };
+}
+
+export function selectFields(
+  schema: Schema,
+  select: readonly string[] | undefined,
+  table: string,
+): NestedField[] {
   if (!select) return [...schema.fields];
   return select.map((name) => {
     const f = schema.fields.find((x) => x.name === name);
@@ -118,14 +124,25 @@ function selectFields(schema: Schema, select: readonly string[] | undefined, tab
 /**
  * SQL reading a planned scan's rows (every schema column; position deletes applied; the plan's
  * filter as a residual), over local copies of its files (`local`: file URI → local path).
+ * The delete positions go into TEMP tables of `duck`'s connection, unless `helpers` names where
+ * to create plain tables instead (a view other connections read; the caller drops them).
  */
 export async function scanQuery(
   duck: Duck,
   plan: ScanPlan,
   local: Map<string, string>,
   filter: ScanOptions['filter'],
+  helpers?: HelperTables,
 ): Promise<string> {
-  return buildQuery(duck, plan, [...plan.schema.fields], local, { ...(filter ? { filter } : {}) });
+  return buildQuery(duck, plan, [...plan.schema.fields], local, { ...(filter ? { filter } : {}) }, helpers);
+}
+
+/** Where a query's helper tables go when they must outlive the connection (see scanQuery). */
+export interface HelperTables {
+  /** Quoted qualified prefix, e.g. `"db"."main"`; tables are created as `<prefix>.<name>`. */
+  readonly prefix: string;
+  /** Receives the qualified name of every table created, for the caller to drop. */
+  readonly created: string[];
 }
 
 async function buildQuery(
@@ -134,6 +151,7 @@ async function buildQuery(
   fields: NestedField[],
   local: Map<string, string>,
   opts: ScanOptions,
+  helpers?: HelperTables,
 ): Promise<string> {
   // Project every column the filter may touch too: read all schema columns, select later.
   const all = plan.schema.fields;
@@ -148,13 +166,16 @@ async function buildQuery(
   const source = `read_parquet([${paths.join(', ')}], schema = ${schemaMap}${hasDeletes ? ', filename = true, file_row_number = true' : ''})`;
   let from = `${source} AS d`;
   if (hasDeletes) {
-    const name = `deletes_${randomUUID().replace(/-/g, '')}`;
+    const base = `deletes_${randomUUID().replace(/-/g, '')}`;
+    const name = helpers ? `${helpers.prefix}.${base}` : base;
+    const create = helpers ? 'CREATE TABLE' : 'CREATE TEMP TABLE';
     const deleteFiles = [
       ...new Set(plan.tasks.flatMap((t) => t.deletes.map((x) => local.get(x.file_path)!))),
     ];
     await duck.run(
-      `CREATE TEMP TABLE ${name} AS SELECT file_path, pos FROM read_parquet([${deleteFiles.map(sqlString).join(', ')}])`,
+      `${create} ${name} AS SELECT file_path, pos FROM read_parquet([${deleteFiles.map(sqlString).join(', ')}])`,
     );
+    helpers?.created.push(name);
     // Delete files name data files by URI ("file:/x", "file:///x" or "/x"); match on local path.
     const rows = await duck.json(`SELECT DISTINCT file_path FROM ${name}`);
     const mapping = rows.map((r) => {
@@ -169,8 +190,9 @@ async function buildQuery(
     });
     if (mapping.length) {
       await duck.run(
-        `CREATE TEMP TABLE ${name}_paths AS SELECT * FROM (VALUES ${mapping.join(', ')}) AS v(file_path, local_path)`,
+        `${create} ${name}_paths AS SELECT * FROM (VALUES ${mapping.join(', ')}) AS v(file_path, local_path)`,
       );
+      helpers?.created.push(`${name}_paths`);
       from = `${source} AS d WHERE NOT EXISTS (SELECT 1 FROM ${name} x JOIN ${name}_paths p USING (file_path) WHERE p.local_path = d.filename AND x.pos = d.file_row_number)`;
     }
   }

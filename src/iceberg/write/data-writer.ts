@@ -414,8 +414,14 @@ export async function writeDataFilesFromQuery(
   io: FileIO,
   metadata: TableMetadata,
   selectSql: string,
-  opts: WriteOptions & { readonly rowGroupSize?: number } = {},
+  opts: WriteOptions & {
+    readonly rowGroupSize?: number;
+    /** Run on this connection (the query reads its TEMP tables) instead of a new one. */
+    readonly duck?: Duck;
+  } = {},
 ): Promise<DataFile[]> {
+  const onDuck = <T>(fn: (duck: Duck) => Promise<T>): Promise<T> =>
+    opts.duck ? fn(opts.duck) : withDuck(fn);
   const schema = currentSchema(metadata);
   for (const f of schema.fields) assertWritable(f.type, f.name);
   const cast = schema.fields
@@ -425,7 +431,7 @@ export async function writeDataFilesFromQuery(
   if (defaultSpec(metadata).fields.length > 0) {
     const rows = (async function* () {
       const chunks: Record<string, unknown>[][] = [];
-      await withDuck(async (duck) => {
+      await onDuck(async (duck) => {
         for await (const c of duck.stream(sql)) chunks.push(c);
       });
       for (const c of chunks) yield* c;
@@ -436,7 +442,7 @@ export async function writeDataFilesFromQuery(
   const uri = `${metadata.location}/data/${randomUUID()}.parquet`;
   const staged = await io.stageWrite(uri);
   try {
-    return await withDuck(async (duck) => {
+    return await onDuck(async (duck) => {
       const written = await copyToParquet(
         duck,
         sql,

@@ -141,7 +141,13 @@ export async function writeMerge(
   return { added: [...added, ...rewritten], removed, rewrittenFiles: rewritten.length, matchedRows };
 }
 
-function keyRangeMayOverlap(f: DataFile, id: number, type: PrimitiveType, lo: unknown, hi: unknown): boolean {
+export function keyRangeMayOverlap(
+  f: DataFile,
+  id: number,
+  type: PrimitiveType,
+  lo: unknown,
+  hi: unknown,
+): boolean {
   if (lo === undefined || hi === undefined) return true;
   const lower = f.lower_bounds?.find((kv) => kv.key === id)?.value;
   const upper = f.upper_bounds?.find((kv) => kv.key === id)?.value;
@@ -152,7 +158,7 @@ function keyRangeMayOverlap(f: DataFile, id: number, type: PrimitiveType, lo: un
 }
 
 /** Rewrites `f` without the rows whose key is in `keysTable`; no file when nothing remains. */
-async function rewriteWithoutKeys(
+export async function rewriteWithoutKeys(
   io: FileIO,
   duck: Duck,
   metadata: TableMetadata,

@@ -1,10 +1,19 @@
 /**
  * Schema evolution (spec §Schema Evolution): add optional columns (top level or inside a
  * struct) with fresh ids above last-column-id, and widen types as Iceberg allows
- * (int→long, float→double, decimal precision up). Columns are never dropped here.
+ * (int→long, float→double, decimal precision up), and drop top-level columns when asked
+ * (`dropColumns`: their ids are retired, never reused; old data files keep the values, which no
+ * reader of the current schema sees). floe drops columns only on an explicit request (an L2
+ * config's `dropExtraColumns`), never as a side effect of evolution.
  */
 import { FloeError } from '../../errors.js';
-import { currentSchema, type TableMetadata, withProperties, withSchema } from '../spec/metadata.js';
+import {
+  currentSchema,
+  defaultSpec,
+  type TableMetadata,
+  withProperties,
+  withSchema,
+} from '../spec/metadata.js';
 import { buildSchema, type Schema, type TypeInput } from '../spec/schema.js';
 import {
   decimalParts,
@@ -19,6 +28,8 @@ export interface SchemaUpdate {
   readonly addColumns?: readonly { name: string; type: TypeInput; parent?: string; doc?: string }[];
   /** Type promotions of existing primitive columns (dotted names). */
   readonly widen?: readonly { name: string; type: PrimitiveType }[];
+  /** Top-level columns to remove from the schema. */
+  readonly dropColumns?: readonly string[];
   /** Table properties to set in the same commit (e.g. how source fields map to these columns). */
   readonly setProperties?: Readonly<Record<string, string>>;
 }
@@ -98,6 +109,29 @@ export function applySchemaUpdate(
     } else {
       fields = insert(fields, '');
     }
+    changed = true;
+  }
+  for (const name of update.dropColumns ?? []) {
+    const f = fields.find((x) => x.name === name);
+    if (!f)
+      throw new FloeError('not-found', `column "${name}" does not exist`, {
+        context: { table, column: name },
+      });
+    if (defaultSpec(metadata).fields.some((p) => p['source-id'] === f.id))
+      throw new FloeError(
+        'data-invalid',
+        `cannot drop column "${name}": the table is partitioned by it; keep the column, or recreate the table`,
+        { context: { table, column: name } },
+      );
+    if (schema['identifier-field-ids']?.includes(f.id))
+      throw new FloeError(
+        'data-invalid',
+        `cannot drop column "${name}": it is an identifier field of the table`,
+        {
+          context: { table, column: name },
+        },
+      );
+    fields = fields.filter((x) => x !== f);
     changed = true;
   }
   const props = Object.entries(update.setProperties ?? {}).filter(([k, v]) => metadata.properties[k] !== v);
