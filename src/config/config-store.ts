@@ -30,6 +30,12 @@ export interface L1Selection {
   platforms: Record<string, number>;
 }
 
+/** The L2 configs a run selects: the valid ones run, the invalid ones fail alone. */
+export interface L2Selection {
+  configs: L2Config[];
+  invalid: InvalidConfig[];
+}
+
 export interface ConfigStore {
   /**
    * The L1 configs of one platform (all when undefined), valid and invalid apart, so one bad item
@@ -45,5 +51,10 @@ export interface ConfigStore {
   getL1(configId: string): Promise<L1Config>;
   /** All L2 configs; with a platform, those of that platform plus those that name none. */
   listL2(platform?: string): Promise<L2Config[]>;
+  /**
+   * The L2 configs `listL2` would return, valid and invalid apart, so one bad item never stops
+   * the others.
+   */
+  selectL2(platform?: string): Promise<L2Selection>;
   getL2(configId: string): Promise<L2Config>;
 }

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { FloeError } from '../errors.js';
-import type { ConfigStore, InvalidConfig, L1Selection } from './config-store.js';
+import type { ConfigStore, InvalidConfig, L1Selection, L2Selection } from './config-store.js';
 import { normalizeItem } from './dynamo-json.js';
 import { type ConfigProblem, configError } from './issues.js';
 import type { L1Config } from './l1-schema.js';
@@ -198,6 +198,17 @@ export class FileConfigStore implements ConfigStore {
     return platform === undefined
       ? all
       : all.filter((c) => c.platform === undefined || samePlatform(c.platform, platform));
+  }
+
+  async selectL2(platform?: string): Promise<L2Selection> {
+    const { l2 } = await this.load();
+    // An item without a platform serves every platform (the seed's L2 items name none).
+    const match = (p: string | undefined) =>
+      platform === undefined || p === undefined || samePlatform(p, platform);
+    return {
+      configs: l2.configs.map((c) => c.config).filter((c) => match(c.platform)),
+      invalid: l2.invalid.filter((x) => match(x.platform)),
+    };
   }
 
   async getL2(configId: string): Promise<L2Config> {

@@ -10,7 +10,7 @@ export {
   WRITE_MODES,
   type WriteMode,
 } from './common-schema.js';
-export type { ConfigStore, InvalidConfig, L1Selection } from './config-store.js';
+export type { ConfigStore, InvalidConfig, L1Selection, L2Selection } from './config-store.js';
 export { type CatalogType, type CustomConfigs, parseCustomConfigs } from './custom-configs.js';
 export { isTypedItem, normalizeItem, toTypedItem } from './dynamo-json.js';
 export {

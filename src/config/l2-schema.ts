@@ -17,6 +17,7 @@ import {
   WriteModeSchema,
 } from './common-schema.js';
 import { COLUMN_REFERENCE, GLUE_NAME, identifier, PARSER_NAME, TABLE_LOCATION } from './identifiers.js';
+import { COLUMN_NAMINGS } from './l1-schema.js';
 
 export const L2SourceTableSchema = z
   .looseObject({
@@ -30,10 +31,20 @@ export const L2SourceTableSchema = z
       .describe(
         'Column compared with lastSuccessfulFetchTime for INCREMENTAL reads, e.g. ingest_timestamp (absent: read the snapshots added since).',
       ),
-    lastSuccessfulFetchTime: TimestampSchema.optional().describe(
-      'Initial incremental position: "" = never. The live value is kept in the StateStore.',
-    ),
+    lastSuccessfulFetchTime: z
+      .string()
+      .optional()
+      .describe(
+        'Initial incremental position: "" = never, else a value of incrementalColumn (e.g. an ISO-8601 time). The live value is kept in the StateStore.',
+      ),
     // ---- floe extensions ----
+    incrementalBy: upperEnum(['COLUMN', 'SNAPSHOT'] as const)
+      .optional()
+      .describe(
+        'How INCREMENTAL reads find new rows. COLUMN: rows whose incrementalColumn is greater than the last value read. ' +
+          'SNAPSHOT: exactly the rows the table gained since the snapshot last read (new or changed rows, whatever wrote them; ' +
+          'cannot miss a row committed late). Default COLUMN when incrementalColumn is set, else SNAPSHOT.',
+      ),
     namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
     tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
   })
@@ -59,6 +70,25 @@ export const L2DestinationSchema = z
     namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
     tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
     partitionBy: PartitionBySchema,
+    columnNaming: z
+      .enum(COLUMN_NAMINGS)
+      .default('snake_case')
+      .describe(
+        "snake_case: the parser's output columns and every column a config names (primaryKey, incrementalColumn, partitionBy, duplicateKeys.orderBy) become snake_case, as in L1; source: names are kept as written.",
+      ),
+    duplicateKeys: z
+      .looseObject({
+        keep: upperEnum(['LATEST', 'EARLIEST'] as const).describe(
+          'LATEST keeps the row with the greatest orderBy value, EARLIEST the smallest.',
+        ),
+        orderBy: identifier(COLUMN_REFERENCE).describe(
+          'Output column that decides which row of a key is kept.',
+        ),
+      })
+      .optional()
+      .describe(
+        'How rows of the parser output that share a primaryKey are resolved. Absent (default): such rows fail the run, listing the keys. A tie on orderBy still fails.',
+      ),
   })
   .describe('The refined Iceberg table the parser output is written to (seed section).');
 
@@ -89,6 +119,12 @@ export const L2ItemSchema = z
       .optional()
       .describe('SaaS platform (default: any; the seed keeps one L2 table per platform).'),
     enabled: z.boolean().default(true).describe('false: keep the config but skip it in runs.'),
+    runOnSourceFailure: z
+      .boolean()
+      .default(false)
+      .describe(
+        'In a run of both layers (PROCESS_TYPE both), an L2 config whose source tables an L1 config of the same run failed to update is skipped (its sources are stale). true: run it anyway, on the tables as they are.',
+      ),
   })
   .describe('floe L2 (processing) config item: a parser over L1 tables into one refined Iceberg table.');
 
@@ -109,6 +145,27 @@ function checkL2(item: L2Item, ctx: z.RefinementCtx): void {
     }
   }
   const sources = item.source as Record<string, unknown> | undefined;
+  const loadType = item.loadType ?? d?.loadType ?? 'FULL';
+  if (
+    loadType === 'INCREMENTAL' &&
+    d?.defaultwriteMode === 'OVERWRITE' &&
+    sources &&
+    typeof sources === 'object'
+  ) {
+    const incremental = Object.entries(sources).filter(
+      ([, s]) =>
+        typeof s === 'object' && s !== null && (s as { fetchMode?: string }).fetchMode === 'INCREMENTAL',
+    );
+    if (incremental.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination', 'defaultwriteMode'],
+        message: `an INCREMENTAL run reads only the new rows of ${incremental.map(([n]) => n).join(', ')}, and OVERWRITE would replace the table with the output of those alone`,
+        params: {
+          fix: 'use defaultwriteMode MERGE (with a primaryKey) or APPEND, or loadType FULL',
+        },
+      });
+  }
   if (sources !== undefined && typeof sources === 'object') {
     for (const [name, s] of Object.entries(sources)) {
       // The parser reads each table by this name: it becomes a SQL table name.

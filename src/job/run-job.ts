@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { JobParams } from '../config/index.js';
 import { runL1 } from '../l1/handler.js';
 import type { L1Progress, L1Result } from '../l1/sync-config.js';
+import { runL2 } from '../l2/handler.js';
+import { parsersForProject } from '../l2/parsers/project-parsers.js';
 import type { TextStream } from '../runtime/local/console-logger.js';
 import type { ConfigRunResult, RunReport } from '../runtime/ports/notifier.js';
 import { openLocalProfile } from './local-profile.js';
@@ -80,8 +82,27 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
       results.push(...l1);
     }
     if (params.processTypes.includes('L2')) {
-      unavailable.push('L2');
-      log.warn('L2 (processing) is not available yet in this version of floe; skipped');
+      const l2 = await runL2(
+        profile.configs,
+        {
+          platform: params.platform,
+          configId: params.configId,
+          parallelism: profile.parallelism,
+          ...(params.processTypes.includes('L1') ? { l1Results: results } : {}),
+        },
+        { runId, jobId, loadType: params.loadType, startedAt },
+        {
+          catalog: profile.catalog,
+          state: profile.state,
+          history: profile.l2History,
+          logger: log,
+          parsers: await parsersForProject(params.project),
+          ...(profile.lockConfig ? { lockConfig: profile.lockConfig.bind(profile) } : {}),
+          ...(opts.now ? { now: opts.now } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        },
+      );
+      results.push(...l2);
     }
     const report: RunReport = {
       runId,
@@ -90,7 +111,8 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
       recipients: params.notificationTo.length ? params.notificationTo : profile.recipients,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      results,
+      // L2 results carry their config's notifications.onSuccess/onFailure choice.
+      results: results.filter((r) => (r as { notify?: boolean }).notify !== false),
     };
     await profile.notifier.notify(report);
     const interrupted = opts.signal?.aborted === true;

@@ -42,6 +42,7 @@ describe('floe.yaml', () => {
       logs: { dir: join(dir, '.floe/logs'), format: 'auto', level: 'info' },
       notifications: { reportDir: join(dir, '.floe/reports'), webhookTimeoutMs: 10000, recipients: [] },
       parallelism: 4,
+      parsers: [],
     });
     expect(defaultProject(dir)).toEqual(p);
   });

@@ -36,7 +36,7 @@ export interface ReadOptions {
 }
 
 export type IncrementalOptions =
-  | (Omit<ReadOptions, 'snapshotId'> & {
+  | (ReadOptions & {
       /** Rows whose `column` is greater than `after` (exclusive); `after` undefined = every row. */
       readonly column: string;
       readonly after: unknown;

@@ -12,6 +12,7 @@
  *   notifications: { reportDir: .floe/reports, webhook: <url>, webhookTimeoutMs: 10000, recipients: [] }
  *   environment:   local
  *   parallelism:   4
+ *   parsers:       []   # L2 parsers of the project (see ParserEntrySchema)
  *
  * Unknown fields are errors (with a "did you mean"), since a misspelt key silently falling back
  * to its default is the worst kind of config bug.
@@ -64,6 +65,47 @@ const NotificationsSchema = z.strictObject({
   recipients: z.array(z.string().trim().min(1)).default([]),
 });
 
+/**
+ * One L2 parser the project adds to the registry. A SQL parser is a file holding one SELECT, with
+ * its sources, primary key and output schema declared here; a TypeScript module declares all of
+ * that itself (`defineParser`, default export). Paths are relative to the project folder and must
+ * stay inside it; configs name parsers, never files.
+ */
+const ParserEntrySchema = z
+  .strictObject({
+    sql: relPath.optional(),
+    module: relPath.optional(),
+    /** SQL parsers: the registered name (default: the file name without .sql). */
+    name: z.string().trim().min(1).optional(),
+    description: z.string().optional(),
+    sources: z.array(z.string().trim().min(1)).optional(),
+    optionalSources: z.array(z.string().trim().min(1)).optional(),
+    primaryKey: z.array(z.string().trim().min(1)).optional(),
+    /** Output column → type: string, long, double, date, timestamptz, list<string>, … */
+    schema: z.record(z.string(), z.string()).optional(),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.sql === undefined) === (e.module === undefined))
+      ctx.addIssue({ code: 'custom', message: 'needs exactly one of sql: <file.sql> or module: <file.ts>' });
+    if (e.sql !== undefined)
+      for (const k of ['sources', 'primaryKey', 'schema'] as const)
+        if (e[k] === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: `a SQL parser needs ${k} (its module says it for a TypeScript parser)`,
+          });
+    if (e.module !== undefined)
+      for (const k of ['name', 'sources', 'optionalSources', 'primaryKey', 'schema'] as const)
+        if (e[k] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: `a TypeScript parser declares ${k} in its module, not here`,
+          });
+  });
+export type ParserEntry = z.infer<typeof ParserEntrySchema>;
+
 export const ProjectFileSchema = z.strictObject({
   /** Free-form project name (reports, `floe init`). */
   name: z.string().optional(),
@@ -80,6 +122,8 @@ export const ProjectFileSchema = z.strictObject({
   notifications: NotificationsSchema.prefault({}),
   /** How many configs run at once. */
   parallelism: z.number().int().min(1).max(64).default(4),
+  /** The project's own L2 parsers (the connector packs' are built in). */
+  parsers: z.array(ParserEntrySchema).default([]),
 });
 
 /** floe.yaml after defaults, exactly as written (paths still relative). */
@@ -153,6 +197,11 @@ export function resolveProject(p: ProjectFile, root: string, file = join(root, P
     secrets: { ...p.secrets, file: p.secrets.file === false ? false : abs(p.secrets.file) },
     logs: { ...p.logs, dir: abs(p.logs.dir) },
     notifications: { ...p.notifications, reportDir: abs(p.notifications.reportDir) },
+    parsers: p.parsers.map((e) => ({
+      ...e,
+      ...(e.sql !== undefined ? { sql: abs(e.sql) } : {}),
+      ...(e.module !== undefined ? { module: abs(e.module) } : {}),
+    })),
   };
 }
 

@@ -1,0 +1,191 @@
+/**
+ * Running a parser and holding its output: the transform's SELECT is checked against the
+ * parser's declared schema before it runs (bound, not executed), then materialised once into the
+ * workspace (`output`), cast to the declared types, with the config's column naming applied to
+ * the column names. Everything after (key checks, the write) reads that table, so the parser runs
+ * exactly once and what is validated is what is written.
+ *
+ * A produced column fits its declared type when it is the same type or one Iceberg can widen to
+ * it (int → long, float → double, wider decimals); anything else, a missing column or an
+ * undeclared one is an error naming the parser, the column and what to change.
+ */
+import { resolveColumnName } from '../config/index.js';
+import type { L2Config } from '../config/l2-schema.js';
+import { sqlIdent } from '../duck/session.js';
+import { errorMessage, FloeError, isFloeError } from '../errors.js';
+import { buildSchema, canPromote, duckType, queryFields, type TypeInput } from '../iceberg/index.js';
+import { formatType } from './parsers/type-expr.js';
+import type { ParserContext, RegisteredParser } from './parsers/types.js';
+import type { Workspace } from './workspace.js';
+
+/** The columns L2 adds to every row: when the run that wrote it started, and its id. */
+export const L2_COLUMNS = [
+  { name: 'ingest_timestamp', type: 'timestamptz' },
+  { name: 'ingest_run_id', type: 'string' },
+] as const;
+
+export const OUTPUT_TABLE = 'output';
+
+export interface OutputColumn {
+  /** The column's name in the output and the table (naming applied). */
+  readonly name: string;
+  readonly type: TypeInput;
+}
+
+export interface ParserOutput {
+  /** Qualified name of the materialised output. */
+  readonly relation: string;
+  readonly columns: readonly OutputColumn[];
+  readonly rows: number;
+}
+
+/** The parser's declared columns under the config's naming (the table's columns). */
+export function declaredColumns(parser: RegisteredParser, config: L2Config): OutputColumn[] {
+  const naming = config.destination.columnNaming;
+  const out: OutputColumn[] = [];
+  const seen = new Map<string, string>();
+  for (const [name, type] of Object.entries(parser.schema)) {
+    const resolved = resolveColumnName(name, naming);
+    const other = seen.get(resolved);
+    if (other !== undefined)
+      throw new FloeError(
+        'config-invalid',
+        `parser ${parser.name}: columns "${other}" and "${name}" both become "${resolved}" under columnNaming ${naming}; rename one, or set destination.columnNaming: source in config ${config.configId}`,
+        { context: { configId: config.configId, field: 'destination.columnNaming' } },
+      );
+    seen.set(resolved, name);
+    if (L2_COLUMNS.some((c) => c.name === resolved))
+      throw new FloeError(
+        'config-invalid',
+        `parser ${parser.name} declares column "${resolved}", which L2 writes itself (when and by which run each row was written); rename it in the parser`,
+        { context: { configId: config.configId } },
+      );
+    out.push({ name: resolved, type: type as TypeInput });
+  }
+  return out;
+}
+
+/** Runs the transform and materialises its output in the workspace (see the file comment). */
+export async function runParser(
+  ws: Workspace,
+  parser: RegisteredParser,
+  config: L2Config,
+  ctx: ParserContext,
+): Promise<ParserOutput> {
+  const declared = declaredColumns(parser, config);
+  const fail = (e: unknown, phase: string): never => {
+    if (isFloeError(e) && e.kind !== 'data-invalid') throw e;
+    throw new FloeError(
+      'data-invalid',
+      `parser ${parser.name} failed ${phase} in config ${config.configId}: ${errorMessage(e)}`,
+      { context: { configId: config.configId, parser: parser.name }, cause: e },
+    );
+  };
+  let sql: string;
+  try {
+    sql = await parser.transform(ctx);
+  } catch (e) {
+    return fail(e, 'in its transform');
+  }
+  if (typeof sql !== 'string' || sql.trim() === '')
+    throw new FloeError('internal', `parser ${parser.name}'s transform returned no SELECT`, {
+      context: { parser: parser.name },
+    });
+  const query = `(\n${sql}\n)`;
+  let produced: { name: string; type: TypeInput }[];
+  try {
+    produced = (await queryFields(ws.duck, sql)).map((f) => ({ name: f.name, type: f.type }));
+  } catch (e) {
+    return fail(e, 'to compile');
+  }
+  const byName = matchColumns(produced, declared, parser, config);
+  // Cast to the declared types (each checked to fit above), so the output has exactly them.
+  const schema = buildSchema(declared.map((c) => ({ name: c.name, type: c.type })));
+  const select = schema.fields.map(
+    (f) => `CAST(p.${sqlIdent(byName.get(f.name)!)} AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`,
+  );
+  const relation = ws.qualified(OUTPUT_TABLE);
+  try {
+    await ws.duck.run(`CREATE TABLE ${relation} AS SELECT ${select.join(', ')} FROM ${query} p`);
+  } catch (e) {
+    return fail(e, 'while running');
+  }
+  const [c] = await ws.duck.json(`SELECT count(*)::BIGINT::VARCHAR AS n FROM ${relation}`);
+  return { relation, columns: declared, rows: Number(c?.n ?? 0) };
+}
+
+/**
+ * Pairs each declared column with the produced one it comes from (naming applied), checking
+ * names and types; returns declared name → produced name.
+ */
+function matchColumns(
+  produced: readonly { name: string; type: TypeInput }[],
+  declared: readonly OutputColumn[],
+  parser: RegisteredParser,
+  config: L2Config,
+): Map<string, string> {
+  const naming = config.destination.columnNaming;
+  const problems: string[] = [];
+  const byResolved = new Map<string, { name: string; type: TypeInput }>();
+  for (const p of produced) {
+    const r = resolveColumnName(p.name, naming);
+    const other = byResolved.get(r);
+    if (other) problems.push(`columns "${other.name}" and "${p.name}" both become "${r}"`);
+    else byResolved.set(r, p);
+  }
+  const out = new Map<string, string>();
+  for (const d of declared) {
+    const p = byResolved.get(d.name);
+    if (!p) {
+      problems.push(`it declares column "${d.name}" (${formatType(d.type)}) but does not produce it`);
+      continue;
+    }
+    const why = fits(p.type, d.type);
+    if (why)
+      problems.push(
+        `column "${d.name}" is ${formatType(p.type)} but its schema declares ${formatType(d.type)}${why === true ? '' : ` (${why})`}`,
+      );
+    out.set(d.name, p.name);
+  }
+  for (const [r, p] of byResolved)
+    if (!declared.some((d) => d.name === r))
+      problems.push(`it produces column "${p.name}", which its schema does not declare`);
+  if (problems.length)
+    throw new FloeError(
+      'data-invalid',
+      `parser ${parser.name}'s output does not match its declared schema (config ${config.configId}): ${problems.join('; ')}. ` +
+        'Fix: change the query (cast a column with CAST(x AS type), alias it, or leave it out) or the declared schema',
+      { context: { configId: config.configId, parser: parser.name } },
+    );
+  return out;
+}
+
+/** Undefined when a value of `produced` fits `declared` losslessly; else true or the reason. */
+function fits(produced: TypeInput, declared: TypeInput): string | true | undefined {
+  if (typeof produced === 'string' || typeof declared === 'string') {
+    if (typeof produced === 'string' && typeof declared === 'string')
+      return produced === declared || canPromote(produced as never, declared as never) ? undefined : true;
+    return true;
+  }
+  if (produced.type !== declared.type) return true;
+  if (produced.type === 'list' && declared.type === 'list') {
+    const w = fits(produced.element, declared.element);
+    return w === undefined ? undefined : 'in its elements';
+  }
+  if (produced.type === 'map' && declared.type === 'map') {
+    return fits(produced.key, declared.key) === undefined &&
+      fits(produced.value, declared.value) === undefined
+      ? undefined
+      : 'in its keys or values';
+  }
+  if (produced.type === 'struct' && declared.type === 'struct') {
+    const have = new Map(produced.fields.map((f) => [f.name, f.type]));
+    for (const f of declared.fields) {
+      const t = have.get(f.name);
+      if (t === undefined) return `field "${f.name}" is missing`;
+      if (fits(t, f.type) !== undefined) return `field "${f.name}" differs`;
+    }
+    if (produced.fields.length !== declared.fields.length) return 'it has undeclared fields';
+  }
+  return undefined;
+}
