@@ -62,10 +62,10 @@ export interface PackFile {
  * build copied them into dist/; otherwise, from a dist/ build inside a checkout, in the source
  * tree (`dist/connectors/wrike` → `src/connectors/wrike`), so an uncopied build still works.
  */
-function packDir(): string {
+function packDir(layer: 'l1' | 'l2' = 'l1'): string {
   const candidates = [
-    new URL('./l1/', import.meta.url),
-    new URL('../../../src/connectors/wrike/l1/', import.meta.url),
+    new URL(`./${layer}/`, import.meta.url),
+    new URL(`../../../src/connectors/wrike/${layer}/`, import.meta.url),
   ].map((u) => fileURLToPath(u));
   const found = candidates.find((d) => existsSync(d));
   if (found === undefined) {
@@ -84,8 +84,8 @@ interface PackDoc {
   doc: Document;
 }
 
-function loadDocs(): PackDoc[] {
-  const dir = packDir();
+function loadDocs(layer: 'l1' | 'l2' = 'l1'): PackDoc[] {
+  const dir = packDir(layer);
   const docs = readdirSync(dir)
     .filter((n) => n.endsWith('.yaml'))
     .map((name): PackDoc => {
@@ -188,6 +188,58 @@ export function wrikePackFiles(opts: WrikePackOptions = {}): PackFile[] {
   return loadDocs().map((p) => {
     applyOptions(p, opts);
     return { name: p.name, configId: p.configId, text: p.doc.toString({ lineWidth: 0 }) };
+  });
+}
+
+/** Iceberg namespace of the pack's L2 (refined) tables. */
+export const WRIKE_DEFAULT_REFINED_NAMESPACE = 'wrike_refined';
+
+/** Config ids of the pack's L2 configs (`l2/*.yaml`). */
+export const WRIKE_L2_CONFIG_IDS = ['wrike_projects_l2', 'wrike_tasks_l2', 'wrike_timelog_daily_l2'] as const;
+
+export interface WrikeL2PackOptions {
+  /** Namespace of the L1 tables the configs read (default `wrike_staging`). */
+  namespace?: string;
+  /** Namespace of the refined tables (default `wrike_refined`). */
+  refinedNamespace?: string;
+}
+
+function applyL2Options(p: PackDoc, opts: WrikeL2PackOptions): void {
+  const check = (ns: string, field: string) => {
+    if (!IDENT.test(ns))
+      throw new FloeError(
+        'config-invalid',
+        `${field} '${ns}' is not a valid Glue database name; use lower-case letters, digits and _ (e.g. wrike_refined)`,
+        { context: { field } },
+      );
+  };
+  if (opts.namespace !== undefined) {
+    check(opts.namespace, 'namespace');
+    const sources = p.doc.get('source') as { items?: { key: unknown }[] } | undefined;
+    for (const item of sources?.items ?? []) {
+      const name = String((item.key as { value?: unknown })?.value ?? item.key);
+      p.doc.setIn(['source', name, 'glueDatabase'], opts.namespace);
+    }
+  }
+  if (opts.refinedNamespace !== undefined) {
+    check(opts.refinedNamespace, 'refinedNamespace');
+    p.doc.setIn(['destination', 'glueDatabase'], opts.refinedNamespace);
+  }
+}
+
+/** The pack's L2 configs as YAML files (comments kept), options applied. */
+export function wrikeL2PackFiles(opts: WrikeL2PackOptions = {}): PackFile[] {
+  return loadDocs('l2').map((p) => {
+    applyL2Options(p, opts);
+    return { name: p.name, configId: p.configId, text: p.doc.toString({ lineWidth: 0 }) };
+  });
+}
+
+/** The pack's L2 configs as plain items, options applied. */
+export function wrikeL2Pack(opts: WrikeL2PackOptions = {}): Record<string, unknown>[] {
+  return loadDocs('l2').map((p) => {
+    applyL2Options(p, opts);
+    return p.doc.toJS() as Record<string, unknown>;
   });
 }
 
