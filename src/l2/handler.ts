@@ -11,7 +11,7 @@
  */
 import type { ConfigStore, InvalidConfig, L2Config } from '../config/index.js';
 import { configError } from '../config/index.js';
-import { FloeError } from '../errors.js';
+import { errorMessage, FloeError } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { type L2Deps, type L2Result, type L2RunContext, processL2Config } from './process-config.js';
 
@@ -55,7 +55,10 @@ export async function runL2(
       const node = pending.splice(i, 1)[0]!;
       const c = node.config;
       const task = (async () => {
-        const r = await runOne(c, node.cycle, stale, ctx, deps);
+        const r = await runOne(c, node.cycle, stale, ctx, deps).catch((e: unknown) =>
+          // processL2Config reports its own failures; this catches the lock's.
+          notRun(c, ctx, deps, 'FAILED', redact(errorMessage(e))),
+        );
         out.set(c.configId, r);
         // What reads this config's table must not run on a table this run failed to update.
         if (r.status !== 'SUCCESS') stale.set(tableOf(c), `L2 config ${c.configId} (${r.status})`);

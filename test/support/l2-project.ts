@@ -65,10 +65,16 @@ export async function l2Project(floeYaml = ''): Promise<L2TestProject> {
         JSON.stringify(item, null, 2),
       ),
     run: (args = [], opts = {}) =>
-      runJob(parseJobParams(['--project', dir, '--process-type', 'L2', ...args], {}), {
-        logStream: { write: () => true },
-        ...opts,
-      }),
+      runJob(
+        parseJobParams(
+          ['--project', dir, ...(args.includes('--process-type') ? [] : ['--process-type', 'L2']), ...args],
+          {},
+        ),
+        {
+          logStream: { write: () => true },
+          ...opts,
+        },
+      ),
     catalog,
     seed: (table, fields, selectSql) =>
       catalog(async (c) => {
