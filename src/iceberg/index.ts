@@ -27,6 +27,7 @@ export {
 export { type ChangePlan, planChanges, RANGE_UNAVAILABLE } from './read/changes.js';
 export type { DuckRelation } from './read/duck-relation.js';
 export { type Expr, where } from './read/expr.js';
+export { parseFilter } from './read/parse-filter.js';
 export type { ReadRow } from './read/reader.js';
 export type { ScanOptions } from './read/scan.js';
 export type { Snapshot, SnapshotId, TableMetadata } from './spec/metadata.js';

@@ -41,7 +41,7 @@ export type IncrementalOptions =
       readonly column: string;
       readonly after: unknown;
     })
-  | (Omit<ReadOptions, 'snapshotId' | 'filter'> & {
+  | (Omit<ReadOptions, 'snapshotId'> & {
       /** Start of the range, exclusive; undefined = from the table's first snapshot. */
       readonly fromSnapshotId: bigint | undefined;
       /** End of the range, inclusive; default the current snapshot. */
@@ -145,6 +145,7 @@ export function readTableIncremental(table: Table, opts: IncrementalOptions): Ta
       changesRelation(duck, table.catalog.io, p, table.name, {
         ...(helpers ? { helpers } : {}),
         ...(opts.ignore ? { ignore: opts.ignore } : {}),
+        ...(opts.filter ? { filter: opts.filter } : {}),
       }),
     ),
   );

@@ -56,7 +56,7 @@ export async function scanRelation(
 /**
  * The net changes of a ChangePlan: rows of the added files that no removed file holds equally
  * (compared on every column but `ignore`). A row carried over unchanged by a rewrite is in both
- * and drops out; a new or changed row remains.
+ * and drops out; a new or changed row remains. A `filter` keeps only the changed rows matching it.
  */
 export async function changesRelation(
   duck: Duck,
