@@ -23,6 +23,8 @@ const { registerInitCommands } = await import('./commands/init.js');
 registerInitCommands(program);
 const { registerDemoCommands } = await import('./commands/demo.js');
 registerDemoCommands(program);
+const { registerParsersCommands } = await import('./commands/parsers.js');
+registerParsersCommands(program);
 const { registerRunCommands } = await import('./commands/run.js');
 registerRunCommands(program);
 registerHistoryCommands(program);

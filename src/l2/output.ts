@@ -124,7 +124,26 @@ function matchColumns(
   parser: RegisteredParser,
   config: L2Config,
 ): Map<string, string> {
-  const naming = config.destination.columnNaming;
+  const { problems, byName } = compareColumns(produced, declared, config.destination.columnNaming);
+  if (problems.length)
+    throw new FloeError(
+      'data-invalid',
+      `parser ${parser.name}'s output does not match its declared schema (config ${config.configId}): ${problems.join('; ')}. ` +
+        'Fix: change the query (cast a column with CAST(x AS type), alias it, or leave it out) or the declared schema',
+      { context: { configId: config.configId, parser: parser.name } },
+    );
+  return byName;
+}
+
+/**
+ * How produced columns differ from the declared ones, as readable problems (empty: they match),
+ * and declared name → produced name.
+ */
+export function compareColumns(
+  produced: readonly { name: string; type: TypeInput }[],
+  declared: readonly OutputColumn[],
+  naming: L2Config['destination']['columnNaming'],
+): { problems: string[]; byName: Map<string, string> } {
   const problems: string[] = [];
   const byResolved = new Map<string, { name: string; type: TypeInput }>();
   for (const p of produced) {
@@ -150,14 +169,7 @@ function matchColumns(
   for (const [r, p] of byResolved)
     if (!declared.some((d) => d.name === r))
       problems.push(`it produces column "${p.name}", which its schema does not declare`);
-  if (problems.length)
-    throw new FloeError(
-      'data-invalid',
-      `parser ${parser.name}'s output does not match its declared schema (config ${config.configId}): ${problems.join('; ')}. ` +
-        'Fix: change the query (cast a column with CAST(x AS type), alias it, or leave it out) or the declared schema',
-      { context: { configId: config.configId, parser: parser.name } },
-    );
-  return out;
+  return { problems, byName: out };
 }
 
 /** Undefined when a value of `produced` fits `declared` losslessly; else true or the reason. */

@@ -370,7 +370,7 @@ async function attemptRun(
 }
 
 /** The context a parser's transform receives (see parsers/types.ts). */
-function parserContext(
+export function parserContext(
   ws: Workspace,
   config: L2Config,
   reads: readonly SourceRead[],
