@@ -3,9 +3,19 @@
  * entry per platform; a platform whose API fits the config model needs nothing but its YAML.
  */
 import { FloeError } from '../errors.js';
-import { type PackFile, type WrikePackOptions, wrikePack, wrikePackFiles } from './wrike/index.js';
+import {
+  type ExampleFile,
+  type PackFile,
+  WRIKE_EXAMPLE_PARSERS_YAML,
+  type WrikeL2PackOptions,
+  type WrikePackOptions,
+  wrikeExampleFiles,
+  wrikeL2PackFiles,
+  wrikePack,
+  wrikePackFiles,
+} from './wrike/index.js';
 
-export type { PackFile, WrikePackOptions } from './wrike/index.js';
+export type { ExampleFile, PackFile, WrikePackOptions } from './wrike/index.js';
 export { WRIKE_CONFIG_IDS, wrikePack, wrikePackFiles } from './wrike/index.js';
 
 /** Options every pack understands. */
@@ -14,6 +24,11 @@ export type PackOptions = WrikePackOptions;
 interface PackEntry {
   files(opts: PackOptions): PackFile[];
   items(opts: PackOptions): Record<string, unknown>[];
+  /** The pack's L2 configs (reading the L1 tables in `namespace`). */
+  l2Files(opts: WrikeL2PackOptions): PackFile[];
+  /** Example parsers (and a config running one) for a new project, and their floe.yaml section. */
+  examples(opts: WrikeL2PackOptions): ExampleFile[];
+  examplesYaml: string;
   defaultNamespace: string;
   defaultTokenKey: string;
 }
@@ -22,6 +37,9 @@ const PACKS: Record<string, PackEntry> = {
   wrike: {
     files: wrikePackFiles,
     items: wrikePack,
+    l2Files: wrikeL2PackFiles,
+    examples: wrikeExampleFiles,
+    examplesYaml: WRIKE_EXAMPLE_PARSERS_YAML,
     defaultNamespace: 'wrike_staging',
     defaultTokenKey: 'wrike-token',
   },

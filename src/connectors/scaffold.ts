@@ -58,7 +58,7 @@ const isLoopback = (apiBase: string) => {
   return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
 };
 
-function floeYaml(name: string): string {
+function floeYaml(name: string, parsers: string): string {
   return `# floe project file. Every setting below has a default (an empty file is a valid project);
 # relative paths are resolved against this folder. Reference: floe's src/runtime/local/project.ts.
 
@@ -108,7 +108,11 @@ notifications:
 # How many configs run at once. API rate limits are shared per host, so this does not raise
 # the request rate against one API.
 parallelism: 4
-`;
+
+# Your own L2 parsers: a SQL file (one SELECT over the config's sources) with its sources, primary
+# key and output schema declared here, or a TypeScript module that declares them itself. Configs
+# name parsers by name (parserName); \`floe parsers list\` shows every parser there is.
+${parsers}`;
 }
 
 function secretsYaml(tokenKey: string, simulator: boolean): string {
@@ -144,7 +148,9 @@ A floe project: ${platform} → Apache Iceberg, configured by files.
 - \`floe.yaml\`: where the catalog, warehouse, state, secrets and logs live.
 - \`configs/l1/\`: one L1 (staging) config per ${platform} object: ${ids.join(', ')}.
   Each writes one Iceberg table in the namespace \`${namespace}\`. Edit them freely.
-- \`configs/l2/\`: L2 (processing) configs that build refined tables from the staging tables.
+- \`configs/l2/\`: L2 (processing) configs that build refined tables from the staging tables,
+  each with a parser: the pack's (\`floe parsers list\`) or yours in \`parsers/\`.
+- \`parsers/\`: your L2 parsers (registered in floe.yaml); two examples to start from.
 - \`.floe/\`: secrets, state, catalog and logs (not in git).
 - \`warehouse/\`: the tables' data and metadata files (not in git).
 
@@ -152,12 +158,13 @@ A floe project: ${platform} → Apache Iceberg, configured by files.
 
 \`\`\`sh
 floe config validate          # check every config file
-floe run --platform ${platform}          # extract all L1 configs into Iceberg
+floe run --platform ${platform}          # L1 (extract into staging tables), then L2 (refined tables)
+floe parsers test open_tasks_by_assignee  # try a parser without writing
 \`\`\`
 `;
 }
 
-const L2_README = `L2 (processing) configs go here, one item per .yaml/.json file: they read the L1 staging tables and write refined tables (see \`floe config schema --l2\`).
+const L2_README = `L2 (processing) configs go here, one item per .yaml/.json file: each names a parser (floe parsers list) that reads L1 staging tables and writes one refined table (see \`floe config schema --l2\`).
 `;
 
 async function exists(path: string): Promise<boolean> {
@@ -179,6 +186,8 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
   const apiBase = wrikeApiBase(opts.baseUrl);
   const simulator = isLoopback(apiBase);
   const files = pack.files({ baseUrl: opts.baseUrl, namespace, tokenKey });
+  const l2Files = pack.l2Files({ namespace });
+  const examples = pack.examples({ namespace });
   const name = basename(root);
 
   const rootInfo = await stat(root).catch(() => undefined);
@@ -191,7 +200,7 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
 
   const header = `# From floe's ${pack.platform} pack (floe init). Edit freely: floe never rewrites this file.\n`;
   const plan: PlannedFile[] = [
-    { path: PROJECT_FILE, text: floeYaml(name) },
+    { path: PROJECT_FILE, text: floeYaml(name, pack.examplesYaml) },
     {
       path: 'README.md',
       text: projectReadme(
@@ -204,6 +213,8 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
     { path: '.gitignore', text: GITIGNORE },
     ...files.map((f) => ({ path: `configs/l1/${pack.platform}-${f.name}`, text: header + f.text })),
     { path: 'configs/l2/README.md', text: L2_README },
+    ...l2Files.map((f) => ({ path: `configs/l2/${pack.platform}-${f.name}`, text: header + f.text })),
+    ...examples.map((f) => ({ path: f.path, text: f.text })),
     { path: SECRETS_FILE, text: secretsYaml(tokenKey, simulator), mode: 0o600, keepExisting: true },
   ];
 
@@ -220,7 +231,8 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
   }
 
   const result: ScaffoldResult = { root, created: [], overwritten: [], kept: [], nextSteps: [] };
-  for (const dir of ['configs/l1', 'configs/l2']) await mkdir(join(root, dir), { recursive: true });
+  for (const dir of ['configs/l1', 'configs/l2', 'parsers'])
+    await mkdir(join(root, dir), { recursive: true });
   // .floe/ holds secrets and state: private to the user.
   await mkdir(join(root, '.floe'), { recursive: true, mode: 0o700 });
   for (const f of plan) {

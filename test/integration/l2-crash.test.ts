@@ -10,12 +10,11 @@
  * (the joins computed from the simulator's ground truth), no config is left RUNNING, the killed
  * run is in history (INTERRUPTED, or SUCCESS recovered from the table) and no file is orphaned.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scaffoldProject } from '../../src/connectors/scaffold.js';
-import { wrikeL2PackFiles } from '../../src/connectors/wrike/index.js';
 import { loadTable, SqlCatalog } from '../../src/iceberg/index.js';
 import { referencedFiles } from '../../src/iceberg/maintenance/referenced.js';
 import { openStateDb } from '../../src/runtime/local/state-db.js';
@@ -138,7 +137,6 @@ describe('L2 crash matrix: SIGKILL, then a rerun', () => {
       sim = await startWrikeSimulator({ tasks: 800, seed: 7, rateLimit: false });
       dir = mkdtempSync(join(tmpdir(), 'floe-l2-crash-'));
       await scaffoldProject({ dir, baseUrl: sim.origin, force: true });
-      for (const f of wrikeL2PackFiles()) writeFileSync(join(dir, 'configs', 'l2', f.name), f.text);
 
       let before: WrikeTruth | undefined;
       if (run === 'second') {

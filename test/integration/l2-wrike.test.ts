@@ -6,13 +6,12 @@
  * exactly the rows whose content changed, and ends equal to a FULL run (which then finds nothing
  * to change).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobParams } from '../../src/config/job-params.js';
 import { scaffoldProject } from '../../src/connectors/scaffold.js';
-import { wrikeL2PackFiles } from '../../src/connectors/wrike/index.js';
 import { loadTable, SqlCatalog } from '../../src/iceberg/index.js';
 import { type JobOutcome, runJob } from '../../src/job/run-job.js';
 import type { L2Result } from '../../src/l2/process-config.js';
@@ -77,7 +76,6 @@ let firstOut: JobOutcome;
 beforeAll(async () => {
   sim = await startWrikeSimulator({ tasks: 1200, seed: 11, rateLimit: false });
   await scaffoldProject({ dir, baseUrl: sim.origin, force: true });
-  for (const f of wrikeL2PackFiles()) writeFileSync(join(dir, 'configs', 'l2', f.name), f.text);
   first = await wrikeTruth(sim);
   firstOut = await run('both');
 });
@@ -96,7 +94,7 @@ describe('L2 on the Wrike simulator', () => {
         .filter((r) => r.processType === 'L2')
         .map((r) => r.configId)
         .sort(),
-    ).toEqual(Object.values(CONFIG).sort());
+    ).toEqual([...Object.values(CONFIG), 'example_open_tasks'].sort());
     for (const [name, t] of Object.entries(TABLES) as [TableName, (typeof TABLES)[TableName]][]) {
       const rows = await tableRows(name);
       const expected = t.expected(first);
@@ -108,7 +106,9 @@ describe('L2 on the Wrike simulator', () => {
     const history = new SqliteHistoryStore(join(dir, '.floe', 'state.db'));
     try {
       const h = await history.list({ processType: 'L2' });
-      expect(h.map((x) => x.configId).sort()).toEqual(Object.values(CONFIG).sort());
+      expect(h.map((x) => x.configId).sort()).toEqual(
+        [...Object.values(CONFIG), 'example_open_tasks'].sort(),
+      );
       for (const x of h) {
         expect(x.lastRunStatus).toBe('SUCCESS');
         expect(x.snapshot_id).toMatch(/^\d+$/);
@@ -179,6 +179,49 @@ describe('L2 on the Wrike simulator', () => {
       expect(r.status).toBe('SUCCESS');
       expect(r.records).toBe(0);
       expect(r.snapshotId).toBeUndefined();
+    }
+  });
+});
+
+describe('the seed’s L2 item', () => {
+  it('runs as it is (DynamoDB typed JSON, wrike_projects_l2 with project_parser) on the seed’s namespace', async () => {
+    const seedDir = mkdtempSync(join(tmpdir(), 'floe-l2-seed-'));
+    try {
+      await scaffoldProject({ dir: seedDir, baseUrl: sim.origin, namespace: 'wrike_test', force: true });
+      // Only the seed's item in configs/l2 (the pack's project config has the same configId).
+      for (const f of [
+        'wrike-projects.yaml',
+        'wrike-tasks.yaml',
+        'wrike-timelog_daily.yaml',
+        'wrike-example-open-tasks.yaml',
+      ])
+        writeFileSync(join(seedDir, 'configs', 'l2', f), '[]');
+      copyFileSync(
+        new URL('../fixtures/seed/wrike-projects.l2.dynamodb.json', import.meta.url).pathname,
+        join(seedDir, 'configs', 'l2', 'seed-projects.json'),
+      );
+      const truth = await wrikeTruth(sim);
+      const out = await runJob(
+        parseJobParams(['--project', seedDir, '--platform', 'wrike', '--process-type', 'both'], {}),
+        { logStream: { write: () => true }, now: () => sim.now() },
+      );
+      const r = l2(out, 'wrike_projects_l2');
+      expect(r).toMatchObject({ status: 'SUCCESS', table: 'wrike_test.projects', loadType: 'FULL' });
+      const c = new SqlCatalog({
+        name: 'floe',
+        path: join(seedDir, '.floe', 'catalog.db'),
+        warehouse: join(seedDir, 'warehouse'),
+      });
+      try {
+        const rows = await (await loadTable(c, 'wrike_test.projects')).scan().toRows();
+        // No workflows or spaces among the seed's sources: no status names, paths without the space.
+        const expected = expectedProjects(truth, { workflows: false, spaces: false });
+        expect(byKey(rows, ['project_id'])).toEqual(byKey(expected, ['project_id']));
+      } finally {
+        await c.close();
+      }
+    } finally {
+      rmSync(seedDir, { recursive: true, force: true });
     }
   });
 });

@@ -4,13 +4,12 @@
  * files) and get exactly the rows computed from the simulator's ground truth: lists, maps, dates,
  * zone-less timestamps and UTC timestamps included.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobParams } from '../../src/config/job-params.js';
 import { scaffoldProject } from '../../src/connectors/scaffold.js';
-import { wrikeL2PackFiles } from '../../src/connectors/wrike/index.js';
 import { loadTable, SqlCatalog } from '../../src/iceberg/index.js';
 import { toCanonical } from '../../src/iceberg/spec/values.js';
 import { runJob } from '../../src/job/run-job.js';
@@ -50,7 +49,6 @@ describe('L2 tables read by PyIceberg and Spark', () => {
     interopAvailable();
     sim = await startWrikeSimulator({ tasks: 900, seed: 13, rateLimit: false });
     await scaffoldProject({ dir, baseUrl: sim.origin, force: true });
-    for (const f of wrikeL2PackFiles()) writeFileSync(join(dir, 'configs', 'l2', f.name), f.text);
     const run = () =>
       runJob(parseJobParams(['--project', dir, '--platform', 'wrike', '--process-type', 'both'], {}), {
         logStream: { write: () => true },

@@ -91,9 +91,13 @@ function lookups(t: WrikeTruth) {
   return { name, email, status, containers, ancestry, nearestProject };
 }
 
-export function expectedProjects(t: WrikeTruth): Row[] {
+/**
+ * `opts`: which optional sources the config gives project_parser (the seed's item has neither
+ * workflows nor spaces: no status names, paths without the space).
+ */
+export function expectedProjects(t: WrikeTruth, opts: { workflows?: boolean; spaces?: boolean } = {}): Row[] {
   const l = lookups(t);
-  const spaces = new Map(t.spaces.map((s) => [String(s.id), String(s.title)]));
+  const spaces = new Map(opts.spaces === false ? [] : t.spaces.map((s) => [String(s.id), String(s.title)]));
   const fields = new Map(
     t.customfields.map((f) => [String(f.id), { title: String(f.title), type: String(f.type) }]),
   );
@@ -123,7 +127,8 @@ export function expectedProjects(t: WrikeTruth): Row[] {
       title: p.title,
       status,
       custom_status_id: pr.customStatusId,
-      custom_status_name: l.status.get(String(pr.customStatusId))?.name ?? null,
+      custom_status_name:
+        opts.workflows === false ? null : (l.status.get(String(pr.customStatusId))?.name ?? null),
       owner_ids: owners,
       owner_names: owners.map((o) => l.name.get(o) ?? o),
       owner_emails: owners.map((o) => l.email.get(o) ?? null),

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerInitCommands } from '../../src/cli/commands/init.js';
 import { loadProjectConfigs } from '../../src/config/index.js';
 import { scaffoldProject } from '../../src/connectors/scaffold.js';
-import { WRIKE_CONFIG_IDS } from '../../src/connectors/wrike/index.js';
+import { WRIKE_CONFIG_IDS, WRIKE_L2_CONFIG_IDS } from '../../src/connectors/wrike/index.js';
 import { isFloeError } from '../../src/errors.js';
 import { FileSecretStore } from '../../src/runtime/local/file-secrets.js';
 import { defaultProject, loadProject } from '../../src/runtime/local/project.js';
@@ -39,8 +39,17 @@ describe('scaffoldProject', () => {
         '.floe/secrets.yaml',
       ]),
     );
-    // floe.yaml, README.md, .gitignore, configs/l2/README.md, .floe/secrets.yaml and the L1 configs.
-    expect(r.created).toHaveLength(5 + WRIKE_CONFIG_IDS.length);
+    // floe.yaml, README.md, .gitignore, configs/l2/README.md, .floe/secrets.yaml, the L1 and L2
+    // configs, and the example parsers with the config that runs one.
+    expect(r.created).toEqual(
+      expect.arrayContaining([
+        'configs/l2/wrike-tasks.yaml',
+        'parsers/open_tasks_by_assignee.sql',
+        'parsers/task_hours_by_status.ts',
+        'configs/l2/wrike-example-open-tasks.yaml',
+      ]),
+    );
+    expect(r.created).toHaveLength(5 + WRIKE_CONFIG_IDS.length + WRIKE_L2_CONFIG_IDS.length + 3);
     expect(r.nextSteps).toEqual([
       `cd ${dir}`,
       'put your wrike token in .floe/secrets.yaml (wrike-token), or export FLOE_SECRET_WRIKE_TOKEN=<token>',
@@ -48,16 +57,34 @@ describe('scaffoldProject', () => {
       'floe run --platform wrike',
     ]);
 
-    // floe.yaml spells out the defaults: the loaded project equals an empty file's, plus the name.
+    // floe.yaml spells out the defaults: the loaded project equals an empty file's, plus the name
+    // and the example parsers.
     const project = loadProject(dir);
-    expect(project).toEqual({ ...defaultProject(dir), name: 'acme' });
+    expect(project).toEqual({
+      ...defaultProject(dir),
+      name: 'acme',
+      parsers: [
+        {
+          sql: join(dir, 'parsers/open_tasks_by_assignee.sql'),
+          sources: ['tasks'],
+          primaryKey: ['assignee_id'],
+          schema: { assignee_id: 'string', open_tasks: 'long', high_importance: 'long' },
+        },
+        { module: join(dir, 'parsers/task_hours_by_status.ts') },
+      ],
+    });
 
     const { l1, l2 } = await loadProjectConfigs(dir);
     expect(l1.problems).toEqual([]);
     expect(l1.configs.map((c) => c.config.configId).sort()).toEqual([...WRIKE_CONFIG_IDS].sort());
     expect(l1.configs.every((c) => c.config.destination.namespace === 'wrike_staging')).toBe(true);
-    expect(l2.configs).toEqual([]);
     expect(l2.problems).toEqual([]);
+    expect(l2.configs.map((c) => c.config.configId).sort()).toEqual(
+      ['example_open_tasks', ...WRIKE_L2_CONFIG_IDS].sort(),
+    );
+    expect(
+      l2.configs.every((c) => Object.values(c.config.source).every((s) => s.namespace === 'wrike_staging')),
+    ).toBe(true);
 
     const gitignore = (await readFile(join(dir, '.gitignore'), 'utf8')).split('\n');
     expect(gitignore).toContain('.floe/');
@@ -79,12 +106,15 @@ describe('scaffoldProject', () => {
   it('points the configs at a simulator, with its token and a chosen namespace', async () => {
     const dir = join(tmp, 'sim');
     const r = await scaffoldProject({ dir, baseUrl: 'http://127.0.0.1:8123', namespace: 'demo_raw' });
-    const { l1 } = await loadProjectConfigs(dir);
+    const { l1, l2 } = await loadProjectConfigs(dir);
     expect(l1.problems).toEqual([]);
     for (const { config } of l1.configs) {
       expect(config.source.request.url.startsWith('http://127.0.0.1:8123/api/v4/')).toBe(true);
       expect(config.destination.namespace).toBe('demo_raw');
     }
+    // The L2 configs read the L1 tables where the L1 configs write them.
+    for (const { config } of l2.configs)
+      for (const s of Object.values(config.source)) expect(s.namespace).toBe('demo_raw');
     expect(new FileSecretStore(join(dir, '.floe/secrets.yaml')).find('wrike-token')).toBe(
       'sim-permanent-token',
     );

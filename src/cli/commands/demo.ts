@@ -1,7 +1,8 @@
 /**
- * `floe demo`: the whole L1 pipeline on this machine, no cloud and no account. Starts the Wrike
- * simulator in-process, scaffolds a temp project pointed at it, runs the job (L1, then L2, which
- * reports itself not yet available), prints the summary, a few rows, and how to query the tables.
+ * `floe demo`: the whole pipeline on this machine, no cloud and no account. Starts the Wrike
+ * simulator in-process, scaffolds a temp project pointed at it, runs the job (L1 into the staging
+ * tables, then L2 into the refined ones), prints the summary, a few rows of a staging and a refined
+ * table, and how to query them.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { printSummary, progressPrinter } from './run.js';
 export function registerDemoCommands(program: Command): void {
   program
     .command('demo')
-    .description('run the full L1 pipeline against the bundled Wrike API simulator, in a temp project')
+    .description('run L1 then L2 against the bundled Wrike API simulator, in a temp project')
     .option('--dir <dir>', 'project folder to create (default: a new temp folder)')
     .option('--tasks <n>', 'tasks in the simulated Wrike account', (v) => Number(v), 5000)
     .action(async (opts: { dir?: string; tasks: number }) => {
@@ -51,8 +52,23 @@ export function registerDemoCommands(program: Command): void {
             .scan({ select: ['id', 'title', 'status', 'importance', 'updated_date'], limit: 5 })
             .toRows();
           printLine();
-          printLine('wrike_staging.staging_tasks (5 rows):');
+          printLine('wrike_staging.staging_tasks (L1, as the API sent it; 5 rows):');
           printLine(formatTable(rows, ['id', 'title', 'status', 'importance', 'updated_date'], 40));
+          const refined = [
+            'task_id',
+            'title',
+            'custom_status_name',
+            'assignee_names',
+            'project_title',
+            'planned_hours',
+            'logged_hours',
+          ];
+          const tasks = await loadTable(catalog, 'wrike_refined.tasks');
+          printLine();
+          printLine(
+            'wrike_refined.tasks (L2, task_parser: names, statuses, projects and hours joined in; 5 rows):',
+          );
+          printLine(formatTable(await tasks.scan({ select: refined, limit: 5 }).toRows(), refined, 30));
         } finally {
           await catalog.close();
         }
@@ -60,6 +76,8 @@ export function registerDemoCommands(program: Command): void {
         printLine(`done in ${((Date.now() - started) / 1000).toFixed(1)} s. Query the tables:`);
         printLine(`  floe table list --project ${dir}`);
         printLine(`  floe table read wrike_staging.staging_tasks --project ${dir} --limit 10`);
+        printLine(`  floe table read wrike_refined.projects --project ${dir} --where "is_overdue = true"`);
+        printLine(`  floe parsers list --project ${dir}`);
         printLine(`  floe history --project ${dir}`);
         printLine(
           '  python: SqlCatalog("floe", uri="sqlite:///' +

@@ -243,6 +243,53 @@ export function wrikeL2Pack(opts: WrikeL2PackOptions = {}): Record<string, unkno
   });
 }
 
+/** A file of the pack, by path under this folder (from src/ too, for an uncopied build). */
+function packText(path: string): string {
+  const candidates = [
+    new URL(`./${path}`, import.meta.url),
+    new URL(`../../../src/connectors/wrike/${path}`, import.meta.url),
+  ].map((u) => fileURLToPath(u));
+  const found = candidates.find((d) => existsSync(d));
+  if (found === undefined)
+    throw new FloeError(
+      'internal',
+      `the Wrike pack's file ${path} is missing (looked in ${candidates.join(' and ')})`,
+    );
+  return readFileSync(found, 'utf8');
+}
+
+/** A project file `floe init` writes: project-relative path and text. */
+export interface ExampleFile {
+  path: string;
+  text: string;
+}
+
+/**
+ * The example parsers `floe init` puts in a project (a SQL one, with an L2 config running it, and
+ * a TypeScript one), and the floe.yaml `parsers` section registering them.
+ */
+export function wrikeExampleFiles(opts: WrikeL2PackOptions = {}): ExampleFile[] {
+  const config: PackDoc = {
+    name: 'example-open-tasks.yaml',
+    configId: 'example_open_tasks',
+    doc: parseDocument(packText('examples/example-open-tasks.yaml')),
+  };
+  applyL2Options(config, opts);
+  return [
+    { path: 'parsers/open_tasks_by_assignee.sql', text: packText('examples/open_tasks_by_assignee.sql') },
+    { path: 'parsers/task_hours_by_status.ts', text: packText('examples/task_hours_by_status.ts') },
+    { path: 'configs/l2/wrike-example-open-tasks.yaml', text: config.doc.toString({ lineWidth: 0 }) },
+  ];
+}
+
+export const WRIKE_EXAMPLE_PARSERS_YAML = `parsers:
+  - sql: parsers/open_tasks_by_assignee.sql
+    sources: [tasks]
+    primaryKey: [assignee_id]
+    schema: { assignee_id: string, open_tasks: long, high_importance: long }
+  - module: parsers/task_hours_by_status.ts
+`;
+
 /** The pack as plain L1 config items, options applied, in `WRIKE_CONFIG_IDS` order. */
 export function wrikePack(opts: WrikePackOptions = {}): Record<string, unknown>[] {
   return loadDocs().map((p) => {
