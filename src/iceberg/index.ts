@@ -38,4 +38,5 @@ export { createTable, loadOrCreateTable, loadTable } from './tables.js';
 export { duckType } from './write/duck-types.js';
 export type { QueryMergeOptions, QueryMergePlan } from './write/query-merge.js';
 export { icebergTypeOf, queryFields } from './write/query-schema.js';
+export { type StagedRows, stageQuery } from './write/staged-query.js';
 export { canPromote, type SchemaUpdate } from './write/update-schema.js';

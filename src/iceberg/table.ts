@@ -2,6 +2,8 @@
  * A table handle: the metadata it last saw, and the operations floe performs on it. Writes
  * return a new handle state (they refresh `this`), reads take a snapshot of the current state.
  */
+
+import type { Duck } from '../duck/session.js';
 import { isFloeError } from '../errors.js';
 import type { Catalog, TableIdentifier } from './catalog/catalog.js';
 import { identifierString } from './catalog/catalog.js';
@@ -31,6 +33,7 @@ import {
 import { type MergeOptions, writeMerge } from './write/merge.js';
 import { type QueryMergeOptions, type QueryMergePlan, writeMergeFromQuery } from './write/query-merge.js';
 import { type SkipExisting, writeSkippingExisting } from './write/skip-existing.js';
+import { type StagedRows, stagedDataFiles } from './write/staged-query.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
 import { NEW_DATA, REPLAN, validateNoNewData } from './write/validate.js';
 
@@ -193,6 +196,80 @@ export class Table {
         await this.refresh();
       }
     }
+  }
+
+  /** Fast append of staged rows (see write/staged-query.ts), in one snapshot. */
+  async appendStaged(staged: StagedRows, opts: CommitOptions & { duck?: Duck } = {}): Promise<WriteResult> {
+    const files = await stagedDataFiles(this.catalog.io, this.state.metadata, staged, {
+      table: this.name,
+      ...opts,
+    });
+    return this.commitFiles('append', files, undefined, opts);
+  }
+
+  /** Replaces every row with staged rows, in one snapshot (refused like `overwrite` over new data). */
+  async overwriteStaged(
+    staged: StagedRows,
+    opts: CommitOptions & { duck?: Duck } = {},
+  ): Promise<WriteResult> {
+    const since = this.currentSnapshot()?.['snapshot-id'];
+    const files = await stagedDataFiles(this.catalog.io, this.state.metadata, staged, {
+      table: this.name,
+      ...opts,
+    });
+    return this.commitFiles(files.length ? 'overwrite' : 'delete', files, 'all', {
+      ...opts,
+      validate: (m) => {
+        opts.validate?.(m);
+        validateNoNewData(m, since, this.name, NEW_DATA);
+      },
+    });
+  }
+
+  /**
+   * Upsert of staged rows by key. Into a table that holds no data yet, the staged files are
+   * adopted as they are (no key can match); if data arrives before the commit, or the table has
+   * data, it is a `mergeQuery` over the staged rows.
+   */
+  async mergeStaged(
+    staged: StagedRows,
+    opts: QueryMergeOptions & CommitOptions & { duck?: Duck },
+  ): Promise<WriteResult & { plan: QueryMergePlan; replans: number }> {
+    const snap = this.currentSnapshot();
+    if (!snap || snap.summary['total-data-files'] === '0') {
+      const since = snap?.['snapshot-id'];
+      try {
+        const r = await this.appendStaged(staged, {
+          ...opts,
+          validate: (m) => {
+            validateNoNewData(m, since, this.name);
+            opts.validate?.(m);
+          },
+        });
+        const rows = staged.rows;
+        return {
+          ...r,
+          plan: {
+            added: [],
+            removed: new Set(),
+            inputRows: rows,
+            writtenRows: rows,
+            matchedRows: 0n,
+            unchangedRows: 0n,
+          },
+          replans: 0,
+        };
+      } catch (e) {
+        if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN) throw e;
+        await this.refresh();
+      }
+    }
+    return this.mergeQuery(staged.sql, opts);
+  }
+
+  /** The schema `update` would give the table, without committing anything. */
+  previewSchema(update: SchemaUpdate): Schema {
+    return currentSchema(applySchemaUpdate(this.state.metadata, update, this.name));
   }
 
   /** Replaces every row of the table with `rows`, in one snapshot. */

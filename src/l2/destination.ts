@@ -1,7 +1,8 @@
 /**
- * The destination table, made ready for a parser's output once that output has passed every
- * check (so a failing run changes nothing, not even the schema): created with the declared
- * columns plus L2's own, or evolved. New columns are added (optional); a type Iceberg can widen is
+ * The destination table for a parser's output. Its schema is planned first (the output is
+ * staged with the field ids it will have), and the table is created or evolved only once the
+ * output has passed every check, so a failing run changes nothing, not even the schema: created
+ * with the declared columns plus L2's own, or evolved. New columns are added (optional); a type Iceberg can widen is
  * widened; any other difference is an error naming the column and the fix. Table columns the
  * parser no longer produces are dropped when `dropExtraColumns` is true, and kept (null in new
  * rows) when it is false, as the seed's option says.
@@ -10,11 +11,14 @@ import { resolveColumnName } from '../config/index.js';
 import type { L2Config } from '../config/l2-schema.js';
 import { FloeError } from '../errors.js';
 import {
+  buildSchema,
   type Catalog,
   canPromote,
   type IcebergType,
   loadOrCreateTable,
   type PrimitiveType,
+  type Schema,
+  type SchemaUpdate,
   type Table,
   type TableIdentifier,
   type TypeInput,
@@ -22,9 +26,14 @@ import {
 import { L2_COLUMNS, type OutputColumn } from './output.js';
 import { formatType } from './parsers/type-expr.js';
 
-export interface PreparedDestination {
-  readonly table: Table;
-  readonly created: boolean;
+/** What the destination table will be, worked out before anything changes (see the file comment). */
+export interface DestinationPlan {
+  /** The schema the table will have (field ids included). */
+  readonly schema: Schema;
+  /** The table, when it exists. */
+  readonly existing?: Table;
+  /** How to evolve it. */
+  readonly update?: SchemaUpdate;
   readonly added: string[];
   readonly widened: string[];
   readonly dropped: string[];
@@ -36,32 +45,25 @@ export function destinationId(config: L2Config): TableIdentifier {
   return { namespace: [config.destination.namespace], name: config.destination.tableName };
 }
 
-export async function prepareDestination(
-  catalog: Catalog,
+function targetColumns(columns: readonly OutputColumn[]): { name: string; type: TypeInput }[] {
+  return [...columns, ...L2_COLUMNS.map((c) => ({ name: c.name, type: c.type as TypeInput }))];
+}
+
+/** The table's schema after this run, and the changes that get it there; commits nothing. */
+export function planDestination(
   config: L2Config,
   columns: readonly OutputColumn[],
   existing: Table | undefined,
-): Promise<PreparedDestination> {
-  const target = [...columns, ...L2_COLUMNS.map((c) => ({ name: c.name, type: c.type as TypeInput }))];
-  if (!existing) {
-    const naming = config.destination.columnNaming;
-    const table = await loadOrCreateTable(catalog, destinationId(config), {
-      schema: target.map((c) => ({ name: c.name, type: c.type, required: false })),
-      partitionBy: config.destination.partitionBy.map((p) => ({
-        ...p,
-        source: resolveColumnName(p.source, naming),
-      })),
-    });
-    // Another writer may have created it first; then it is evolved like any existing table.
-    if (
-      table
-        .schema()
-        .fields.map((f) => f.name)
-        .join() === target.map((c) => c.name).join()
-    )
-      return { table, created: true, added: [], widened: [], dropped: [], kept: [] };
-    return prepareDestination(catalog, config, columns, table);
-  }
+): DestinationPlan {
+  const target = targetColumns(columns);
+  if (!existing)
+    return {
+      schema: buildSchema(target.map((c) => ({ name: c.name, type: c.type, required: false }))),
+      added: [],
+      widened: [],
+      dropped: [],
+      kept: [],
+    };
   const table = existing;
   const fields = table.schema().fields;
   const added: { name: string; type: TypeInput }[] = [];
@@ -95,15 +97,40 @@ export async function prepareDestination(
     );
   const extra = fields.map((f) => f.name).filter((n) => !target.some((c) => c.name === n));
   const drop = config.destination.dropExtraColumns ? extra : [];
-  await table.updateSchema({ addColumns: added, widen, dropColumns: drop });
+  const update: SchemaUpdate = { addColumns: added, widen, dropColumns: drop };
   return {
-    table,
-    created: false,
+    schema: table.previewSchema(update),
+    existing: table,
+    update,
     added: added.map((a) => a.name),
     widened: widen.map((w) => w.name),
     dropped: drop,
     kept: config.destination.dropExtraColumns ? [] : extra,
   };
+}
+
+/** Creates or evolves the table as planned; returns it. */
+export async function applyDestination(
+  catalog: Catalog,
+  config: L2Config,
+  columns: readonly OutputColumn[],
+  plan: DestinationPlan,
+): Promise<Table> {
+  if (plan.existing) {
+    await plan.existing.updateSchema(plan.update!);
+    return plan.existing;
+  }
+  const naming = config.destination.columnNaming;
+  const table = await loadOrCreateTable(catalog, destinationId(config), {
+    schema: plan.schema,
+    partitionBy: config.destination.partitionBy.map((p) => ({
+      ...p,
+      source: resolveColumnName(p.source, naming),
+    })),
+  });
+  // Another writer may have created it first: then it is evolved like any existing table.
+  if (JSON.stringify(table.schema().fields) === JSON.stringify(plan.schema.fields)) return table;
+  return applyDestination(catalog, config, columns, planDestination(config, columns, table));
 }
 
 /** Is a table type (with ids) the declared one (without)? */

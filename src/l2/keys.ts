@@ -5,36 +5,42 @@
  * the greatest or smallest value of a column; a tie still fails, since no rule picks a row).
  */
 import type { L2Config } from '../config/l2-schema.js';
-import { sqlIdent } from '../duck/session.js';
+import { type Duck, sqlIdent } from '../duck/session.js';
 import { FloeError } from '../errors.js';
-import { OUTPUT_TABLE, type ParserOutput } from './output.js';
-import type { Workspace } from './workspace.js';
 
 /** How many offending keys an error lists. */
 const SHOWN = 10;
 
 export interface KeyCheck {
-  /** Rows dropped by the duplicateKeys rule. */
-  readonly resolvedDuplicates: number;
-  readonly rows: number;
+  /**
+   * When the duplicateKeys rule resolved duplicates: a SELECT of the rows to keep (over the
+   * output), and how many rows it drops.
+   */
+  readonly resolved?: { readonly sql: string; readonly dropped: number };
 }
 
+/** Checks the keys of the rows `outputSql` selects (the staged output). */
 export async function validateKeys(
-  ws: Workspace,
-  output: ParserOutput,
+  duck: Duck,
+  outputSql: string,
   keys: readonly string[],
   config: L2Config,
   parser: string,
   orderBy: string | undefined,
 ): Promise<KeyCheck> {
-  const duck = ws.duck;
-  const rel = output.relation;
+  const rel = `(${outputSql})`;
   const cols = keys.map(sqlIdent);
   const keyText = (r: Record<string, unknown>) =>
     JSON.stringify(Object.fromEntries(keys.map((k) => [k, r[k] ?? null])));
   const asText = keys.map((k) => `${sqlIdent(k)}::VARCHAR AS ${sqlIdent(k)}`).join(', ');
   const where = `config ${config.configId} (parser ${parser}, destination.primaryKey [${keys.join(', ')}])`;
 
+  // One pass says whether anything is wrong; the listings below run only when something is.
+  const [check] = await duck.json(
+    `SELECT count(*) FILTER (WHERE ${cols.map((c) => `${c} IS NULL`).join(' OR ')})::BIGINT::VARCHAR AS nulls,
+       (count(*) - count(DISTINCT (${cols.join(', ')})))::BIGINT::VARCHAR AS repeats FROM ${rel}`,
+  );
+  if (Number(check?.nulls ?? 0) === 0 && Number(check?.repeats ?? 0) === 0) return {};
   const nullRows = await duck.json(
     `SELECT ${asText}, count(*) OVER ()::BIGINT::VARCHAR AS total FROM ${rel} WHERE ${cols.map((c) => `${c} IS NULL`).join(' OR ')} LIMIT ${SHOWN}`,
   );
@@ -48,7 +54,7 @@ export async function validateKeys(
 
   const dupSql = `SELECT ${asText}, count(*)::BIGINT::VARCHAR AS n, count(*) OVER ()::BIGINT::VARCHAR AS total FROM ${rel} GROUP BY ${cols.join(', ')} HAVING count(*) > 1 ORDER BY ${cols.join(', ')} LIMIT ${SHOWN}`;
   const dups = await duck.json(dupSql);
-  if (dups.length === 0) return { resolvedDuplicates: 0, rows: output.rows };
+  if (dups.length === 0) return {};
   const listed = dups.map((r) => `${keyText(r)} ×${r.n}`).join(', ');
   const rule = config.destination.duplicateKeys;
   if (!rule || !orderBy)
@@ -74,13 +80,10 @@ export async function validateKeys(
         'Fix: order by a column that differs between the duplicates, or make the parser produce one row per key',
       { context: { configId: config.configId, field: 'destination.duplicateKeys.orderBy' } },
     );
-  const resolved = ws.qualified(`${OUTPUT_TABLE}_resolved`);
-  await duck.run(
-    `CREATE TABLE ${resolved} AS SELECT * FROM ${rel} QUALIFY row_number() OVER (PARTITION BY ${cols.join(', ')} ORDER BY ${o} ${dir} NULLS LAST) = 1`,
-  );
-  const [c] = await duck.json(`SELECT count(*)::BIGINT::VARCHAR AS n FROM ${resolved}`);
-  const rows = Number(c?.n ?? 0);
-  await duck.run(`DROP TABLE ${rel}`);
-  await duck.run(`ALTER TABLE ${resolved} RENAME TO ${sqlIdent(OUTPUT_TABLE)}`);
-  return { resolvedDuplicates: output.rows - rows, rows };
+  return {
+    resolved: {
+      sql: `SELECT * FROM ${rel} QUALIFY row_number() OVER (PARTITION BY ${cols.join(', ')} ORDER BY ${o} ${dir} NULLS LAST) = 1`,
+      dropped: Number(check?.repeats ?? 0),
+    },
+  };
 }

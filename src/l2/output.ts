@@ -1,9 +1,9 @@
 /**
- * Running a parser and holding its output: the transform's SELECT is checked against the
- * parser's declared schema before it runs (bound, not executed), then materialised once into the
- * workspace (`output`), cast to the declared types, with the config's column naming applied to
- * the column names. Everything after (key checks, the write) reads that table, so the parser runs
- * exactly once and what is validated is what is written.
+ * Running a parser: the transform's SELECT is checked against the parser's declared schema
+ * before it runs (bound, not executed), with the config's column naming applied to the column
+ * names and the values cast to the declared types. It then runs exactly once, straight into
+ * Parquet files staged for the destination (stageOutput): the key checks read those files and the
+ * commit adopts them, so what is validated is what is written, and no row is written twice.
  *
  * A produced column fits its declared type when it is the same type or one Iceberg can widen to
  * it (int → long, float → double, wider decimals); anything else, a missing column or an
@@ -11,9 +11,18 @@
  */
 import { resolveColumnName } from '../config/index.js';
 import type { L2Config } from '../config/l2-schema.js';
-import { sqlIdent } from '../duck/session.js';
+import { sqlIdent, sqlString } from '../duck/session.js';
 import { errorMessage, FloeError, isFloeError } from '../errors.js';
-import { buildSchema, canPromote, duckType, queryFields, type TypeInput } from '../iceberg/index.js';
+import {
+  buildSchema,
+  canPromote,
+  duckType,
+  queryFields,
+  type Schema,
+  type StagedRows,
+  stageQuery,
+  type TypeInput,
+} from '../iceberg/index.js';
 import { formatType } from './parsers/type-expr.js';
 import type { ParserContext, RegisteredParser } from './parsers/types.js';
 import type { Workspace } from './workspace.js';
@@ -24,8 +33,6 @@ export const L2_COLUMNS = [
   { name: 'ingest_run_id', type: 'string' },
 ] as const;
 
-export const OUTPUT_TABLE = 'output';
-
 export interface OutputColumn {
   /** The column's name in the output and the table (naming applied). */
   readonly name: string;
@@ -33,10 +40,9 @@ export interface OutputColumn {
 }
 
 export interface ParserOutput {
-  /** Qualified name of the materialised output. */
-  readonly relation: string;
+  /** The output as a SELECT of the declared columns (naming applied, declared types). */
+  readonly sql: string;
   readonly columns: readonly OutputColumn[];
-  readonly rows: number;
 }
 
 /** The parser's declared columns under the config's naming (the table's columns). */
@@ -65,7 +71,10 @@ export function declaredColumns(parser: RegisteredParser, config: L2Config): Out
   return out;
 }
 
-/** Runs the transform and materialises its output in the workspace (see the file comment). */
+/**
+ * Runs the transform and checks its SELECT against the declared schema (bound, not run): the
+ * output as one SELECT of the declared columns, named and cast as the table has them.
+ */
 export async function runParser(
   ws: Workspace,
   parser: RegisteredParser,
@@ -73,30 +82,21 @@ export async function runParser(
   ctx: ParserContext,
 ): Promise<ParserOutput> {
   const declared = declaredColumns(parser, config);
-  const fail = (e: unknown, phase: string): never => {
-    if (isFloeError(e) && e.kind !== 'data-invalid') throw e;
-    throw new FloeError(
-      'data-invalid',
-      `parser ${parser.name} failed ${phase} in config ${config.configId}: ${errorMessage(e)}`,
-      { context: { configId: config.configId, parser: parser.name }, cause: e },
-    );
-  };
   let sql: string;
   try {
     sql = await parser.transform(ctx);
   } catch (e) {
-    return fail(e, 'in its transform');
+    throw parserFailure(e, parser, config, 'in its transform');
   }
   if (typeof sql !== 'string' || sql.trim() === '')
     throw new FloeError('internal', `parser ${parser.name}'s transform returned no SELECT`, {
       context: { parser: parser.name },
     });
-  const query = `(\n${sql}\n)`;
   let produced: { name: string; type: TypeInput }[];
   try {
     produced = (await queryFields(ws.duck, sql)).map((f) => ({ name: f.name, type: f.type }));
   } catch (e) {
-    return fail(e, 'to compile');
+    throw parserFailure(e, parser, config, 'to compile');
   }
   const byName = matchColumns(produced, declared, parser, config);
   // Cast to the declared types (each checked to fit above), so the output has exactly them.
@@ -104,14 +104,52 @@ export async function runParser(
   const select = schema.fields.map(
     (f) => `CAST(p.${sqlIdent(byName.get(f.name)!)} AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`,
   );
-  const relation = ws.qualified(OUTPUT_TABLE);
+  return { sql: `SELECT ${select.join(', ')} FROM (\n${sql}\n) p`, columns: declared };
+}
+
+/**
+ * Writes the output once, shaped like the destination table (L2's columns filled in, kept
+ * columns null), as Parquet files staged for the table (see iceberg write/staged-query.ts).
+ */
+export async function stageOutput(
+  ws: Workspace,
+  output: ParserOutput,
+  schema: Schema,
+  run: { runId: string; startedAt: Date },
+  parser: RegisteredParser,
+  config: L2Config,
+): Promise<StagedRows> {
+  const produced = new Set(output.columns.map((c) => c.name));
+  const own: Record<string, string> = {
+    ingest_timestamp: `CAST(${sqlString(run.startedAt.toISOString())} AS TIMESTAMPTZ)`,
+    ingest_run_id: sqlString(run.runId),
+  };
+  const cols = schema.fields.map((f) => {
+    const value = produced.has(f.name) ? `o.${sqlIdent(f.name)}` : (own[f.name] ?? 'NULL');
+    return `${value} AS ${sqlIdent(f.name)}`;
+  });
   try {
-    await ws.duck.run(`CREATE TABLE ${relation} AS SELECT ${select.join(', ')} FROM ${query} p`);
+    return await stageQuery(
+      ws.duck,
+      schema,
+      `SELECT ${cols.join(', ')} FROM (${output.sql}) o`,
+      config.configId,
+    );
   } catch (e) {
-    return fail(e, 'while running');
+    throw parserFailure(e, parser, config, 'while running');
   }
-  const [c] = await ws.duck.json(`SELECT count(*)::BIGINT::VARCHAR AS n FROM ${relation}`);
-  return { relation, columns: declared, rows: Number(c?.n ?? 0) };
+}
+
+function parserFailure(e: unknown, parser: RegisteredParser, config: L2Config, phase: string): Error {
+  if (isFloeError(e) && e.kind !== 'data-invalid') return e;
+  return new FloeError(
+    'data-invalid',
+    `parser ${parser.name} failed ${phase} in config ${config.configId}: ${errorMessage(e)}`,
+    {
+      context: { configId: config.configId, parser: parser.name },
+      cause: e,
+    },
+  );
 }
 
 /**

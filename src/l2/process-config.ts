@@ -23,6 +23,8 @@ import {
   type Catalog,
   identifierString,
   loadTable,
+  type StagedRows,
+  stageQuery,
   type Table,
   type TableMetadata,
 } from '../iceberg/index.js';
@@ -33,9 +35,9 @@ import type { Logger } from '../runtime/ports/logger.js';
 import type { ConfigRunResult } from '../runtime/ports/notifier.js';
 import type { StateStore } from '../runtime/ports/state-store.js';
 import { redact } from '../util/redact.js';
-import { destinationId, prepareDestination } from './destination.js';
+import { applyDestination, destinationId, planDestination } from './destination.js';
 import { validateKeys } from './keys.js';
-import { declaredColumns, type ParserOutput, runParser } from './output.js';
+import { declaredColumns, type ParserOutput, runParser, stageOutput } from './output.js';
 import type { ParserRegistry } from './parsers/registry.js';
 import type { ParserContext, RegisteredParser } from './parsers/types.js';
 import { reconcileL2, statePositions } from './reconcile.js';
@@ -225,6 +227,7 @@ async function attemptRun(
   return withDuck<L2Result>(async (duck) => {
     const ws = await Workspace.open(duck, { asOf, incremental: anyIncremental });
     let sources: { reads: SourceRead[]; release(): Promise<void> } | undefined;
+    let staged: StagedRows | undefined;
     try {
       // 1. Read the sources.
       let t = Date.now();
@@ -242,7 +245,7 @@ async function attemptRun(
       failpoint('l2.sources-read');
       throwIfStopped(deps.signal);
 
-      // 2. Transform.
+      // 2. Transform, checked against the parser's schema and written once, staged for the table.
       t = Date.now();
       const output = await runParser(
         ws,
@@ -250,9 +253,11 @@ async function attemptRun(
         config,
         parserContext(ws, config, sources.reads, asOf, anyIncremental),
       );
-      seen.records = output.rows;
-      log.info(`parser ${parser.name} produced ${output.rows} row(s) in ${Date.now() - t} ms`, {
-        rows: output.rows,
+      const plan = planDestination(config, output.columns, tbl);
+      staged = await stageOutput(ws, output, plan.schema, ctx, parser, config);
+      seen.records = Number(staged.rows);
+      log.info(`parser ${parser.name} produced ${staged.rows} row(s) in ${Date.now() - t} ms`, {
+        rows: Number(staged.rows),
         ms: Date.now() - t,
       });
       throwIfStopped(deps.signal);
@@ -268,29 +273,32 @@ async function attemptRun(
           )
         : undefined;
       const checked = keys.length
-        ? await validateKeys(ws, output, keys, config, parser.name, orderBy)
-        : { resolvedDuplicates: 0, rows: output.rows };
-      seen.records = checked.rows;
-      if (checked.resolvedDuplicates)
+        ? await validateKeys(duck, staged.sql, keys, config, parser.name, orderBy)
+        : {};
+      if (checked.resolved) {
+        const resolved = await stageQuery(duck, plan.schema, checked.resolved.sql, table);
+        await staged.release();
+        staged = resolved;
+        seen.records = Number(staged.rows);
         log.warn(
-          `${checked.resolvedDuplicates} duplicate row(s) dropped by destination.duplicateKeys (keep ${config.destination.duplicateKeys?.keep} by ${orderBy})`,
+          `${checked.resolved.dropped} duplicate row(s) dropped by destination.duplicateKeys (keep ${config.destination.duplicateKeys?.keep} by ${orderBy})`,
         );
+      }
+      const rows = Number(staged.rows);
       log.info(`primary key [${keys.join(', ')}] valid in ${Date.now() - t} ms`, { ms: Date.now() - t });
       failpoint('l2.validated');
       throwIfStopped(deps.signal);
 
       // 4. The table, now that the output is known to be good.
-      const prepared = await prepareDestination(deps.catalog, config, output.columns, tbl);
-      tbl = prepared.table;
-      if (prepared.created) log.info(`created table ${table}`);
-      if (prepared.added.length) log.info(`schema evolved: added ${prepared.added.join(', ')}`, { table });
-      if (prepared.widened.length)
-        log.info(`schema evolved: widened ${prepared.widened.join(', ')}`, { table });
-      if (prepared.dropped.length)
-        log.info(`dropped column(s) ${prepared.dropped.join(', ')} (dropExtraColumns)`, { table });
-      if (prepared.kept.length)
+      tbl = await applyDestination(deps.catalog, config, output.columns, plan);
+      if (!plan.existing) log.info(`created table ${table}`);
+      if (plan.added.length) log.info(`schema evolved: added ${plan.added.join(', ')}`, { table });
+      if (plan.widened.length) log.info(`schema evolved: widened ${plan.widened.join(', ')}`, { table });
+      if (plan.dropped.length)
+        log.info(`dropped column(s) ${plan.dropped.join(', ')} (dropExtraColumns)`, { table });
+      if (plan.kept.length)
         log.info(
-          `kept column(s) ${prepared.kept.join(', ')} the parser no longer produces (null in new rows; dropExtraColumns is false)`,
+          `kept column(s) ${plan.kept.join(', ')} the parser no longer produces (null in new rows; dropExtraColumns is false)`,
           { table },
         );
       failpoint('l2.table-ready');
@@ -299,16 +307,15 @@ async function attemptRun(
       // 5. Write and commit, one snapshot carrying how far each source was read.
       t = Date.now();
       const reached: SourcePositions = Object.fromEntries(sources.reads.map((r) => [r.name, r.position]));
-      const written = await writeOutput(tbl, output, {
+      const written = await writeOutput(tbl, staged, {
         mode: config.destination.defaultwriteMode,
         keys,
-        runId: ctx.runId,
-        startedAt: ctx.startedAt,
+        duck,
         commit: {
           summary: {
             [SUMMARY_RUN_ID]: ctx.runId,
             [SUMMARY_CONFIG_ID]: configId,
-            [SUMMARY_RECORDS]: String(checked.rows),
+            [SUMMARY_RECORDS]: String(rows),
             [SUMMARY_SOURCES]: encodePositions(reached),
           },
           validate: (base: TableMetadata) => noConcurrentRun(base, startSnapshot, configId, ctx.runId, table),
@@ -340,14 +347,14 @@ async function attemptRun(
         loadTimestamp: finishedAt.toISOString(),
         snapshot_id: snapshotId,
         lastRunStatus: 'SUCCESS',
-        totalRecordsProcessed: checked.rows,
+        totalRecordsProcessed: rows,
       });
       failpoint('l2.after-history');
       return {
         configId,
         processType: 'L2',
         status: 'SUCCESS',
-        records: checked.rows,
+        records: rows,
         snapshotId,
         durationMs: Date.now() - started,
         table,
@@ -358,6 +365,7 @@ async function attemptRun(
         unchanged: written.unchanged,
       };
     } finally {
+      await staged?.release();
       await sources?.release();
       await ws.close();
     }

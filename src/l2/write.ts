@@ -1,18 +1,19 @@
 /**
- * Writing a validated parser output into the destination, columnar: one SELECT over the
- * materialised output shaped exactly like the table (L2's columns filled in, kept extra columns
- * null) goes to the Iceberg writer, which has DuckDB write the Parquet files. One commit:
+ * Committing a validated, staged parser output (output.ts `stageOutput`) into the destination in
+ * one snapshot. The staged Parquet files become the table's data files as they are when they
+ * can (see iceberg write/staged-query.ts):
  *
  *  - APPEND adds the rows;
  *  - OVERWRITE replaces every row;
  *  - MERGE upserts by the primary key and leaves rows equal to their current version alone
  *    (compared without L2's own columns), so a recomputation touches only what changed, and a
- *    row keeps the time and run of its last real change.
+ *    row keeps the time and run of its last real change. Into a table without data, the rows are
+ *    simply added.
  */
 import type { WriteMode } from '../config/index.js';
-import { sqlIdent, sqlString } from '../duck/session.js';
-import { type CommitOptions, duckType, type Table, type WriteResult } from '../iceberg/index.js';
-import { L2_COLUMNS, type ParserOutput } from './output.js';
+import type { Duck } from '../duck/session.js';
+import type { CommitOptions, StagedRows, Table, WriteResult } from '../iceberg/index.js';
+import { L2_COLUMNS } from './output.js';
 
 export interface WriteOutcome {
   readonly result: WriteResult;
@@ -26,42 +27,30 @@ export interface WriteOutcome {
 
 export async function writeOutput(
   table: Table,
-  output: ParserOutput,
+  staged: StagedRows,
   opts: {
     readonly mode: WriteMode;
     readonly keys: readonly string[];
-    readonly runId: string;
-    readonly startedAt: Date;
     readonly commit: CommitOptions;
+    readonly duck: Duck;
   },
 ): Promise<WriteOutcome> {
-  const produced = new Set(output.columns.map((c) => c.name));
-  const own: Record<string, string> = {
-    ingest_timestamp: `CAST(${sqlString(opts.startedAt.toISOString())} AS TIMESTAMPTZ)`,
-    ingest_run_id: sqlString(opts.runId),
-  };
-  const cols = table.schema().fields.map((f) => {
-    const value = produced.has(f.name)
-      ? `o.${sqlIdent(f.name)}`
-      : (own[f.name] ?? `CAST(NULL AS ${duckType(f.type)})`);
-    return `${value} AS ${sqlIdent(f.name)}`;
-  });
-  const select = `SELECT ${cols.join(', ')} FROM ${output.relation} o`;
+  const commit = { ...opts.commit, duck: opts.duck };
   switch (opts.mode) {
     case 'APPEND': {
-      const result = await table.appendQuery(select, opts.commit);
+      const result = await table.appendStaged(staged, commit);
       return { result, written: Number(result.records), unchanged: 0, replaced: 0 };
     }
     case 'OVERWRITE': {
-      const result = await table.overwriteQuery(select, opts.commit);
+      const result = await table.overwriteStaged(staged, commit);
       return { result, written: Number(result.records), unchanged: 0, replaced: 0 };
     }
     case 'MERGE': {
-      const r = await table.mergeQuery(select, {
+      const r = await table.mergeStaged(staged, {
         keys: opts.keys,
         skipUnchanged: { ignore: L2_COLUMNS.map((c) => c.name) },
         assumeUniqueKeys: true,
-        ...opts.commit,
+        ...commit,
       });
       return {
         result: r,

@@ -4,6 +4,7 @@
  * reading API (columns, filters, incremental by column and by snapshot range as net changes,
  * whatever operation wrote the range).
  */
+import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlString, withDuck } from '../../src/duck/session.js';
 import { isFloeError } from '../../src/errors.js';
@@ -14,7 +15,9 @@ import {
   loadTable,
   queryFields,
   RANGE_UNAVAILABLE,
+  stageQuery,
   type Table,
+  uriToPath,
   where,
 } from '../../src/iceberg/index.js';
 import { type TempCatalog, tempCatalog } from '../support/temp-catalog.js';
@@ -160,6 +163,65 @@ describe('writes from a DuckDB query', () => {
     await expect(withDuck((d) => queryFields(d, `SELECT INTERVAL 1 DAY AS gap`))).rejects.toThrow(
       /column "gap" has DuckDB type INTERVAL.*cast it/,
     );
+  });
+});
+
+describe('staged rows (written once, adopted by the commit)', () => {
+  it('appendStaged adopts the staged files as they are; the staged rows stay readable until released', async () => {
+    const t = await createTable(tc.catalog, 'ns.staged', { schema: fields });
+    const staged = await withDuck((d) => stageQuery(d, t.schema(), values([[1, 'a', ['x'], 'r1']])));
+    const r = await t.appendStaged(staged);
+    expect(r.dataFiles).toBe(1);
+    // Adopted: the committed file has the staged file's bytes (no second write).
+    expect(statSync(uriToPath((await t.scan().plan()).tasks[0]!.file.file_path)).ino).toBe(
+      statSync(staged.files[0]!.path).ino,
+    );
+    expect(await withDuck((d) => d.json(`SELECT count(*)::INT AS n FROM (${staged.sql})`))).toEqual([
+      { n: 1 },
+    ]);
+    await staged.release();
+    expect(existsSync(staged.files[0]!.path)).toBe(false);
+    expect(await content(t)).toEqual(['1:a:x:r1']);
+  });
+
+  it('rows staged for a schema the table no longer has are written again, by name', async () => {
+    const t = await createTable(tc.catalog, 'ns.staged2', { schema: fields });
+    const staged = await withDuck((d) => stageQuery(d, t.schema(), values([[2, 'b', [], 'r1']])));
+    await t.updateSchema({ addColumns: [{ name: 'extra', type: 'string' }] });
+    await t.overwriteStaged(staged);
+    await staged.release();
+    expect(await t.scan().toRows()).toEqual([{ id: 2n, name: 'b', tags: [], run: 'r1', extra: null }]);
+  });
+
+  it('mergeStaged adds the rows to a table without data, and merges by key into one with data', async () => {
+    const t = await createTable(tc.catalog, 'ns.staged3', { schema: fields });
+    const first = await withDuck((d) =>
+      stageQuery(
+        d,
+        t.schema(),
+        values([
+          [1, 'a', [], 'r1'],
+          [2, 'b', [], 'r1'],
+        ]),
+      ),
+    );
+    const a = await t.mergeStaged(first, { keys: ['id'] });
+    await first.release();
+    expect(a.plan.writtenRows).toBe(2n);
+    const second = await withDuck((d) =>
+      stageQuery(
+        d,
+        t.schema(),
+        values([
+          [2, 'B', [], 'r2'],
+          [3, 'c', [], 'r2'],
+        ]),
+      ),
+    );
+    const b = await t.mergeStaged(second, { keys: ['id'], skipUnchanged: { ignore: ['run'] } });
+    await second.release();
+    expect(b.plan).toMatchObject({ writtenRows: 2n, matchedRows: 1n });
+    expect(await content(t)).toEqual(['1:a::r1', '2:B::r2', '3:c::r2']);
   });
 });
 

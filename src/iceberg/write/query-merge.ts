@@ -88,12 +88,16 @@ export async function writeMergeFromQuery(
         rows = `SELECT q.* FROM ${input} q ANTI JOIN ${existing} e ON ${same.length ? same.join(' AND ') : 'TRUE'}`;
         await duck.run(`DROP TABLE ${keysTable}`);
       }
-      // Only the rows to write decide which current rows go.
-      await duck.run(
-        `CREATE OR REPLACE TEMP TABLE ${keysTable} AS SELECT DISTINCT ${keyList} FROM (${rows}) q`,
-      );
-      const [w] = await duck.json(`SELECT count(*)::VARCHAR AS n FROM ${keysTable}`);
-      const writtenRows = BigInt(String(w?.n ?? 0));
+      // Only the rows to write decide which current rows go; with no current file to look in
+      // (a new table, or no key in range), every input row is written as it is.
+      let writtenRows = inputRows;
+      if (candidates.length > 0) {
+        await duck.run(
+          `CREATE OR REPLACE TEMP TABLE ${keysTable} AS SELECT DISTINCT ${keyList} FROM (${rows}) q`,
+        );
+        const [w] = await duck.json(`SELECT count(*)::VARCHAR AS n FROM ${keysTable}`);
+        writtenRows = BigInt(String(w?.n ?? 0));
+      }
       unchangedRows = inputRows - writtenRows;
       const added =
         writtenRows > 0n
