@@ -6,7 +6,7 @@
  * its parent, and the id above the top (a space, or the account root).
  *
  *   containers(id, title, parent_id, is_project)
- *   ancestry(id, top_id, chain)          chain: list of {id, title, is_project}, top first
+ *   tree / ancestry(id, top_id, chain)   chain: list of {id, title, is_project}, top first
  *   place(id, title, is_project, top_id, chain_ids, project_id, project_title)
  *                                        the container itself appended: where a task in it lives,
  *                                        its nearest project (itself if it is one)
@@ -18,28 +18,29 @@
 const MAX_DEPTH = 64;
 
 export function containerCtes(folders: string, projects: string): string {
+  // Walked top-down, so each container is produced exactly once (no "deepest row" pick, whose
+  // window misleads DuckDB's join planning into hashing the big side of later joins).
   return `containers AS (
     SELECT id, title, parent_ids[1] AS parent_id, false AS is_project FROM ${folders}
     UNION ALL
     SELECT id, title, parent_ids[1] AS parent_id, true AS is_project FROM ${projects}
   ),
-  walk(start_id, node_id, depth, chain) AS (
-    SELECT id, parent_id, 0, []::STRUCT(id VARCHAR, title VARCHAR, is_project BOOLEAN)[] FROM containers
+  tree(id, title, is_project, top_id, chain) AS (
+    SELECT c.id, c.title, c.is_project, c.parent_id, []::STRUCT(id VARCHAR, title VARCHAR, is_project BOOLEAN)[]
+    FROM containers c
+    WHERE c.parent_id IS NULL OR c.parent_id NOT IN (SELECT id FROM containers)
     UNION ALL
-    SELECT w.start_id, c.parent_id, w.depth + 1,
-      list_prepend({'id': c.id, 'title': c.title, 'is_project': c.is_project}, w.chain)
-    FROM walk w JOIN containers c ON c.id = w.node_id
-    WHERE w.depth < ${MAX_DEPTH}
+    SELECT c.id, c.title, c.is_project, t.top_id,
+      list_append(t.chain, {'id': t.id, 'title': t.title, 'is_project': t.is_project})
+    FROM tree t JOIN containers c ON c.parent_id = t.id
+    WHERE len(t.chain) < ${MAX_DEPTH}
   ),
-  ancestry AS (
-    SELECT start_id AS id, node_id AS top_id, chain FROM walk
-    QUALIFY row_number() OVER (PARTITION BY start_id ORDER BY depth DESC) = 1
-  ),
+  ancestry AS (SELECT id, top_id, chain FROM tree),
   place AS (
-    SELECT c.id, c.title, c.is_project, a.top_id,
-      list_transform(a.chain, x -> x.id) || [c.id] AS chain_ids,
-      list_filter(a.chain || [{'id': c.id, 'title': c.title, 'is_project': c.is_project}], x -> x.is_project)[-1] AS nearest
-    FROM containers c JOIN ancestry a ON a.id = c.id
+    SELECT id, title, is_project, top_id,
+      list_transform(chain, x -> x.id) || [id] AS chain_ids,
+      list_filter(chain || [{'id': id, 'title': title, 'is_project': is_project}], x -> x.is_project)[-1] AS nearest
+    FROM tree
   )`;
 }
 

@@ -81,8 +81,8 @@ export const projectParser = defineParser({
   ${changed},
   owners AS (
     SELECT u.id,
-      list(coalesce(pe.name, u.who) ORDER BY u.pos) AS names,
-      list(pe.email ORDER BY u.pos) AS emails
+      list_transform(list_sort(list({'pos': u.pos, 'name': coalesce(pe.name, u.who), 'email': pe.email})), x -> x.name) AS names,
+      list_transform(list_sort(list({'pos': u.pos, 'name': coalesce(pe.name, u.who), 'email': pe.email})), x -> x.email) AS emails
     FROM (SELECT id, unnest(project.owner_ids) AS who, generate_subscripts(project.owner_ids, 1) AS pos FROM scope) u
     LEFT JOIN people pe ON pe.id = u.who
     GROUP BY u.id

@@ -59,7 +59,10 @@ export const taskParser = defineParser({
 export function taskSql(ctx: Pick<ParserContext, 'all' | 'source' | 'incremental'>): string {
   const all = (s: string) => ctx.all(s);
   const delta = (s: string) => ctx.source(s);
-  const scope = ctx.incremental
+  // The tasks to compute. A full run names the table itself: a CTE read twice is materialised,
+  // and materialising every column of every task costs more than reading the table twice.
+  const scope = ctx.incremental ? 'scope' : all('tasks');
+  const ctes = ctx.incremental
     ? `changed AS (
       SELECT id FROM ${delta('tasks')}
       UNION SELECT task_id FROM ${delta('timelogs')}
@@ -77,21 +80,17 @@ export function taskSql(ctx: Pick<ParserContext, 'all' | 'source' | 'incremental
       FROM ${all('timelogs')} l SEMI JOIN changed c ON c.id = l.task_id
       GROUP BY l.task_id
     )`
-    : `scope AS (SELECT * FROM ${all('tasks')}),
-    hours AS (
+    : `hours AS (
       SELECT task_id, sum(hours) AS logged_hours, count(*) AS timelog_count FROM ${all('timelogs')} GROUP BY task_id
     )`;
   return `WITH RECURSIVE
   ${containerCtes(all('folders'), all('projects'))},
   ${peopleCte(all('contacts'))},
   ${statusesCte(all('workflows'))},
-  ${scope},
-  assignees AS (
-    SELECT u.id, list(coalesce(pe.name, u.who) ORDER BY u.pos) AS names
-    FROM (SELECT id, unnest(responsible_ids) AS who, generate_subscripts(responsible_ids, 1) AS pos FROM scope) u
-    LEFT JOIN people pe ON pe.id = u.who
-    GROUP BY u.id
-  )
+  ${ctes},
+  -- Contact id → name as one map, looked up per assignee: a join and re-aggregation per task
+  -- would hold a hash table of every task's name list, which does not fit a small memory limit.
+  names AS (SELECT map_from_entries(list({'key': id, 'value': name})) AS name_of FROM people)
 SELECT
   t.id AS task_id,
   t.title,
@@ -102,7 +101,7 @@ SELECT
   st.status_group,
   st.workflow_name,
   coalesce(t.responsible_ids, []::VARCHAR[]) AS assignee_ids,
-  coalesce(a.names, []::VARCHAR[]) AS assignee_names,
+  coalesce(list_transform(t.responsible_ids, x -> coalesce(n.name_of[x], x)), []::VARCHAR[]) AS assignee_names,
   t.author_ids[1] AS author_id,
   au.name AS author_name,
   t.parent_ids[1] AS folder_id,
@@ -118,10 +117,10 @@ SELECT
   CAST(t.dates.duration AS DOUBLE) / 60 AS planned_hours,
   CAST(coalesce(h.logged_hours, 0) AS DOUBLE) AS logged_hours,
   coalesce(h.timelog_count, 0) AS timelog_count
-FROM scope t
+FROM ${scope} t
 LEFT JOIN place pl ON pl.id = t.parent_ids[1]
 LEFT JOIN statuses st ON st.id = t.custom_status_id
 LEFT JOIN people au ON au.id = t.author_ids[1]
-LEFT JOIN assignees a ON a.id = t.id
+CROSS JOIN names n
 LEFT JOIN hours h ON h.task_id = t.id`;
 }
