@@ -14,21 +14,21 @@ WITH RECURSIVE
     UNION ALL
     SELECT id, title, parent_ids[1] AS parent_id, true AS is_project FROM all_rows.projects
   ),
-  walk(start_id, node_id, depth, chain) AS (
-    SELECT id, parent_id, 0, []::STRUCT(id VARCHAR, title VARCHAR, is_project BOOLEAN)[] FROM containers
+  -- The tree walked top-down: each folder or project once, with its ancestors above it.
+  tree(id, title, is_project, chain) AS (
+    SELECT c.id, c.title, c.is_project, []::STRUCT(id VARCHAR, title VARCHAR, is_project BOOLEAN)[]
+    FROM containers c
+    WHERE c.parent_id IS NULL OR c.parent_id NOT IN (SELECT id FROM containers)
     UNION ALL
-    SELECT w.start_id, c.parent_id, w.depth + 1,
-      list_prepend({'id': c.id, 'title': c.title, 'is_project': c.is_project}, w.chain)
-    FROM walk w JOIN containers c ON c.id = w.node_id
-    WHERE w.depth < 64
+    SELECT c.id, c.title, c.is_project, list_append(t.chain, {'id': t.id, 'title': t.title, 'is_project': t.is_project})
+    FROM tree t JOIN containers c ON c.parent_id = t.id
+    WHERE len(t.chain) < 64
   ),
   place AS (
-    SELECT c.id,
-      list_transform(w.chain, x -> x.id) || [c.id] AS chain_ids,
-      list_filter(w.chain || [{'id': c.id, 'title': c.title, 'is_project': c.is_project}], x -> x.is_project)[-1] AS nearest
-    FROM containers c
-    JOIN walk w ON w.start_id = c.id
-    QUALIFY row_number() OVER (PARTITION BY c.id ORDER BY w.depth DESC) = 1
+    SELECT id,
+      list_transform(chain, x -> x.id) || [id] AS chain_ids,
+      list_filter(chain || [{'id': id, 'title': title, 'is_project': is_project}], x -> x.is_project)[-1] AS nearest
+    FROM tree
   ),
   logs AS (
     SELECT l.id, l.task_id, l.user_id, t.parent_ids[1] AS folder_id,
