@@ -324,6 +324,37 @@ describe('IcebergReader', () => {
     expect(gone.context.reason).toBe(RANGE_UNAVAILABLE);
   });
 
+  it('reads files by name only when that means the same as by field id', async () => {
+    const sqlOf = async (table: string) =>
+      withDuck(async (d) => {
+        const rel = await (await reader().read(table)).toDuck(d);
+        await rel.release();
+        return rel.sql;
+      });
+    // Every file holds the current columns: by name (DuckDB then knows the row counts).
+    expect(await sqlOf('ns.read')).not.toContain('schema = MAP');
+    // A column added after the first file was written: that file lacks it, so by field id.
+    const t = await createTable(tc.catalog, 'ns.byname', { schema: fields });
+    await t.appendQuery(values([[1, 'a', ['x'], 'r1']]));
+    await t.updateSchema({ addColumns: [{ name: 'extra', type: 'string' }] });
+    await t.appendQuery(
+      `SELECT 2::BIGINT AS id, 'b' AS name, []::VARCHAR[] AS tags, 'r2' AS run, 'e' AS extra`,
+    );
+    expect(await sqlOf('ns.byname')).toContain('schema = MAP');
+    // A name that changed meaning (dropped, then added again with another type): by field id, so
+    // the old file's list is not read as the new string column.
+    await t.updateSchema({ dropColumns: ['tags'] });
+    await t.updateSchema({ addColumns: [{ name: 'tags', type: 'string' }] });
+    await t.appendQuery(`SELECT 3::BIGINT AS id, 'c' AS name, 'r3' AS run, NULL AS extra, 't' AS tags`);
+    const rows = await (await reader().read('ns.byname', { columns: ['id', 'tags', 'extra'] })).toRows();
+    expect(rows.sort((a, b) => Number(a.id) - Number(b.id))).toEqual([
+      { id: 1n, tags: null, extra: null },
+      { id: 2n, tags: null, extra: 'e' },
+      { id: 3n, tags: 't', extra: null },
+    ]);
+    expect(await sqlOf('ns.byname')).toContain('schema = MAP');
+  });
+
   it('hands a read to DuckDB as SQL over the planned files', async () => {
     const r = await reader().read('ns.read', { filter: where.eq('name', 'b') });
     const n = await withDuck(async (d) => {

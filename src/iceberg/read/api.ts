@@ -19,6 +19,7 @@ import type { Schema } from '../spec/schema.js';
 import type { NestedField } from '../spec/types.js';
 import type { Table } from '../table.js';
 import { loadTable } from '../tables.js';
+import { namesStable } from './by-name.js';
 import { type ChangePlan, planChanges } from './changes.js';
 import { changesRelation, type DuckRelation, scanRelation } from './duck-relation.js';
 import { type Expr, where } from './expr.js';
@@ -106,6 +107,7 @@ export function readTable(table: Table, opts: ReadOptions = {}): TableRead {
       scanRelation(duck, table.catalog.io, p, table.name, {
         ...(helpers ? { helpers } : {}),
         ...(opts.filter ? { filter: opts.filter } : {}),
+        byName: namesStable(table.metadata),
       }),
     ),
   );
@@ -146,6 +148,7 @@ export function readTableIncremental(table: Table, opts: IncrementalOptions): Ta
         ...(helpers ? { helpers } : {}),
         ...(opts.ignore ? { ignore: opts.ignore } : {}),
         ...(opts.filter ? { filter: opts.filter } : {}),
+        byName: namesStable(table.metadata),
       }),
     ),
   );

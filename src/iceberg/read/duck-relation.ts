@@ -32,6 +32,8 @@ export interface RelationOptions {
   readonly helpers?: string;
   /** A residual row filter (the scan's files were already pruned with it). */
   readonly filter?: Expr;
+  /** The table's column names never changed meaning: files may be read by name (by-name.ts). */
+  readonly byName?: boolean;
 }
 
 /** The rows of a planned scan. */
@@ -71,7 +73,14 @@ export async function changesRelation(
     const added = await tasksQuery(duck, files, plan.schema, plan.added, opts, created);
     let sql = added;
     if (plan.added.length > 0 && plan.removed.length > 0) {
-      const removed = await tasksQuery(duck, files, plan.schema, plan.removed, {}, created);
+      const removed = await tasksQuery(
+        duck,
+        files,
+        plan.schema,
+        plan.removed,
+        { ...(opts.helpers ? { helpers: opts.helpers } : {}), ...(opts.byName ? { byName: true } : {}) },
+        created,
+      );
       const ignore = new Set(opts.ignore ?? []);
       const same = plan.schema.fields
         .filter((f) => !ignore.has(f.name))
@@ -101,7 +110,11 @@ async function tasksQuery(
 ): Promise<string> {
   if (tasks.length === 0) return emptyQuery(schema);
   const local = await files.copies(tasks);
-  const helpers: HelperTables | undefined = opts.helpers ? { prefix: opts.helpers, created } : undefined;
+  const helpers: HelperTables = {
+    ...(opts.helpers ? { prefix: opts.helpers } : {}),
+    created,
+    ...(opts.byName ? { byName: true } : {}),
+  };
   const plan: ScanPlan = { snapshot: undefined, schema, tasks: [...tasks] };
   try {
     return await scanQuery(duck, plan, local, opts.filter, helpers);

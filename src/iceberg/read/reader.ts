@@ -21,6 +21,7 @@ import {
 import { physicalToCanonical } from '../spec/values.js';
 import { duckType } from '../write/duck-types.js';
 import { parseDuckValue } from '../write/stats.js';
+import { filesMatchSchema } from './by-name.js';
 import { exprToSql } from './expr.js';
 import type { ScanOptions, ScanPlan } from './scan.js';
 
@@ -139,10 +140,12 @@ export async function scanQuery(
 
 /** Where a query's helper tables go when they must outlive the connection (see scanQuery). */
 export interface HelperTables {
-  /** Quoted qualified prefix, e.g. `"db"."main"`; tables are created as `<prefix>.<name>`. */
-  readonly prefix: string;
+  /** Quoted qualified prefix, e.g. `"db"."main"`; tables are created as `<prefix>.<name>` (absent: TEMP). */
+  readonly prefix?: string;
   /** Receives the qualified name of every table created, for the caller to drop. */
   readonly created: string[];
+  /** The table's names never changed meaning (by-name.ts `namesStable`): files may be read by name. */
+  readonly byName?: boolean;
 }
 
 async function buildQuery(
@@ -161,14 +164,18 @@ async function buildQuery(
         `${f.id}: {name: ${sqlString(f.name)}, type: ${sqlString(duckType(f.type))}, default_value: NULL}`,
     )
     .join(', ')}}`;
-  const paths = plan.tasks.map((t) => sqlString(local.get(t.file.file_path)!));
+  const files = plan.tasks.map((t) => local.get(t.file.file_path)!);
+  const paths = files.map(sqlString);
   const hasDeletes = plan.tasks.some((t) => t.deletes.length > 0);
-  const source = `read_parquet([${paths.join(', ')}], schema = ${schemaMap}${hasDeletes ? ', filename = true, file_row_number = true' : ''})`;
+  // By name when that is provably the same as by field id (see by-name.ts): DuckDB then knows
+  // the files' row counts when it plans joins over them.
+  const byName = helpers?.byName === true && (await filesMatchSchema(duck, files, plan.schema));
+  const source = `read_parquet([${paths.join(', ')}]${byName ? '' : `, schema = ${schemaMap}`}${hasDeletes ? ', filename = true, file_row_number = true' : ''})`;
   let from = `${source} AS d`;
   if (hasDeletes) {
     const base = `deletes_${randomUUID().replace(/-/g, '')}`;
-    const name = helpers ? `${helpers.prefix}.${base}` : base;
-    const create = helpers ? 'CREATE TABLE' : 'CREATE TEMP TABLE';
+    const name = helpers?.prefix ? `${helpers.prefix}.${base}` : base;
+    const create = helpers?.prefix ? 'CREATE TABLE' : 'CREATE TEMP TABLE';
     const deleteFiles = [
       ...new Set(plan.tasks.flatMap((t) => t.deletes.map((x) => local.get(x.file_path)!))),
     ];
