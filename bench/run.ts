@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- name…]`: runs every bench/*.bench.ts (or those whose file name contains
  * one of the given words), each measuring floe against a peer in the same run, and prints the
- * figures. Results are also written to bench/results/latest.json for closing notes.
+ * figures. Results are also written to bench/results/latest.json for closing notes (a run of some
+ * benchmarks keeps the other benchmarks' last figures there).
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -36,9 +37,14 @@ for (const f of files) {
   process.stderr.write(`  (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 }
 mkdirSync(join(here, 'results'), { recursive: true });
+// A run of some benchmarks replaces their figures and keeps the others'.
+const latest = join(here, 'results', 'latest.json');
+const previous = existsSync(latest)
+  ? ((JSON.parse(readFileSync(latest, 'utf8')) as { results?: Record<string, BenchFigure[]> }).results ?? {})
+  : {};
 writeFileSync(
-  join(here, 'results', 'latest.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), results: all }, null, 2)}\n`,
+  latest,
+  `${JSON.stringify({ at: new Date().toISOString(), results: filters.length ? { ...previous, ...all } : all }, null, 2)}\n`,
 );
 
 function fmt(v: number): string {

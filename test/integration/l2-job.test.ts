@@ -5,8 +5,13 @@
  * database that lost the L2 positions is reconciled from the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FileConfigStore } from '../../src/config/index.js';
 import type { FieldInput } from '../../src/iceberg/index.js';
+import { runL2 } from '../../src/l2/handler.js';
+import { parsersForProject } from '../../src/l2/parsers/project-parsers.js';
+import { SqliteHistoryStore } from '../../src/runtime/local/sqlite-history.js';
 import { SqliteStateStore } from '../../src/runtime/local/sqlite-state.js';
+import { nullLogger } from '../../src/runtime/structured-logger.js';
 import { l1Item, SIM_TOKEN_SECRET } from '../support/l1-project.js';
 import { type L2TestProject, l2Config, l2Project, l2Result } from '../support/l2-project.js';
 
@@ -174,5 +179,59 @@ describe('L2 in the job', () => {
     expect(r.written).toBe(1);
     const snapshot = String((await p.table('raw.grow')).currentSnapshot()!['snapshot-id']);
     expect((await p.state('grow'))?.sources.src?.lastSnapshotId).toBe(snapshot);
+  });
+
+  it('takes the profile’s per-config lock around each config; a lock that cannot be taken fails that config alone', async () => {
+    p.config(
+      l2Config({
+        configId: 'locked_a',
+        parser: 'copy',
+        sources: { src: 'raw.ok' },
+        destination: 'out.locked_a',
+      }),
+    );
+    p.config(
+      l2Config({
+        configId: 'locked_b',
+        parser: 'copy',
+        sources: { src: 'raw.ok' },
+        destination: 'out.locked_b',
+      }),
+    );
+    const events: string[] = [];
+    const configs = new FileConfigStore(p.dir);
+    const state = new SqliteStateStore(`${p.dir}/.floe/state.db`);
+    const history = new SqliteHistoryStore(`${p.dir}/.floe/state.db`);
+    try {
+      const results = await p.catalog(async (catalog) =>
+        runL2(
+          configs,
+          { parallelism: 1 },
+          { runId: 'run-lock-test', jobId: 'run-lock-test', startedAt: new Date() },
+          {
+            catalog,
+            state,
+            history,
+            logger: nullLogger,
+            parsers: await parsersForProject(p.dir),
+            lockConfig: async (kind, configId) => {
+              if (configId === 'locked_b') throw new Error(`${configId} is locked by another host`);
+              events.push(`lock ${kind} ${configId}`);
+              return { release: async () => void events.push(`release ${configId}`) };
+            },
+          },
+        ),
+      );
+      expect(events.filter((e) => e.includes('locked_'))).toEqual(['lock L2 locked_a', 'release locked_a']);
+      expect(results.find((r) => r.configId === 'locked_a')?.status).toBe('SUCCESS');
+      const b = results.find((r) => r.configId === 'locked_b')!;
+      expect(b.status).toBe('FAILED');
+      expect(b.error).toContain('locked_b is locked by another host');
+    } finally {
+      state.close();
+      history.close();
+      p.file('configs/l2/locked_a.json', '[]');
+      p.file('configs/l2/locked_b.json', '[]');
+    }
   });
 });
