@@ -52,7 +52,21 @@ beforeAll(async () => {
     primaryKey: [id]
     schema: { id: long, name: string }
   - module: parsers/escape.ts
+  - module: parsers/typed.ts
 `);
+  p.file(
+    'parsers/typed.ts',
+    `interface Ctx { source(name: string): string }
+const typed: { name: string; sources: string[]; primaryKey: string[]; schema: Record<string, string>; transform(ctx: Ctx): string } = {
+  name: 'typed',
+  sources: ['src'],
+  primaryKey: ['id'],
+  schema: { id: 'long', doubled: 'long' },
+  transform: (ctx: Ctx): string => \`SELECT id, id * 2 AS doubled FROM \${ctx.source('src')}\`,
+};
+export default typed;
+`,
+  );
   // A link out of the project: the file it names is refused, wherever the link is.
   const outside = join(mkdtempSync(join(tmpdir(), 'floe-outside-')), 'evil.ts');
   writeFileSync(outside, 'export default {};\n');
@@ -76,7 +90,12 @@ describe('floe parsers', () => {
       'project_parser',
       'task_parser',
       'timelog_daily_parser',
+      'typed',
     ]);
+    expect(parsers.find((x) => x.name === 'typed')).toMatchObject({
+      kind: 'typescript',
+      from: 'floe.yaml parsers: parsers/typed.ts',
+    });
     expect(parsers.find((x) => x.name === 'people')).toMatchObject({
       kind: 'sql',
       from: 'floe.yaml parsers: parsers/people.sql',
@@ -113,6 +132,12 @@ describe('floe parsers', () => {
       { id: '2', name: 'N2' },
     ]);
     expect(await p.catalog(async (c) => (await c.entries()).map((e) => e.id.name))).toEqual(['src']);
+  });
+
+  it('test runs a TypeScript parser written with types (loaded through tsx)', async () => {
+    const r = await floe('parsers', 'test', 'typed', '--source', 'src=raw.src', '--limit', '1');
+    expect(r.code).toBe(0);
+    expect(lines(r.stdout)[0]).toMatchObject({ rows: 6, problems: [], sample: [{ id: '1', doubled: '2' }] });
   });
 
   it('test reports output that does not match the declared schema (exit 1), and unknown parsers', async () => {

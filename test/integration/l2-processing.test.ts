@@ -73,12 +73,18 @@ beforeAll(async () => {
   p.file(
     'parsers/upper.ts',
     `// A TypeScript parser: prepares an intermediate table, then returns its SELECT.
+interface Ctx {
+  source(name: string): string;
+  all(name: string): string;
+  run(sql: string): Promise<void>;
+  query(sql: string): Promise<Record<string, unknown>[]>;
+}
 export default {
   name: 'upper_names',
   sources: ['src'],
   primaryKey: ['id'],
   schema: { id: 'long', name_upper: 'string', total: 'long' },
-  async transform(ctx) {
+  async transform(ctx: Ctx): Promise<string> {
     await ctx.run(\`CREATE TEMP TABLE upper_t AS SELECT id, upper(name) AS n FROM \${ctx.source('src')}\`);
     const [{ total }] = await ctx.query(\`SELECT count(*)::BIGINT AS total FROM \${ctx.all('src')}\`);
     return \`SELECT id, n AS name_upper, \${Number(total)}::BIGINT AS total FROM upper_t\`;

@@ -89,25 +89,26 @@ async function importParsers(path: string, shown: string): Promise<ParserDefinit
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
-    const unknownExtension = (e as { code?: string }).code === 'ERR_UNKNOWN_FILE_EXTENSION';
-    if (!unknownExtension)
-      throw new FloeError('config-invalid', `${shown}: cannot load the module: ${errorMessage(e)}`, {
-        cause: e,
-      });
-    // Compiled floe under plain Node: TypeScript modules need tsx's loader.
+    // Plain Node (compiled floe), or a .ts file outside an ES-module package (loaded as
+    // CommonJS, untranspiled): load it again through tsx's loaders, ESM and CommonJS.
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' && !(e instanceof SyntaxError))
+      throw new FloeError('config-invalid', `${shown}: cannot load the module: ${errorMessage(e)}`, { cause: e });
     try {
-      const { register } = (await import('tsx/esm/api')) as { register(): unknown };
-      register();
-      mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+      await registerTsx();
+      mod = (await import(`${pathToFileURL(path).href}?tsx`)) as Record<string, unknown>;
     } catch (e2) {
       throw new FloeError(
         'config-invalid',
-        `${shown}: cannot load a TypeScript module here (${errorMessage(e2)}); install tsx beside floe, or compile the parser to .js/.mjs`,
+        `${shown}: cannot load the module (${errorMessage(e2)}); check its syntax, install tsx beside floe, or compile the parser to .js/.mjs`,
         { cause: e2 },
       );
     }
   }
-  const exported = mod.default ?? mod.parsers ?? mod.parser;
+  let exported = mod.default ?? mod.parsers ?? mod.parser;
+  // A CommonJS-loaded module's `export default` arrives as `{ default: … }`.
+  if (exported && typeof exported === 'object' && !Array.isArray(exported) && !('name' in exported) && 'default' in exported)
+    exported = (exported as { default: unknown }).default;
   const list = Array.isArray(exported) ? exported : exported === undefined ? [] : [exported];
   if (list.length === 0)
     throw new FloeError(
@@ -115,4 +116,15 @@ async function importParsers(path: string, shown: string): Promise<ParserDefinit
       `${shown}: the module exports no parser; export default defineParser({ name, sources, primaryKey, schema, transform })`,
     );
   return list as ParserDefinition[];
+}
+
+let tsxRegistered: Promise<void> | undefined;
+function registerTsx(): Promise<void> {
+  tsxRegistered ??= (async () => {
+    const esm = (await import('tsx/esm/api')) as { register(): unknown };
+    esm.register();
+    const cjs = (await import('tsx/cjs/api')) as { register(): unknown };
+    cjs.register();
+  })();
+  return tsxRegistered;
 }
