@@ -177,6 +177,13 @@ async function select(
     try {
       return { selected: [await configs.getL2(opts.configId)], invalid: [] };
     } catch (e) {
+      // In a run of both layers, CONFIG_ID may name an L1 config, which the L1 layer ran.
+      if (
+        e instanceof FloeError &&
+        e.kind === 'not-found' &&
+        opts.l1Results?.some((r) => r.configId === opts.configId)
+      )
+        return { selected: [], invalid: [] };
       if (!(e instanceof FloeError) || e.kind !== 'config-invalid') throw e;
       return {
         selected: [],

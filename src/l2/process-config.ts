@@ -183,8 +183,14 @@ async function attemptRun(
   const sourceTables = await loadSources(deps.catalog, config);
   const anyIncremental = Object.values(config.source).some((s) => sourceMode(s, loadType) !== 'FULL');
 
-  // An incremental run with no new source snapshot since the last commit has nothing to read.
-  if (loadType === 'INCREMENTAL' && lastCommit && unchangedSources(sourceTables, positions)) {
+  // An incremental run with no new source snapshot since the last commit has nothing to read
+  // (unless the parser's output depends on the clock, which has moved).
+  if (
+    loadType === 'INCREMENTAL' &&
+    lastCommit &&
+    !parser.usesClock &&
+    unchangedSources(sourceTables, positions)
+  ) {
     const note = `no source table changed since run ${lastCommit.runId} (snapshot ${lastCommit.snapshotId}); nothing to do`;
     log.info(note);
     const finishedAt = new Date();

@@ -72,6 +72,8 @@ const CONFIG: Record<TableName, string> = {
 
 let first: WrikeTruth;
 let firstOut: JobOutcome;
+/** The ground truth the second L1 run read. */
+let second: WrikeTruth;
 
 beforeAll(async () => {
   sim = await startWrikeSimulator({ tasks: 1200, seed: 11, rateLimit: false });
@@ -125,6 +127,7 @@ describe('L2 on the Wrike simulator', () => {
     ) as Record<TableName, Map<string, Row>>;
     sim.advanceClock(36 * 3600_000);
     const truth = await wrikeTruth(sim);
+    second = truth;
     const newTasks = truth.tasks.length - first.tasks.length;
     expect(newTasks).toBeGreaterThan(0);
     const out = await run('both');
@@ -172,14 +175,27 @@ describe('L2 on the Wrike simulator', () => {
     }
   });
 
-  it('an INCREMENTAL run with no new L1 snapshot reads and writes nothing', async () => {
+  it('an INCREMENTAL run with no new L1 snapshot reads and writes nothing, unless its parser depends on the clock', async () => {
     const out = await run('L2');
-    for (const id of Object.values(CONFIG)) {
+    for (const id of [CONFIG.tasks, CONFIG.timelog_daily]) {
       const r = l2(out, id);
       expect(r.status).toBe('SUCCESS');
       expect(r.records).toBe(0);
       expect(r.snapshotId).toBeUndefined();
     }
+    // project_parser's lateness moves with the clock: it runs, reads no source change, and (the
+    // clock has not moved) rewrites nothing.
+    const projects = l2(out, CONFIG.projects);
+    expect(projects.sources?.every((s) => s.rows === 0)).toBe(true);
+    expect(projects.written).toBe(0);
+    sim.advanceClock(10 * 24 * 3600_000);
+    const later = l2(await run('L2'), CONFIG.projects);
+    expect(later.sources?.every((s) => s.rows === 0)).toBe(true);
+    expect(later.written).toBeGreaterThan(0);
+    // The L1 tables are as the last L1 run left them; "today" is the new clock.
+    expect(byKey(await tableRows('projects'), ['project_id'])).toEqual(
+      byKey(expectedProjects({ ...second, asOf: sim.now() }), ['project_id']),
+    );
   });
 });
 

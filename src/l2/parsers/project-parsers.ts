@@ -93,7 +93,9 @@ async function importParsers(path: string, shown: string): Promise<ParserDefinit
     // CommonJS, untranspiled): load it again through tsx's loaders, ESM and CommonJS.
     const code = (e as { code?: string }).code;
     if (code !== 'ERR_UNKNOWN_FILE_EXTENSION' && !(e instanceof SyntaxError))
-      throw new FloeError('config-invalid', `${shown}: cannot load the module: ${errorMessage(e)}`, { cause: e });
+      throw new FloeError('config-invalid', `${shown}: cannot load the module: ${errorMessage(e)}`, {
+        cause: e,
+      });
     try {
       await registerTsx();
       mod = (await import(`${pathToFileURL(path).href}?tsx`)) as Record<string, unknown>;
@@ -107,7 +109,13 @@ async function importParsers(path: string, shown: string): Promise<ParserDefinit
   }
   let exported = mod.default ?? mod.parsers ?? mod.parser;
   // A CommonJS-loaded module's `export default` arrives as `{ default: … }`.
-  if (exported && typeof exported === 'object' && !Array.isArray(exported) && !('name' in exported) && 'default' in exported)
+  if (
+    exported &&
+    typeof exported === 'object' &&
+    !Array.isArray(exported) &&
+    !('name' in exported) &&
+    'default' in exported
+  )
     exported = (exported as { default: unknown }).default;
   const list = Array.isArray(exported) ? exported : exported === undefined ? [] : [exported];
   if (list.length === 0)

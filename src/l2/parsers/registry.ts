@@ -93,6 +93,7 @@ function checkDefinition(def: ParserDefinition, origin: ParserOrigin): Registere
     optionalSources,
     primaryKey,
     schema,
+    ...(def.usesClock ? { usesClock: true } : {}),
     transform: def.transform,
     origin,
   };

@@ -57,6 +57,11 @@ export interface ParserDefinition {
    * `struct<a: T, b: U>`. The output is checked against it after every transform.
    */
   readonly schema: Readonly<Record<string, string | TypeInput>>;
+  /**
+   * The output depends on the run's clock (floe_as_of(), ctx.asOf), not only on the sources: an
+   * incremental run then recomputes even when no source table changed.
+   */
+  readonly usesClock?: boolean;
   /** Returns the SELECT that produces the output. */
   transform(ctx: ParserContext): string | Promise<string>;
 }

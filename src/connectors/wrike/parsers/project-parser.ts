@@ -27,6 +27,8 @@ export const projectParser = defineParser({
   sources: ['projects', 'folders', 'contacts', 'customfields'],
   optionalSources: ['workflows', 'spaces'],
   primaryKey: ['project_id'],
+  // is_overdue and days_late move with the clock.
+  usesClock: true,
   schema: {
     project_id: 'string',
     title: 'string',
