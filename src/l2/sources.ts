@@ -153,9 +153,15 @@ async function registerSource(
         ignore,
       }).toDuck(duck, { helpers });
       relations.push(changes);
-      // Materialised: the parser may read it several times, the comparison runs once.
-      await duck.run(`CREATE TABLE ${view} AS ${changes.sql}`);
-      await changes.release();
+      if (changes.compares) {
+        // Materialised: the parser may read it several times, the comparison runs once (and
+        // what survives it, the changed rows, is usually small).
+        await duck.run(`CREATE TABLE ${view} AS ${changes.sql}`);
+        await changes.release();
+      } else {
+        // Nothing to compare with (a first run, appends only): the rows are files to read.
+        await duck.run(`CREATE VIEW ${view} AS ${changes.sql}`);
+      }
     } catch (e) {
       if (!isFloeError(e, 'not-found') || e.context.reason !== RANGE_UNAVAILABLE) throw e;
       mode = 'FULL';

@@ -23,6 +23,8 @@ export interface DuckRelation {
   readonly sql: string;
   /** Data files read. */
   readonly files: number;
+  /** The SQL compares the added rows with removed ones (changes): worth materialising once. */
+  readonly compares?: boolean;
   /** Drops helper tables and releases the local copies of the files. */
   release(): Promise<void>;
 }
@@ -87,7 +89,8 @@ export async function changesRelation(
         .map((f) => `a.${sqlIdent(f.name)} IS NOT DISTINCT FROM r.${sqlIdent(f.name)}`);
       sql = `SELECT a.* FROM (${added}) a ANTI JOIN (${removed}) r ON ${same.length ? same.join(' AND ') : 'TRUE'}`;
     }
-    return relation(duck, files, created, sql, plan.added.length + plan.removed.length);
+    const compares = plan.added.length > 0 && plan.removed.length > 0;
+    return { ...relation(duck, files, created, sql, plan.added.length + plan.removed.length), compares };
   } catch (e) {
     await cleanUp(duck, files, created);
     throw e;
