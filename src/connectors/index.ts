@@ -24,11 +24,11 @@ export type PackOptions = WrikePackOptions;
 interface PackEntry {
   files(opts: PackOptions): PackFile[];
   items(opts: PackOptions): Record<string, unknown>[];
-  /** The pack's L2 configs (reading the L1 tables in `namespace`). */
-  l2Files(opts: WrikeL2PackOptions): PackFile[];
+  /** The pack's L2 configs (reading the L1 tables in `namespace`), for packs that have some. */
+  l2Files?(opts: WrikeL2PackOptions): PackFile[];
   /** Example parsers (and a config running one) for a new project, and their floe.yaml section. */
-  examples(opts: WrikeL2PackOptions): ExampleFile[];
-  examplesYaml: string;
+  examples?(opts: WrikeL2PackOptions): ExampleFile[];
+  examplesYaml?: string;
   defaultNamespace: string;
   defaultTokenKey: string;
 }

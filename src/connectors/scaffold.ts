@@ -186,8 +186,9 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
   const apiBase = wrikeApiBase(opts.baseUrl);
   const simulator = isLoopback(apiBase);
   const files = pack.files({ baseUrl: opts.baseUrl, namespace, tokenKey });
-  const l2Files = pack.l2Files({ namespace });
-  const examples = pack.examples({ namespace });
+  // Packs without L2 configs or example parsers scaffold an L1-only project.
+  const l2Files = pack.l2Files?.({ namespace }) ?? [];
+  const examples = pack.examples?.({ namespace }) ?? [];
   const name = basename(root);
 
   const rootInfo = await stat(root).catch(() => undefined);
@@ -200,7 +201,7 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
 
   const header = `# From floe's ${pack.platform} pack (floe init). Edit freely: floe never rewrites this file.\n`;
   const plan: PlannedFile[] = [
-    { path: PROJECT_FILE, text: floeYaml(name, pack.examplesYaml) },
+    { path: PROJECT_FILE, text: floeYaml(name, pack.examplesYaml ?? 'parsers: []\n') },
     {
       path: 'README.md',
       text: projectReadme(
