@@ -18,11 +18,18 @@ let world: AwsWorld;
 
 function pyiceberg<T>(job: Record<string, unknown>): T {
   const python = process.env.FLOE_PYTHON ?? join(REPO_ROOT, '.cache', 'venv', 'bin', 'python');
-  const r = spawnSync(python, [join(REPO_ROOT, 'test', 'support', 'aws_pyiceberg.py'), JSON.stringify({ endpoint: world.endpoint, ...job })], {
-    encoding: 'utf8',
-    env: { ...process.env, ...world.env },
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    python,
+    [
+      join(REPO_ROOT, 'test', 'support', 'aws_pyiceberg.py'),
+      JSON.stringify({ endpoint: world.endpoint, ...job }),
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ...world.env },
+      timeout: 120_000,
+    },
+  );
   if (r.status !== 0) throw new Error(`PyIceberg failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
