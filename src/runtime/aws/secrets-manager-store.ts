@@ -27,8 +27,8 @@ export class SecretsManagerStore implements SecretStore {
     private readonly region?: string,
   ) {}
 
-  where(name: string): string {
-    return `AWS Secrets Manager secret '${name}'${this.region ? ` in ${this.region}` : ''}`;
+  where(_name: string): string {
+    return `AWS Secrets Manager${this.region ? ` in ${this.region}` : ''}`;
   }
 
   async get(name: string): Promise<string> {
@@ -53,7 +53,7 @@ export class SecretsManagerStore implements SecretStore {
     if (value === undefined || value.trim() === '')
       throw new FloeError(
         'not-found',
-        `${this.where(name)} exists but its current value is empty (fix: put the token into it with \`aws secretsmanager put-secret-value --secret-id ${name} --secret-string …\`)`,
+        `secret '${name}' in ${this.where(name)} exists but its current value is empty (fix: put the token into it with \`aws secretsmanager put-secret-value --secret-id ${name} --secret-string …\`)`,
         { context: { secret: name, empty: true } },
       );
     registerSecretValue(value);
