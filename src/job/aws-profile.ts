@@ -163,8 +163,9 @@ export async function openAwsProfile(
     tableLocation: configTableLocations(configs, warehouse),
   });
 
+  const leaseMs = opts.leaseMs ?? (Number(env.FLOE_CONFIG_LEASE_SECONDS) * 1000 || undefined);
   const locks = new DynamoConfigLocks(clients.dynamodb, configs, runId, {
-    ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+    ...(leaseMs ? { leaseMs } : {}),
     ...(opts.waitForLockMs ? { waitMs: opts.waitForLockMs } : {}),
     logger,
     onTakeover: async (dead) => {
