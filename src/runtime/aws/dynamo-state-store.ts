@@ -176,7 +176,7 @@ function updateExpression(
   readVersion: number,
   nowIso: string,
 ) {
-  const names: Record<string, string> = { '#fs': FLOE_STATE_ATTR, '#status': 'status' };
+  const names: Record<string, string> = { '#fs': FLOE_STATE_ATTR };
   const values: Record<string, unknown> = { ':v': readVersion };
   const sets: string[] = [];
   const set = (path: string, key: string, value: unknown) => {
@@ -193,14 +193,19 @@ function updateExpression(
     ...(s.lastError ? { lastError: s.lastError } : {}),
   };
   if (kind === 'L1') {
-    if (s.status)
+    if (s.status) {
+      names['#status'] = 'status';
       set('#status', ':status', { state: s.status.toLowerCase(), updatedAt: s.statusUpdatedAt ?? nowIso });
+    }
     if (obj(item.destination)) {
       names['#dest'] = 'destination';
       set('#dest.lastSyncTime', ':cursor', s.lastSyncTime ?? '');
     }
   } else {
-    if (s.status) set('#status', ':status', s.status);
+    if (s.status) {
+      names['#status'] = 'status';
+      set('#status', ':status', s.status);
+    }
     set('updatedAt', ':updatedAt', nowIso);
     const sources = obj(item.source) ?? {};
     const kept: NonNullable<FloeStateAttr['sources']> = {};
