@@ -84,7 +84,7 @@ export const ProjectFileSchema = z.strictObject({
    * `aws`: `floe run` in this folder uses the AWS profile (DynamoDB configs, S3 + Glue, …; the
    * seed's job parameters then say which tables); `local` (default): this project folder.
    */
-  profile: z.enum(['local', 'aws']).default('local'),
+  profile: z.enum(['local', 'aws']).optional(),
 });
 
 /** floe.yaml after defaults, exactly as written (paths still relative). */
