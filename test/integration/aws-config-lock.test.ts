@@ -60,6 +60,19 @@ beforeAll(async () => {
       paginated: true,
     }),
   );
+  await putItem(
+    world.configTable,
+    world.item(sim, {
+      configId: 'Wrike_Tasks_Append',
+      object: 'tasks',
+      path: '/tasks',
+      table: 'tasks_append',
+      writeMode: 'APPEND',
+      loadType: 'INCREMENTAL',
+      paginated: true,
+      incremental: true,
+    }),
+  );
 });
 afterAll(async () => {
   await sim?.close();
@@ -134,5 +147,34 @@ describe('the DynamoDB per-config lock', () => {
     const statuses = (h.Items ?? []).map((i) => unmarshall(i)).map((i) => [i['job-id'], i.lastRunStatus]);
     expect(statuses).toContainEqual([dead.floeLock.runId, 'INTERRUPTED']);
     expect(statuses.filter(([, s]) => s === 'SUCCESS')).toHaveLength(1);
+  });
+
+  it('a run killed between its commit and its state update is adopted from the table: nothing fetched or written twice', async () => {
+    const lease = { FLOE_CONFIG_LEASE_SECONDS: '1' };
+    const killed = await floeRun(['--CONFIG_ID', 'Wrike_Tasks_Append'], {
+      ...lease,
+      FLOE_FAILPOINT: 'l1.after-commit',
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const deadRun = (await configItem('Wrike_Tasks_Append')).floeLock.runId as string;
+    await new Promise((r) => setTimeout(r, 1500));
+    const next = await floeRun(['--CONFIG_ID', 'Wrike_Tasks_Append'], lease);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain(`recovered by run`);
+    const t = await loadTable(world.catalog(), `${world.database}.tasks_append`);
+    expect((await t.scan().toRows()).length).toBe(400);
+    const h = await ddb().send(
+      new QueryCommand({
+        TableName: world.historyTable,
+        KeyConditionExpression: 'configId = :c',
+        ExpressionAttributeValues: { ':c': { S: 'Wrike_Tasks_Append' } },
+      }),
+    );
+    const rows = (h.Items ?? []).map((i) => unmarshall(i));
+    expect(rows.find((r) => r['job-id'] === deadRun)).toMatchObject({
+      lastRunStatus: 'SUCCESS',
+      totalRecordsProcessed: 400,
+    });
+    expect((await configItem('Wrike_Tasks_Append')).destination.lastSyncTime).not.toBe('');
   });
 });
