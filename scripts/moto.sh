@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts moto server (AWS service mocks: DynamoDB, S3, Glue, Secrets Manager, CloudWatch, Lambda)
-# from the test venv on a free loopback port and prints its endpoint; the AWS integration tests
+# from the test venv on a free loopback port (scripts/moto_server.py: requests applied one at a
+# time, atomic like AWS's conditional writes) and prints its endpoint; the AWS integration tests
 # use it (FLOE_MOTO_ENDPOINT). Usage: eval "$(bash scripts/moto.sh start)"; bash scripts/moto.sh stop
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -9,7 +10,7 @@ case "${1:-}" in
   start)
     port="$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
     log="${TMPDIR:-/tmp}/floe-moto-$port.log"
-    "$(dirname "$python")/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+    "$python" "$root/scripts/moto_server.py" 127.0.0.1 "$port" >"$log" 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do
       if "$python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null; then

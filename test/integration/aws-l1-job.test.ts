@@ -5,7 +5,7 @@
  * CloudWatch Logs, metrics in CloudWatch, history in the config's DynamoDB history table, the
  * notifier Lambda invoked with the documented payload, and run state written back into the items.
  */
-import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient,
   DescribeLogStreamsCommand,
@@ -158,37 +158,29 @@ describe('floe run --PROCESS_TYPE L1 on AWS (moto server)', () => {
   it('publishes per-config metrics in CloudWatch', async () => {
     const cw = new CloudWatchClient({});
     const listed = await cw.send(
-      new ListMetricsCommand({ Namespace: 'floe', MetricName: 'RecordsProcessed' }),
+      new ListMetricsCommand({ Namespace: world.metricsNamespace, MetricName: 'RecordsProcessed' }),
     );
     const dims = (listed.Metrics ?? []).map((m) =>
       Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name, d.Value])),
     );
     expect(dims).toContainEqual({ Platform: 'wrike', ProcessType: 'L1', ConfigId: 'Wrike_Tasks' });
-    const data = await cw.send(
-      new GetMetricDataCommand({
+    // GetMetricStatistics (moto's GetMetricData ignores the namespace).
+    const stats = await cw.send(
+      new GetMetricStatisticsCommand({
+        Namespace: world.metricsNamespace,
+        MetricName: 'RecordsProcessed',
+        Dimensions: [
+          { Name: 'Platform', Value: 'wrike' },
+          { Name: 'ProcessType', Value: 'L1' },
+          { Name: 'ConfigId', Value: 'Wrike_Tasks' },
+        ],
         StartTime: new Date(Date.now() - 3600_000),
         EndTime: new Date(Date.now() + 3600_000),
-        MetricDataQueries: [
-          {
-            Id: 'records',
-            MetricStat: {
-              Metric: {
-                Namespace: 'floe',
-                MetricName: 'RecordsProcessed',
-                Dimensions: [
-                  { Name: 'Platform', Value: 'wrike' },
-                  { Name: 'ProcessType', Value: 'L1' },
-                  { Name: 'ConfigId', Value: 'Wrike_Tasks' },
-                ],
-              },
-              Period: 60,
-              Stat: 'Sum',
-            },
-          },
-        ],
+        Period: 60,
+        Statistics: ['Sum'],
       }),
     );
-    expect(data.MetricDataResults?.[0]?.Values?.reduce((a, b) => a + b, 0)).toBe(700);
+    expect((stats.Datapoints ?? []).reduce((a, d) => a + (d.Sum ?? 0), 0)).toBe(700);
   });
 
   it('invokes the notifier Lambda with the documented payload, for the configs that ask for it', () => {

@@ -88,7 +88,9 @@ beforeAll(async () => {
       text: (ev.events ?? []).map((e) => e.message).join('\n'),
     });
   }
-  const metrics = await new CloudWatchClient({}).send(new ListMetricsCommand({ Namespace: 'floe' }));
+  const metrics = await new CloudWatchClient({}).send(
+    new ListMetricsCommand({ Namespace: world.metricsNamespace }),
+  );
   outputs.push({ where: 'metric dimensions', text: JSON.stringify(metrics.Metrics) });
   for (const table of [world.historyTable, world.configTable]) {
     const items = await ddb().send(new ScanCommand({ TableName: table }));

@@ -40,6 +40,8 @@ export interface AwsWorld {
   readonly lambda: string;
   readonly tokenKey: string;
   readonly env: Record<string, string>;
+  /** CloudWatch metrics namespace of this world's runs. */
+  readonly metricsNamespace: string;
   /** The seed's L1 item for contacts (typed JSON) pointed at the simulator, as stored. */
   readonly contactsItem: Record<string, unknown>;
   /** The seed's job parameters (argv) for this world, plus `extra`. */
@@ -92,6 +94,8 @@ export async function awsWorld(sim: WrikeSimulator, opts: { token?: string } = {
     CUSTOMER_ENVIRONMENT: 'test',
     CUSTOMER_NOTIFIER_LAMBDA: lambda,
     CUSTOMER_NOTIFICATION_TO: 'data-team@example.com, ops@example.com',
+    // Metrics of one test, whatever other tests on the same moto publish.
+    FLOE_METRICS_NAMESPACE: `floe-${id}`,
   };
   const customConfigs = JSON.stringify({
     'spark.sql.catalog.glue_catalog': 'org.apache.iceberg.spark.SparkCatalog',
@@ -128,6 +132,7 @@ export async function awsWorld(sim: WrikeSimulator, opts: { token?: string } = {
     lambda,
     tokenKey,
     env,
+    metricsNamespace: env.FLOE_METRICS_NAMESPACE,
     contactsItem,
     argv,
     run: (extra, o = {}) =>
