@@ -104,6 +104,17 @@ export async function openAwsProfile(
     ...(opts.clients ? { override: opts.clients } : {}),
   });
 
+  // The SDK resolves the region itself (AWS_REGION, the profile, the container); say so when none.
+  const region = await clients.secrets.config.region().catch(() => undefined);
+  if (!region) {
+    clients.destroy();
+    throw new FloeError(
+      'config-invalid',
+      'no AWS region: set AWS_REGION (or a region in the AWS profile floe runs with), e.g. AWS_REGION=us-east-1',
+      { context: { field: 'AWS_REGION' } },
+    );
+  }
+
   // Logs: console (always) + CloudWatch, in the seed's group and stream.
   const console = consoleSink({ ...(opts.logStream ? { stream: opts.logStream } : {}), format: 'json' });
   const group = params.processTypes.includes('L1') ? params.logGroup! : params.l2LogGroup!;
@@ -144,10 +155,7 @@ export async function openAwsProfile(
     async () => (l2HistoryTable ? [l2HistoryTable] : []),
     'L2_HISTORY_TABLE',
   );
-  const secrets = new SecretsManagerStore(
-    clients.secrets,
-    params.region ?? (await clients.secrets.config.region()),
-  );
+  const secrets = new SecretsManagerStore(clients.secrets, region);
 
   // Tables: S3 under the warehouse, in Glue; journaled locally and in S3, scoped to the warehouse.
   const scratchDir = join(env.FLOE_SCRATCH_DIR?.trim() || tmpdir(), `floe-${runId}`);

@@ -60,6 +60,26 @@ describe('profile choice', () => {
         'r',
       ),
     ).rejects.toThrow(/chooses a rest catalog, but floe's AWS profile writes to the Glue Data Catalog/);
+    const saved = {
+      r: process.env.AWS_REGION,
+      d: process.env.AWS_DEFAULT_REGION,
+      c: process.env.AWS_CONFIG_FILE,
+    };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = '/nonexistent/aws-config';
+    try {
+      await expect(
+        openAwsProfile(params([...base, '--CUSTOM_CONFIGS', '{"warehouse":"s3://b/w"}']), 'r', { env: {} }),
+      ).rejects.toThrow(/no AWS region: set AWS_REGION/);
+    } finally {
+      Object.assign(process.env, {
+        ...(saved.r ? { AWS_REGION: saved.r } : {}),
+        ...(saved.d ? { AWS_DEFAULT_REGION: saved.d } : {}),
+      });
+      if (saved.c === undefined) delete process.env.AWS_CONFIG_FILE;
+      else process.env.AWS_CONFIG_FILE = saved.c;
+    }
   });
 });
 
