@@ -4,7 +4,7 @@
  * sends at the end of a run (payload version 1, see src/runtime/aws/notification-payload.ts) and
  * emails it with Amazon SES: the HTML report as the body, a plain-text summary beside it, to the
  * payload's recipients (CUSTOMER_NOTIFICATION_TO), from NOTIFIER_FROM_ADDRESS (an SES-verified
- * identity). Node.js 20 runtime; the AWS SDK v3 it uses is part of that runtime. Deployed as is
+ * identity). Node.js 20+ runtime (the template deploys 24.x); the AWS SDK v3 it uses is part of that runtime. Deployed as is
  * (no build step): handler `index.handler`.
  *
  * A payload it cannot send (wrong version, no recipients, no sender configured) or an SES refusal

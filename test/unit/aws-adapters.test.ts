@@ -83,6 +83,23 @@ describe('profile choice', () => {
   });
 });
 
+describe('job parameters from the environment (containers)', () => {
+  it('FLOE_<NAME> stands for --<NAME>; the command line wins', () => {
+    const p = parseJobParams(['--CONFIG_ID', 'From_Argv'], {
+      FLOE_CONFIG_TABLE: 'cfg',
+      FLOE_CONFIG_ID: 'From_Env',
+      FLOE_PROCESS_TYPE: 'L1',
+      FLOE_CUSTOM_CONFIGS: '{"warehouse":"s3://b/w"}',
+    });
+    expect([p.configTable, p.configId, p.processTypes, p.customConfigs.warehouse]).toEqual([
+      'cfg',
+      'From_Argv',
+      ['L1'],
+      's3://b/w',
+    ]);
+  });
+});
+
 describe('CloudWatch names and metrics', () => {
   it('names the stream <JOB_RUN_ID or manual_run>_<YYYYMMDD_HHMMSS> in UTC', () => {
     const at = new Date('2024-03-05T07:08:09.123Z');
