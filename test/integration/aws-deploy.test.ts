@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` are CloudFormation Fn::Sub placeholders
 /**
  * deploy/: the CloudFormation template passes cfn-lint (from PyPI, in the test venv) with no
  * finding; its IAM is least-privilege; the state machine fans out one Fargate task per L1 config
