@@ -175,6 +175,8 @@ export async function openAwsProfile(
     ...(params.customConfigs.catalogName ? { name: params.customConfigs.catalogName } : {}),
     ...(catalogId ? { catalogId } : {}),
     tableLocation: configTableLocations(configs, warehouse),
+    // A run that lost a config's lease (frozen past it, taken over) must not commit any more.
+    beforeCommit: () => locks.assertHeld(),
   });
 
   const leaseMs = opts.leaseMs ?? (Number(env.FLOE_CONFIG_LEASE_SECONDS) * 1000 || undefined);

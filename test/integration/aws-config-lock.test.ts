@@ -7,12 +7,17 @@
  * a clean run leaves it.
  */
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GlueCatalog } from '../../src/iceberg/catalog/glue.js';
 import { loadTable } from '../../src/iceberg/index.js';
+import { S3FileIO } from '../../src/iceberg/io/s3.js';
 import { referencedFiles } from '../../src/iceberg/maintenance/referenced.js';
 import { DynamoConfigLocks } from '../../src/runtime/aws/dynamo-config-lock.js';
 import { DynamoConfigStore } from '../../src/runtime/aws/dynamo-config-store.js';
@@ -173,5 +178,51 @@ describe('the DynamoDB per-config lock', () => {
       totalRecordsProcessed: 400,
     });
     expect((await configItem('Wrike_Tasks_Append')).destination.lastSyncTime).not.toBe('');
+  });
+
+  it('a run that lost its lease (frozen past it, taken over) commits nothing more', async () => {
+    const store = new DynamoConfigStore(ddb(), { l1: world.configTable });
+    const frozen = new DynamoConfigLocks(ddb(), store, 'run-frozen', { host: 'host-f', leaseMs: 60_000 });
+    const lease = await frozen.acquire('L1', 'Wrike_Contacts');
+    await frozen.assertHeld();
+    // Its lease runs out while it is frozen, and another run takes the config over.
+    await ddb().send(
+      new UpdateItemCommand({
+        TableName: world.configTable,
+        Key: { configId: { S: 'Wrike_Contacts' } },
+        UpdateExpression: 'SET floeLock.expiresAtMs = :zero',
+        ExpressionAttributeValues: { ':zero': { N: '0' } },
+      }),
+    );
+    const other = new DynamoConfigLocks(ddb(), store, 'run-other', { host: 'host-o' });
+    const taken = await other.acquire('L1', 'Wrike_Contacts');
+    const io = new S3FileIO({ client: s3(), tempDir: join(tmpdir(), 'floe-lock-io') });
+    const catalog = new GlueCatalog({
+      client: new GlueClient({}),
+      io,
+      warehouse: world.warehouse,
+      beforeCommit: () => frozen.assertHeld(),
+    });
+    const t = await loadTable(catalog, `${world.database}.wrike_contacts`);
+    const before = t.snapshots().length;
+    await expect(t.append([{ id: 'X-FROZEN' }])).rejects.toThrow(
+      /this run lost the lock of L1 config Wrike_Contacts \(run run-other on host-o holds it now\)/,
+    );
+    const after = await loadTable(world.catalog(), `${world.database}.wrike_contacts`);
+    expect(after.snapshots()).toHaveLength(before);
+    const refs = await referencedFiles(after.catalog.io, after.metadata, after.metadataLocation);
+    const files = (
+      (
+        await s3().send(
+          new ListObjectsV2Command({
+            Bucket: world.bucket,
+            Prefix: 'wrike/test/iceberg-warehouse/contacts/',
+          }),
+        )
+      ).Contents ?? []
+    ).map((o) => `s3://${world.bucket}/${o.Key}`);
+    expect(files.filter((f) => !refs.has(f))).toEqual([]);
+    await lease.release();
+    await taken.release();
   });
 });

@@ -51,6 +51,8 @@ export interface GlueCatalogOptions {
   readonly catalogId?: string;
   /** Where a new table goes when its creator gives no location (e.g. the config's s3Location). */
   readonly tableLocation?: (id: TableIdentifier) => Promise<string | undefined> | string | undefined;
+  /** Runs before every commit's UpdateTable; throwing abandons the commit (e.g. a lost lock). */
+  readonly beforeCommit?: (id: TableIdentifier) => Promise<void>;
 }
 
 export const ICEBERG_TABLE_TYPE = 'ICEBERG';
@@ -333,6 +335,7 @@ export class GlueCatalog implements Catalog {
         context: { table },
       });
     if (this.pointer(id, t) !== baseLocation) throw conflict(table, 'its metadata_location moved');
+    await this.opts.beforeCommit?.(id);
     const m = await this.metadataFor(newLocation, metadata);
     await this.send('UpdateTable', `table ${table}`, () =>
       this.client.send(

@@ -48,6 +48,8 @@ const POLL_MS = 500;
 export class DynamoConfigLocks {
   private readonly leaseMs: number;
   private readonly host: string;
+  /** Leases this run holds now, by `<kind>:<configId>`. */
+  private readonly holding = new Map<string, { kind: ProcessKind; configId: string; table: string }>();
 
   constructor(
     private readonly ddb: DynamoDBClient,
@@ -117,9 +119,29 @@ export class DynamoConfigLocks {
     }
   }
 
+  /**
+   * Throws unless every lease this run holds is still its own in DynamoDB. Called before each
+   * catalog commit: a process that froze past its lease (and was taken over, its uncommitted files
+   * removed by the new holder) must not commit on waking up.
+   */
+  async assertHeld(): Promise<void> {
+    for (const { kind, configId, table } of this.holding.values()) {
+      const item = await this.configs.rawItem(kind, configId);
+      const lock = item?.[FLOE_LOCK_ATTR] as LeaseHolder | undefined;
+      if (lock?.runId === this.runId) continue;
+      throw new FloeError(
+        'commit-conflict',
+        `this run lost the lock of ${kind} config ${configId} (${lock ? `run ${lock.runId} on ${lock.host} holds it now` : 'nobody holds it now'}): it stopped renewing its lease for longer than the lease lasts, so another run took over. Nothing more is committed by this run; rerun it if needed (DynamoDB table ${table})`,
+        { context: { configId } },
+      );
+    }
+  }
+
   private held(kind: ProcessKind, configId: string, table: string): HeldLease {
     let held = true;
     let released = false;
+    const key0 = `${kind}:${configId}`;
+    this.holding.set(key0, { kind, configId, table });
     const key = { configId: { S: configId } };
     const names = { '#lock': FLOE_LOCK_ATTR };
     const renew = async () => {
@@ -155,6 +177,7 @@ export class DynamoConfigLocks {
       release: async () => {
         if (released) return;
         released = true;
+        this.holding.delete(key0);
         clearInterval(timer);
         await this.ddb
           .send(
