@@ -25,6 +25,8 @@ const { registerDemoCommands } = await import('./commands/demo.js');
 registerDemoCommands(program);
 const { registerRunCommands } = await import('./commands/run.js');
 registerRunCommands(program);
+const { registerPlanCommands } = await import('./commands/plan.js');
+registerPlanCommands(program);
 registerHistoryCommands(program);
 registerSimCommands(program);
 
