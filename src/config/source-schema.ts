@@ -151,11 +151,56 @@ export const RequestSchema = z.looseObject({
 });
 export type RequestConfig = z.infer<typeof RequestSchema>;
 
+/**
+ * How a record field's text becomes a typed column. The source converts the value (an epoch
+ * string, an ISO-8601 text with any offset) and the L1 pipeline writes it as an Iceberg
+ * `timestamptz` (TIMESTAMP) or `date` (DATE) column; without a declaration every text stays a
+ * string column. Empty strings and nulls become null.
+ */
+export const FieldTypeSchema = z.looseObject({
+  type: upperEnum(['TIMESTAMP', 'DATE']),
+  /**
+   * ISO8601 (`2024-01-31T10:00:00.123Z`, `2024-01-31 10:00:00`, any offset; no offset = UTC),
+   * EPOCH_SECONDS or EPOCH_MILLIS (numbers or digit strings: Eloqua's `"1403034086"`).
+   */
+  format: upperEnum(['ISO8601', 'EPOCH_SECONDS', 'EPOCH_MILLIS']).default('ISO8601'),
+});
+export type FieldTypeConfig = z.infer<typeof FieldTypeSchema>;
+
+/**
+ * Turns a list of key/value entries inside each record into fields of the record, named by the
+ * entries' keys (Medallia `fieldDataList: [{field: {id}, values: [...]}]`, custom-field lists).
+ */
+export const PivotSchema = z.looseObject({
+  /** Record field (dotted) holding the list of entries; removed from the record. */
+  path: z.string().min(1),
+  /** Entry field (dotted) whose value names the new field. */
+  keyPath: z.string().min(1),
+  /** Entry field (dotted) holding the value. */
+  valuePath: z.string().min(1),
+  /**
+   * Entry field (dotted) saying whether the value is a list: when it is false, a one-element
+   * list value is unwrapped (an empty one becomes null), so single-valued fields are scalars.
+   */
+  listFlagPath: z.string().optional(),
+});
+export type PivotConfig = z.infer<typeof PivotSchema>;
+
 export const ResponseSchema = z.looseObject({
   /** RFC 9535 JSONPath to the records: one array (`$.data`) or many nodes (`$.data[*]`). */
   dataPath: z.string().startsWith('$').default('$'),
   /** What an absent dataPath means: an error (default) or an empty page. */
   onMissingData: upperEnum(['ERROR', 'EMPTY']).default('ERROR'),
+  /**
+   * JSONPath to errors an API reports inside a successful (2xx) response, e.g. GraphQL's
+   * `$.errors`: when it matches anything non-empty the request fails with the errors' messages,
+   * never an empty page.
+   */
+  errorPath: z.string().startsWith('$').optional(),
+  /** Typed fields (dotted record paths → type and text format); see FieldTypeSchema. */
+  fieldTypes: z.record(z.string().min(1), FieldTypeSchema).optional(),
+  /** Key/value entries moved into the record as fields (applied before fieldTypes). */
+  pivot: PivotSchema.optional(),
 });
 
 // ---- retry / rate limit -----------------------------------------------------------------------------
@@ -292,7 +337,15 @@ export const IncrementalSchema = z.looseObject({
   params: z.record(z.string(), ParamValue).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.unknown().optional(),
-  format: upperEnum(['ISO8601', 'ISO8601_MS', 'EPOCH_SECONDS', 'EPOCH_MILLIS', 'DATE']).default('ISO8601'),
+  /** SQL_DATETIME: `2024-01-31 10:00:00` (UTC; Eloqua Bulk filters). */
+  format: upperEnum([
+    'ISO8601',
+    'ISO8601_MS',
+    'EPOCH_SECONDS',
+    'EPOCH_MILLIS',
+    'DATE',
+    'SQL_DATETIME',
+  ]).default('ISO8601'),
   /** Start when there is no lastSyncTime (first run, FULL with windows). ISO-8601. */
   startDate: z.string().optional(),
   /** Split [start, now) into windows of this size, for APIs that cap ranges (Wrike comments: < 7 days). */
@@ -301,6 +354,38 @@ export const IncrementalSchema = z.looseObject({
   lookbackSeconds: z.number().int().min(0).default(0),
 });
 export type IncrementalConfig = z.infer<typeof IncrementalSchema>;
+
+// ---- partitions (parent → child) ----------------------------------------------------------------------
+
+const VAR_NAME = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a placeholder name: letters, digits and _, not starting with a digit');
+
+/**
+ * A listing made with the same auth, retries and rate limit as the main request: a request,
+ * its records' JSONPath and its own pagination.
+ */
+const listingFields = {
+  request: RequestSchema,
+  dataPath: z.string().startsWith('$').default('$'),
+  pagination: z.lazy(() => PaginationSchema).default({ type: 'none', stopOnEmptyPage: true }),
+};
+
+/**
+ * Parent → child fetches (Cvent `/events/{id}/registration-types`): the parent listing runs
+ * once per run, and the configured request (with its pagination and incremental range) runs once
+ * per parent record, with the parent's value as the placeholder `${as}`.
+ */
+export const PartitionsSchema = z.looseObject({
+  ...listingFields,
+  /** Parent record field (dotted or JSONPath) whose value identifies the partition. */
+  valuePath: z.string().min(1).default('id'),
+  /** Placeholder name for the value in source.request (url, params, headers, body). */
+  as: VAR_NAME,
+  /** Record field the value is written to in every child record (child APIs often omit it). */
+  recordField: z.string().min(1).optional(),
+});
+export type PartitionsConfig = z.infer<typeof PartitionsSchema>;
 
 // ---- source ---------------------------------------------------------------------------------------------
 
@@ -314,6 +399,7 @@ export const SourceConfigSchema = z.looseObject({
   response: ResponseSchema.default({ dataPath: '$', onMissingData: 'ERROR' }),
   pagination: PaginationSchema.default({ type: 'none', stopOnEmptyPage: true }),
   incremental: IncrementalSchema.optional(),
+  partitions: PartitionsSchema.optional(),
   rateLimit: RateLimitSchema.optional(),
   /** Per request attempt: connect, headers and the whole body. */
   timeoutMs: z.number().int().positive().default(60_000),

@@ -27,6 +27,7 @@ import { SourceEngine, type SourcePage } from './engine.js';
 import type { SourceEvent, SourceStats } from './events.js';
 import type { LoadType } from './incremental.js';
 import { paginatorFactory } from './paginate/index.js';
+import { pageTransform } from './record-transforms.js';
 import { compilePath } from './select/jsonpath.js';
 import { checkPlaceholders } from './template.js';
 
@@ -97,7 +98,20 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
     onEvent: (e) => engine?.emit(e),
   });
 
-  const allowed = new Set(['configId', 'now', 'pageSize', 'start', 'end', 'lastSyncTime', ...auth.provides]);
+  const base = ['configId', 'now', 'pageSize', 'start', 'end', 'lastSyncTime', ...auth.provides];
+  const allowed = new Set([...base, ...(src.partitions ? [src.partitions.as] : [])]);
+  if (src.partitions) {
+    const inParent = new Set(base);
+    checkPlaceholders(src.partitions.request.url, inParent, configId, 'source.partitions.request.url');
+    checkPlaceholders(src.partitions.request.params, inParent, configId, 'source.partitions.request.params');
+    checkPlaceholders(
+      src.partitions.request.headers,
+      inParent,
+      configId,
+      'source.partitions.request.headers',
+    );
+    checkPlaceholders(src.partitions.request.body, inParent, configId, 'source.partitions.request.body');
+  }
   checkPlaceholders(src.request.url, allowed, configId, 'source.request.url');
   checkPlaceholders(src.request.headers, allowed, configId, 'source.request.headers');
   checkPlaceholders(src.request.params, allowed, configId, 'source.request.params');
@@ -119,6 +133,10 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
     auth,
     newPaginator,
     dataPath,
+    transform: pageTransform(src.response, configId),
+    errorPath: src.response.errorPath
+      ? compilePath(src.response.errorPath, configId, 'source.response.errorPath')
+      : undefined,
     limiter,
     loadType,
     lastSyncTime: deps.cursor ?? item.destination?.lastSyncTime,
