@@ -21,7 +21,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 const PARENTS = ['p1', 'p2', 'p3'];
-function handle(req: IncomingMessage, res: ServerResponse): void {
+function handle(req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', origin);
   calls.push(url.pathname + url.search);
   // Parents in two pages; children per parent without the parent id in their records.
