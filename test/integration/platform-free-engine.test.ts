@@ -21,7 +21,7 @@ const PLATFORMS = /\b(wrike|cvent|eloqua|medallia)\b/i;
 const SYNC_PATH = ['src/source', 'src/http', 'src/l1', 'src/iceberg', 'src/job'];
 
 /** The code of a TypeScript file without its comments (string and template literals kept). */
-export function withoutComments(text: string): string {
+function withoutComments(text: string): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
