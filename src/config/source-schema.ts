@@ -138,7 +138,8 @@ const ParamValue = z.union([
 ]);
 
 export const RequestSchema = z.looseObject({
-  method: upperEnum(['GET', 'POST', 'PUT', 'PATCH']).default('GET'),
+  /** DELETE is for cleanup steps (source.asyncJob.cleanup). */
+  method: upperEnum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
   /** Absolute URL; may contain `${…}` placeholders. */
   url: z.url(),
   headers: z.record(z.string(), z.string()).default({}),
@@ -346,7 +347,11 @@ export const IncrementalSchema = z.looseObject({
     'DATE',
     'SQL_DATETIME',
   ]).default('ISO8601'),
-  /** Start when there is no lastSyncTime (first run, FULL with windows). ISO-8601. */
+  /**
+   * Start when there is no lastSyncTime (first run, FULL with windows). ISO-8601. A FULL run
+   * without windows sends no incremental additions, but `${start}` in other request fields then
+   * reads this date (an export filter that always needs a lower bound).
+   */
   startDate: z.string().optional(),
   /** Split [start, now) into windows of this size, for APIs that cap ranges (Wrike comments: < 7 days). */
   window: Duration.optional(),
@@ -387,6 +392,75 @@ export const PartitionsSchema = z.looseObject({
 });
 export type PartitionsConfig = z.infer<typeof PartitionsSchema>;
 
+// ---- discovery and async jobs --------------------------------------------------------------------------
+
+/**
+ * A value taken from a response: a JSONPath (first match), or `{path, pattern}` where the
+ * pattern's first capture group is kept (`/syncs/(\\d+)` → the id out of `"/syncs/123"`).
+ */
+const ExtractSchema = z.union([
+  z.string().startsWith('$'),
+  z.looseObject({ path: z.string().startsWith('$'), pattern: z.string().min(1).optional() }),
+]);
+export type ExtractConfig = z.infer<typeof ExtractSchema>;
+const ExtractsSchema = z.record(VAR_NAME, ExtractSchema);
+
+/** One request of a chain whose response provides placeholders for the next requests. */
+export const StepSchema = z.looseObject({
+  request: RequestSchema,
+  /** Placeholder name → where its value is in the response. */
+  extract: ExtractsSchema.optional(),
+});
+export type StepConfig = z.infer<typeof StepSchema>;
+
+/**
+ * A request made once per run, before any other (Eloqua `GET https://login.eloqua.com/id`): its
+ * response can name the API's base URL, which then replaces the origin of every other request
+ * (the token endpoint's excepted), and provide placeholders.
+ */
+export const DiscoverySchema = z.looseObject({
+  request: RequestSchema,
+  /** JSONPath to the base URL (`$.urls.base`); its origin (scheme, host, port) is used. */
+  baseUrlPath: z.string().startsWith('$').optional(),
+  /**
+   * Hosts the discovered base URL may name (`*.eloqua.com`): credentials go there, so a
+   * response must not be able to send them anywhere else. Default: any https host.
+   */
+  allowedHosts: z.array(z.string().min(1)).optional(),
+  extract: ExtractsSchema.optional(),
+});
+export type DiscoveryConfig = z.infer<typeof DiscoverySchema>;
+
+/**
+ * An asynchronous export (Eloqua Bulk 2.0): `create` requests run in order (define the export,
+ * start its sync), `poll` repeats until the job says it is done, then the configured request
+ * pages through the result with the extracted placeholders (`${syncId}`), and `cleanup` requests
+ * run at the end whatever happened (delete the export definition). Once per time window.
+ */
+export const AsyncJobSchema = z.looseObject({
+  create: z.array(StepSchema).min(1),
+  poll: z.looseObject({
+    request: RequestSchema,
+    /** JSONPath to the job's status. */
+    statusPath: z.string().startsWith('$'),
+    /** Statuses meaning "done, read the result". */
+    completed: z.array(z.string()).min(1),
+    /** Statuses meaning "failed"; anything else means "still running". */
+    failed: z.array(z.string()).default([]),
+    /** First wait between polls; each next wait is 1.5× longer, up to maxIntervalMs. */
+    intervalMs: z.number().int().positive().default(1000),
+    maxIntervalMs: z.number().int().positive().default(30_000),
+    /** Give up (and clean up) when the job is not done after this long. */
+    timeoutSeconds: z.number().int().positive().default(3600),
+  }),
+  /** On a failed status: a request whose response explains why (Eloqua `/syncs/{id}/logs`). */
+  failureDetail: z
+    .looseObject({ request: RequestSchema, messagePath: z.string().startsWith('$') })
+    .optional(),
+  cleanup: z.array(z.looseObject({ request: RequestSchema })).default([]),
+});
+export type AsyncJobConfig = z.infer<typeof AsyncJobSchema>;
+
 // ---- source ---------------------------------------------------------------------------------------------
 
 export const SourceConfigSchema = z.looseObject({
@@ -400,6 +474,8 @@ export const SourceConfigSchema = z.looseObject({
   pagination: PaginationSchema.default({ type: 'none', stopOnEmptyPage: true }),
   incremental: IncrementalSchema.optional(),
   partitions: PartitionsSchema.optional(),
+  discovery: DiscoverySchema.optional(),
+  asyncJob: AsyncJobSchema.optional(),
   rateLimit: RateLimitSchema.optional(),
   /** Per request attempt: connect, headers and the whole body. */
   timeoutMs: z.number().int().positive().default(60_000),

@@ -167,6 +167,10 @@ export class HttpClient {
     const status = res.status;
     const rctx = { ...ctx, status };
     if (status >= 200 && status < 300) {
+      // No content is a complete answer to a DELETE (export cleanup), not a truncated body.
+      if (text.trim() === '' && (status === 204 || req.method === 'DELETE')) {
+        return { status, url: req.url, headers: res.headers, body: null, bytes: 0 };
+      }
       let body: unknown;
       try {
         // Numbers a double would change (integers beyond 2^53, `1.0`) keep their exact text.

@@ -11,13 +11,15 @@ import type { RateLimiter } from '../http/rate-limiter.js';
 import { redact, redactValue } from '../util/redact.js';
 import { rejectedCredentialsHint } from './auth/hint.js';
 import type { Authenticator, Credentials } from './auth/types.js';
+import { bodyErrorMessages } from './engine-errors.js';
 import { emptyStats, type SourceEvent, type SourceEventBody, type SourceStats } from './events.js';
-import { CursorTracker, formatTime, type LoadType, planRange } from './incremental.js';
+import { CursorTracker, formatTime, type LoadType, parseTime, planRange } from './incremental.js';
 import type { Paginator, RequestPatch } from './paginate/index.js';
 import { paginatorFactory } from './paginate/index.js';
 import type { PageTransform } from './record-transforms.js';
 import { buildRequest, type RequestParts } from './request.js';
 import { type CompiledPath, compileField, compilePath, selectRecords } from './select/jsonpath.js';
+import { discover, type SendStep, startJob } from './steps.js';
 import type { TemplateVars } from './template.js';
 
 /** One page of records. */
@@ -50,6 +52,8 @@ export class SourceEngine {
   private stat: SourceStats = emptyStats();
   private readonly http: HttpClient;
   private readonly configId: string;
+  /** The API origin named by `source.discovery`, for this run. */
+  private origin: string | undefined;
 
   constructor(private readonly p: EngineParts) {
     this.configId = p.item.configId;
@@ -167,47 +171,76 @@ export class SourceEngine {
       now: formatTime(this.p.now(), format),
       pageSize: src.pagination.pageSize === undefined ? undefined : String(src.pagination.pageSize),
     };
+    this.origin = undefined;
+    if (src.discovery) {
+      const d = await discover(src.discovery, this.sendStep(signal), baseVars, this.configId);
+      this.origin = d.origin;
+      Object.assign(baseVars, d.vars);
+      if (d.origin) this.emit({ type: 'discovered', origin: d.origin });
+    }
     const partitions = src.partitions ? await this.listPartitions(baseVars, signal) : [undefined];
+    // A FULL run without windows has no range, but an export filter may still need a lower bound.
+    const fallbackStart =
+      !plan.apply && src.incremental?.startDate !== undefined
+        ? parseTime(src.incremental.startDate)
+        : undefined;
     let pageNumber = 0;
     let wi = 0;
     for (const w of plan.windows) {
       wi++;
       this.stat.windows++;
-      const start = w.start ? formatTime(w.start, format) : undefined;
+      const start = w.start
+        ? formatTime(w.start, format)
+        : fallbackStart !== undefined
+          ? formatTime(new Date(fallbackStart), format)
+          : undefined;
       const end = formatTime(w.end, format);
       if (plan.windows.length > 1)
         this.emit({ type: 'window', index: wi, count: plan.windows.length, start, end });
       for (const partition of partitions) {
         const vars: Record<string, string | undefined> = { ...baseVars, start, end, lastSyncTime: start };
         if (partition !== undefined && src.partitions) vars[src.partitions.as] = partition;
-        for await (const { res, records } of this.pageLoop(
-          parts,
-          vars,
-          this.p.newPaginator,
-          this.p.dataPath,
-          'source.pagination',
-          signal,
-        )) {
-          if (partition !== undefined && src.partitions?.recordField) {
-            const key = src.partitions.recordField;
-            for (const r of records)
-              if (r && typeof r === 'object' && !Array.isArray(r) && !(key in r))
-                (r as Record<string, unknown>)[key] = partition;
-          }
-          if (this.p.transform) this.p.transform(records);
-          if (this.tracker) for (const r of records) this.tracker.observe(r);
-          pageNumber++;
-          this.stat.pages++;
-          this.stat.records += records.length;
-          this.stat.bytes += res.bytes;
-          this.emit({
-            type: 'page',
-            pageNumber,
-            records: records.length,
-            totalRecords: this.stat.records,
-            bytes: res.bytes,
+        let cleanup: (() => Promise<void>) | undefined;
+        if (src.asyncJob) {
+          const job = await startJob(src.asyncJob, this.sendStep(signal), vars, this.configId, signal, {
+            onPoll: (status, waitedMs) => this.emit({ type: 'job-poll', status, waitedMs }),
+            onWarning: (message) => this.emit({ type: 'warning', message }),
           });
-          yield { records, pageNumber };
+          Object.assign(vars, job.vars);
+          cleanup = job.cleanup;
+        }
+        try {
+          for await (const { res, records } of this.pageLoop(
+            parts,
+            vars,
+            this.p.newPaginator,
+            this.p.dataPath,
+            'source.pagination',
+            signal,
+          )) {
+            if (partition !== undefined && src.partitions?.recordField) {
+              const key = src.partitions.recordField;
+              for (const r of records)
+                if (r && typeof r === 'object' && !Array.isArray(r) && !(key in r))
+                  (r as Record<string, unknown>)[key] = partition;
+            }
+            if (this.p.transform) this.p.transform(records);
+            if (this.tracker) for (const r of records) this.tracker.observe(r);
+            pageNumber++;
+            this.stat.pages++;
+            this.stat.records += records.length;
+            this.stat.bytes += res.bytes;
+            this.emit({
+              type: 'page',
+              pageNumber,
+              records: records.length,
+              totalRecords: this.stat.records,
+              bytes: res.bytes,
+            });
+            yield { records, pageNumber };
+          }
+        } finally {
+          await cleanup?.();
         }
       }
     }
@@ -295,6 +328,27 @@ export class SourceEngine {
     return values;
   }
 
+  /** The discovered API origin replaces the one the credentials name (not for discovery itself). */
+  private withOrigin(creds: Credentials, keepOrigin: boolean | undefined): Credentials {
+    return this.origin && !keepOrigin ? { ...creds, baseOrigin: this.origin } : creds;
+  }
+
+  /** Sends a configured step request (discovery, job steps) like a page request. */
+  private sendStep(signal: AbortSignal): SendStep {
+    return (request, field, vars, opts) =>
+      this.fetch(
+        {
+          configId: this.configId,
+          request,
+          fieldPrefix: field,
+          ...(opts?.keepOrigin ? { keepOrigin: true } : {}),
+        },
+        vars,
+        {},
+        signal,
+      );
+  }
+
   /** One page request; a 401 triggers one credential refresh and one more try. */
   private async fetch(
     parts: RequestParts,
@@ -303,7 +357,7 @@ export class SourceEngine {
     signal: AbortSignal,
   ): Promise<HttpResponse> {
     const { auth } = this.p;
-    const creds: Credentials = await auth.get(signal);
+    const creds: Credentials = this.withOrigin(await auth.get(signal), parts.keepOrigin);
     try {
       return this.checkBodyErrors(
         await this.http.send(buildRequest(parts, { ...vars, ...creds.vars }, creds, patch), signal),
@@ -320,7 +374,7 @@ export class SourceEngine {
       this.stat.tokenRefreshes++;
       this.emit({ type: 'token-refresh', reason: '401 from the API' });
       await auth.refresh(creds, signal);
-      const fresh = await auth.get(signal);
+      const fresh = this.withOrigin(await auth.get(signal), parts.keepOrigin);
       try {
         return this.checkBodyErrors(
           await this.http.send(buildRequest(parts, { ...vars, ...fresh.vars }, fresh, patch), signal),
@@ -335,21 +389,6 @@ export class SourceEngine {
       }
     }
   }
-}
-
-export function bodyErrorMessages(errors: unknown): string {
-  const list = Array.isArray(errors) ? errors : [errors];
-  return list
-    .map((e) => {
-      if (e && typeof e === 'object') {
-        const o = e as Record<string, unknown>;
-        const msg = typeof o.message === 'string' ? o.message : JSON.stringify(e);
-        const code = (o.extensions as Record<string, unknown> | undefined)?.code ?? o.code;
-        return code === undefined ? msg : `${msg} (${String(code)})`;
-      }
-      return String(e);
-    })
-    .join('; ');
 }
 
 function isUnauthorized(e: unknown): e is FloeError {

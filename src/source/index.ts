@@ -98,8 +98,42 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
     onEvent: (e) => engine?.emit(e),
   });
 
-  const base = ['configId', 'now', 'pageSize', 'start', 'end', 'lastSyncTime', ...auth.provides];
-  const allowed = new Set([...base, ...(src.partitions ? [src.partitions.as] : [])]);
+  const discovered = Object.keys(src.discovery?.extract ?? {});
+  const base = [
+    'configId',
+    'now',
+    'pageSize',
+    'start',
+    'end',
+    'lastSyncTime',
+    ...auth.provides,
+    ...discovered,
+  ];
+  const perPartition = [...base, ...(src.partitions ? [src.partitions.as] : [])];
+  const allowed = new Set(perPartition);
+  if (src.discovery) {
+    const before = new Set(['configId', 'now', 'pageSize', ...auth.provides]);
+    checkRequest(src.discovery.request, before, configId, 'source.discovery.request');
+  }
+  if (src.asyncJob) {
+    // Each step sees what the steps before it extracted; poll, data and cleanup see them all.
+    const seen = new Set([...perPartition, 'start', 'end']);
+    src.asyncJob.create.forEach((step, i) => {
+      checkRequest(step.request, seen, configId, `source.asyncJob.create.${i}.request`);
+      for (const k of Object.keys(step.extract ?? {})) seen.add(k);
+    });
+    checkRequest(src.asyncJob.poll.request, seen, configId, 'source.asyncJob.poll.request');
+    if (src.asyncJob.failureDetail)
+      checkRequest(
+        src.asyncJob.failureDetail.request,
+        seen,
+        configId,
+        'source.asyncJob.failureDetail.request',
+      );
+    for (const [i, c] of src.asyncJob.cleanup.entries())
+      checkRequest(c.request, seen, configId, `source.asyncJob.cleanup.${i}.request`);
+    for (const k of seen) allowed.add(k);
+  }
   if (src.partitions) {
     const inParent = new Set(base);
     checkPlaceholders(src.partitions.request.url, inParent, configId, 'source.partitions.request.url');
@@ -153,6 +187,18 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
     cursorMax: () => e.cursorMax(),
     stats: () => e.stats(),
   };
+}
+
+function checkRequest(
+  request: { url: string; params?: unknown; headers?: unknown; body?: unknown },
+  allowed: ReadonlySet<string>,
+  configId: string,
+  field: string,
+): void {
+  checkPlaceholders(request.url, allowed, configId, `${field}.url`);
+  checkPlaceholders(request.params, allowed, configId, `${field}.params`);
+  checkPlaceholders(request.headers, allowed, configId, `${field}.headers`);
+  checkPlaceholders(request.body, allowed, configId, `${field}.body`);
 }
 
 /** Alias of {@link buildSource}. */

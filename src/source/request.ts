@@ -17,6 +17,8 @@ export interface RequestParts {
   incremental?: Pick<IncrementalConfig, 'params' | 'headers' | 'body'>;
   /** Config path of `request`, for messages (default `source.request`). */
   fieldPrefix?: string;
+  /** Keep the configured origin even when discovery named another (the discovery request). */
+  keepOrigin?: boolean;
 }
 
 export function buildRequest(
