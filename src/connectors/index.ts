@@ -11,6 +11,13 @@ import {
   cventPackFiles,
 } from './cvent/index.js';
 import {
+  ELOQUA_DEFAULT_NAMESPACE,
+  ELOQUA_DEFAULT_TOKEN_KEY,
+  eloquaLoginBase,
+  eloquaPack,
+  eloquaPackFiles,
+} from './eloqua/index.js';
+import {
   type PackFile,
   type WrikePackOptions,
   wrikeApiBase,
@@ -19,6 +26,7 @@ import {
 } from './wrike/index.js';
 
 export { CVENT_CONFIG_IDS, cventPack, cventPackFiles } from './cvent/index.js';
+export { ELOQUA_CONFIG_IDS, eloquaPack, eloquaPackFiles } from './eloqua/index.js';
 export type { PackFile, WrikePackOptions } from './wrike/index.js';
 export { WRIKE_CONFIG_IDS, wrikePack, wrikePackFiles } from './wrike/index.js';
 
@@ -80,6 +88,23 @@ const PACKS: Record<string, PackEntry> = {
       ],
       simulatorValue: '{ client_id: sim-cvent-client, client_secret: sim-cvent-secret }',
       emptyValue: '{ client_id: "", client_secret: "" }',
+    },
+  },
+  eloqua: {
+    files: eloquaPackFiles,
+    items: eloquaPack,
+    defaultNamespace: ELOQUA_DEFAULT_NAMESPACE,
+    defaultTokenKey: ELOQUA_DEFAULT_TOKEN_KEY,
+    apiBase: eloquaLoginBase,
+    secret: {
+      what: 'credentials',
+      help: [
+        'Put your Eloqua login here: the user name is your company (site) name, a backslash and your',
+        'user name, e.g.',
+        '  {tokenKey}: { username: "Company\\\\User", password: "…" }',
+      ],
+      simulatorValue: '{ username: "SimCo\\\\sim.user", password: sim-password }',
+      emptyValue: '{ username: "", password: "" }',
     },
   },
 };

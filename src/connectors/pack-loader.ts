@@ -30,6 +30,8 @@ export interface LoadOptions {
   rewrite?: Record<string, string>;
   tokenKey?: string;
   namespace?: string;
+  /** Values set where the item has them (e.g. the hosts discovery may name, for a simulator). */
+  set?: { path: string[]; value: unknown }[];
 }
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
@@ -88,6 +90,7 @@ function apply(doc: Document, opts: LoadOptions, platform: string): void {
         },
       });
   }
+  for (const { path, value } of opts.set ?? []) if (doc.hasIn(path)) doc.setIn(path, doc.createNode(value));
   if (opts.tokenKey !== undefined) {
     if (opts.tokenKey.trim() === '')
       throw new FloeError('config-invalid', `the ${platform} secret name (tokenKey) must not be empty`, {
