@@ -17,7 +17,11 @@ const basic = (sim: EloquaSimulator) =>
 async function call(sim: EloquaSimulator, path: string, init: RequestInit = {}) {
   const res = await fetch(`${sim.origin}${path}`, {
     ...init,
-    headers: { authorization: basic(sim), 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    headers: {
+      authorization: basic(sim),
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string>),
+    },
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Rec) : null };
@@ -34,7 +38,9 @@ async function drain(sim: EloquaSimulator, item: Rec, secrets?: MemorySecretStor
   const source = buildSource(item, {
     secrets:
       secrets ??
-      new MemorySecretStore({ 'eloqua-login': { username: `${sim.login.company}\\${sim.login.user}`, password: sim.login.password } }),
+      new MemorySecretStore({
+        'eloqua-login': { username: `${sim.login.company}\\${sim.login.user}`, password: sim.login.password },
+      }),
     tokenCache: new TokenCache(),
     loadType: 'FULL',
     now: () => sim.now(),
@@ -69,7 +75,10 @@ describe('Eloqua simulator', () => {
     expect(first.updatedAt).toMatch(/^\d{10}$/);
     expect((await call(sim, '/api/REST/2.0/assets/campaigns?count=1001')).status).toBe(400);
     const cut = Number(first.updatedAt);
-    const s = await call(sim, `/api/REST/2.0/assets/campaigns?search=${encodeURIComponent(`updatedAt>='${cut}'`)}`);
+    const s = await call(
+      sim,
+      `/api/REST/2.0/assets/campaigns?search=${encodeURIComponent(`updatedAt>='${cut}'`)}`,
+    );
     expect((s.body!.elements as Rec[]).every((e) => Number(e.updatedAt) >= cut)).toBe(true);
   });
 
@@ -96,7 +105,10 @@ describe('Eloqua simulator', () => {
     });
     expect(def.status).toBe(201);
     expect(def.body!.uri).toMatch(/^\/contacts\/exports\/\d+$/);
-    const sync = await call(sim, '/api/bulk/2.0/syncs', { method: 'POST', body: JSON.stringify({ syncedInstanceUri: def.body!.uri }) });
+    const sync = await call(sim, '/api/bulk/2.0/syncs', {
+      method: 'POST',
+      body: JSON.stringify({ syncedInstanceUri: def.body!.uri }),
+    });
     expect(sync.body).toMatchObject({ status: 'pending' });
     const id = String(sync.body!.uri).split('/').pop();
     expect((await call(sim, `/api/bulk/2.0/syncs/${id}/data`)).status).toBe(400); // not done yet
@@ -107,7 +119,9 @@ describe('Eloqua simulator', () => {
     expect((data.body!.items as Rec[])[0]!.Modified).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
     const contacts: Rec[] = [];
     for await (const c of sim.records('contacts')) contacts.push(c);
-    const want = contacts.filter((c) => ['US', 'GB'].includes(String(c['{{Contact.Field(C_Country)}}']))).length;
+    const want = contacts.filter((c) =>
+      ['US', 'GB'].includes(String(c['{{Contact.Field(C_Country)}}'])),
+    ).length;
     expect(data.body!.totalResults).toBe(want);
     expect((await call(sim, `/api/bulk/2.0${def.body!.uri}`, { method: 'DELETE' })).status).toBe(204);
   });
@@ -115,7 +129,11 @@ describe('Eloqua simulator', () => {
 
 describe('Eloqua pack against faults', () => {
   it('a failed Bulk sync fails the config with the sync log message, and the definition is still deleted', async () => {
-    const sim = await startEloquaSimulator({ seed: 4, contacts: 100, bulk: { failSyncs: true, syncDurationMs: 50 } });
+    const sim = await startEloquaSimulator({
+      seed: 4,
+      contacts: 100,
+      bulk: { failSyncs: true, syncDurationMs: 50 },
+    });
     try {
       await expect(drain(sim, packItem(sim, 'Eloqua_Contacts'))).rejects.toThrow(
         /Eloqua_Contacts: the export job ended with status 'error': There was an error processing the export/,
@@ -134,7 +152,9 @@ describe('Eloqua pack against faults', () => {
         job.poll.intervalMs = 200;
         job.poll.timeoutSeconds = 1;
       });
-      await expect(drain(sim, item)).rejects.toThrow(/still 'active' after \d+ s; source\.asyncJob\.poll\.timeoutSeconds \(1\)/);
+      await expect(drain(sim, item)).rejects.toThrow(
+        /still 'active' after \d+ s; source\.asyncJob\.poll\.timeoutSeconds \(1\)/,
+      );
       expect(sim.exportDefinitions()).toBe(0);
     } finally {
       await sim.close();
@@ -147,7 +167,9 @@ describe('Eloqua pack against faults', () => {
       const item = packItem(sim, 'Eloqua_Emails', (i) => {
         ((i.source as Rec).discovery as Rec).allowedHosts = ['*.eloqua.com'];
       });
-      await expect(drain(sim, item)).rejects.toThrow(/names host 127\.0\.0\.1, which source\.discovery\.allowedHosts \(\*\.eloqua\.com\) does not allow/);
+      await expect(drain(sim, item)).rejects.toThrow(
+        /names host 127\.0\.0\.1, which source\.discovery\.allowedHosts \(\*\.eloqua\.com\) does not allow/,
+      );
     } finally {
       await sim.close();
     }
@@ -166,7 +188,11 @@ describe('Eloqua pack against faults', () => {
         ((i.source as Rec).pagination as Rec).pageSize = 5;
       });
       const secrets = new MemorySecretStore({
-        'eloqua-oauth': { client_id: sim.oauth.clientId, client_secret: sim.oauth.clientSecret, refresh_token: sim.oauth.refreshToken },
+        'eloqua-oauth': {
+          client_id: sim.oauth.clientId,
+          client_secret: sim.oauth.clientSecret,
+          refresh_token: sim.oauth.refreshToken,
+        },
       });
       const { records, stats } = await drain(sim, item, secrets);
       expect(records).toHaveLength(30);

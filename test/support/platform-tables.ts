@@ -27,23 +27,31 @@ export function projectCatalog(dir: string): SqlCatalog {
  * Verifies `tables` (identifier → ground-truth records, already in the API's shape plus any
  * declared conversion the test makes itself) with PyIceberg. `label` keeps expected files apart.
  */
+export interface ExpectedTable {
+  records: Record<string, unknown>[];
+  /** Record field and table column of the key (default `id`). */
+  idField?: string;
+  idColumn?: string;
+}
+
 export async function verifyTables(
   dir: string,
-  tables: Record<string, Record<string, unknown>[]>,
+  tables: Record<string, Record<string, unknown>[] | ExpectedTable>,
   label: string,
 ): Promise<{ result: VerifyResult; counts: Record<string, number> }> {
   const catalog = projectCatalog(dir);
   const jobs: VerifyTableJob[] = [];
   const counts: Record<string, number> = {};
   try {
-    for (const [identifier, records] of Object.entries(tables)) {
+    for (const [identifier, spec] of Object.entries(tables)) {
+      const { records, idField = 'id', idColumn = 'id' } = Array.isArray(spec) ? { records: spec } : spec;
       const t = await loadTable(catalog, identifier);
       // Every row of a table carries the ingest columns of the run that last wrote it.
-      const ingest = await t.scan({ select: ['id', 'ingest_timestamp', 'ingest_run_id'] }).toRows();
-      const byId = new Map(ingest.map((r) => [String(r.id), r]));
+      const ingest = await t.scan({ select: [idColumn, 'ingest_timestamp', 'ingest_run_id'] }).toRows();
+      const byId = new Map(ingest.map((r) => [String(r[idColumn]), r]));
       const struct = { type: 'struct' as const, fields: t.schema().fields };
       const rows: CanonicalRow[] = records.map((r) => {
-        const i = byId.get(String(r.id));
+        const i = byId.get(String(r[idField]));
         const toRow = recordTransformer('snake_case', {
           timestamp: String(i?.ingest_timestamp ?? '1970-01-01T00:00:00Z'),
           runId: String(i?.ingest_run_id ?? 'missing'),
