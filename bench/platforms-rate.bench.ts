@@ -5,9 +5,13 @@
  * object runs for FLOE_BENCH_RATE_SECONDS (default 30) and is then stopped.
  *
  *  - Cvent attendees: Standard tier, 10 calls/s with a burst of 10 (the pack asks for 10/s).
+ *  - Eloqua campaigns (REST, 100 per page to make many calls): Eloqua publishes no limit; the
+ *    simulator enforces the pack's 10 calls/s.
  */
 import { cventPack } from '../src/connectors/cvent/index.js';
+import { eloquaPack } from '../src/connectors/eloqua/index.js';
 import { startCventSimulator } from '../src/sim/cvent/index.js';
+import { startEloquaSimulator } from '../src/sim/eloqua/index.js';
 import { buildSource, TokenCache } from '../src/source/index.js';
 import { MemorySecretStore } from '../test/support/memory-secret-store.js';
 import type { BenchFigure } from './run.js';
@@ -69,6 +73,23 @@ async function cvent(): Promise<BenchFigure[]> {
   }
 }
 
+async function eloqua(): Promise<BenchFigure[]> {
+  const sim = await startEloquaSimulator({ campaigns: 300_000, rateLimit: { requestsPerSecond: 10 } });
+  try {
+    const item = structuredClone(
+      eloquaPack({ baseUrl: sim.origin }).find((c) => c.configId === 'Eloqua_Campaigns')!,
+    );
+    ((item.source as Record<string, unknown>).pagination as Record<string, unknown>).pageSize = 100;
+    const secrets = new MemorySecretStore({
+      'eloqua-login': { username: `${sim.login.company}\\${sim.login.user}`, password: sim.login.password },
+    });
+    // Discovery (/id) takes the place a token request takes elsewhere (measure() discounts one).
+    return await measure('eloqua campaigns (10/s)', sim, item, secrets, 10);
+  } finally {
+    await sim.close();
+  }
+}
+
 export async function run(): Promise<BenchFigure[]> {
-  return [...(await cvent())];
+  return [...(await cvent()), ...(await eloqua())];
 }

@@ -14,6 +14,7 @@ import { FloeError } from '../../errors.js';
 import { loadTable, SqlCatalog } from '../../iceberg/index.js';
 import { runJob } from '../../job/run-job.js';
 import { startCventSimulator } from '../../sim/cvent/index.js';
+import { startEloquaSimulator } from '../../sim/eloqua/index.js';
 import { startWrikeSimulator } from '../../sim/wrike/index.js';
 import { formatTable, printLine } from '../output.js';
 import { printSummary, progressPrinter } from './run.js';
@@ -52,6 +53,19 @@ const DEMOS: Record<string, DemoPlatform> = {
     table: 'cvent_staging.staging_attendees',
     columns: ['id', 'status', 'registered_at', 'last_modified'],
   },
+  eloqua: {
+    start: async (contacts) => {
+      const sim = await startEloquaSimulator({ contacts, seed: 42 });
+      return {
+        ...sim,
+        now: () => sim.now(),
+        close: () => sim.close(),
+        describe: `Eloqua simulator on ${sim.origin} (${contacts} contacts; Bulk 2.0 exports, /id discovery)`,
+      };
+    },
+    table: 'eloqua_staging.staging_contacts',
+    columns: ['contact_id', 'email_address', 'country', 'date_modified'],
+  },
 };
 
 export function registerDemoCommands(program: Command): void {
@@ -62,7 +76,7 @@ export function registerDemoCommands(program: Command): void {
     .option('--platform <name>', `simulated platform: ${Object.keys(DEMOS).join(', ')}`, 'wrike')
     .option(
       '--tasks <n>',
-      'size of the simulated account (Wrike tasks, Cvent attendees)',
+      'size of the simulated account (Wrike tasks, Cvent attendees, Eloqua contacts)',
       (v) => Number(v),
       5000,
     )

@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { FloeError } from '../../errors.js';
 import { type CventTier, DEFAULT_CVENT_CLIENT, startCventSimulator } from '../../sim/cvent/index.js';
+import { DEFAULT_ELOQUA_LOGIN, startEloquaSimulator } from '../../sim/eloqua/index.js';
 import {
   DEFAULT_OAUTH,
   startWrikeSimulator,
@@ -212,6 +213,59 @@ export function registerSimCommands(program: Command): void {
         await untilSignal();
         await server.close();
         process.stdout.write('Cvent simulator stopped.\n');
+      },
+    );
+
+  sim
+    .command('eloqua')
+    .description(
+      'Oracle Eloqua simulator: /id discovery, REST 2.0, Bulk 2.0 exports, OAuth2 at /auth/oauth2/token',
+    )
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 0)
+    .option('--seed <n>', 'data seed', int('--seed'), 1)
+    .option('--contacts <n>', 'number of contacts (default 2000)', int('--contacts'))
+    .option('--email-sends <n>', 'number of email sends (default 3000)', int('--email-sends'))
+    .option(
+      '--rate-limit <n>',
+      'requests per second (default: none, as Eloqua publishes none)',
+      int('--rate-limit'),
+    )
+    .option('--start-time <iso>', 'initial simulated clock, e.g. 2024-01-01T00:00:00Z')
+    .option('--faults <json>', 'fault injection settings (same JSON as floe sim wrike)', faults)
+    .action(
+      async (flags: {
+        port: number;
+        seed: number;
+        contacts?: number;
+        emailSends?: number;
+        rateLimit?: number;
+        startTime?: string;
+        faults?: WrikeFaults;
+      }) => {
+        const server = await startEloquaSimulator({
+          port: flags.port,
+          seed: flags.seed,
+          contacts: flags.contacts,
+          emailSends: flags.emailSends,
+          rateLimit: flags.rateLimit ? { requestsPerSecond: flags.rateLimit } : false,
+          faults: flags.faults,
+          startTime: flags.startTime,
+        });
+        const l = DEFAULT_ELOQUA_LOGIN;
+        process.stdout.write(
+          [
+            'Eloqua simulator listening',
+            `  discovery:  ${server.origin}/id  (Basic "${l.company}\\${l.user}" / ${l.password})`,
+            `  OAuth2:     ${server.origin}/auth/oauth2/token  (client ${server.oauth.clientId}, refresh token ${server.oauth.refreshToken})`,
+            `  control:    ${server.origin}/__sim/stats | /__sim/faults | /__sim/clock | /__sim/bulk`,
+            `  project:    floe init my-lake --platform eloqua --base-url ${server.origin}`,
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+        await untilSignal();
+        await server.close();
+        process.stdout.write('Eloqua simulator stopped.\n');
       },
     );
 }

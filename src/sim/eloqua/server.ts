@@ -266,8 +266,19 @@ function route(
         failures: [{ field: 'depth', value: depth, constraint: 'Must be minimal, partial or complete' }],
       });
     const pred = searchPredicate(q.get('search'));
-    const all: Record<string, unknown>[] = [];
     const n = world.count(kind, nowS);
+    if (!pred) {
+      // Without a search only the page's records are built (large listings stay cheap).
+      const shell = page(
+        Array.from({ length: n }, (_, i) => i),
+        q,
+      );
+      return {
+        status: 200,
+        body: { ...shell, elements: shell.elements.map((i) => world.asset(kind, i, nowS, depth)) },
+      };
+    }
+    const all: Record<string, unknown>[] = [];
     for (let i = 0; i < n; i++) {
       const r = world.asset(kind, i, nowS, depth);
       if (!pred || pred(r)) all.push(r);
