@@ -400,7 +400,15 @@ export type PartitionsConfig = z.infer<typeof PartitionsSchema>;
  */
 const ExtractSchema = z.union([
   z.string().startsWith('$'),
-  z.looseObject({ path: z.string().startsWith('$'), pattern: z.string().min(1).optional() }),
+  z.looseObject({
+    path: z.string().startsWith('$'),
+    pattern: z.string().min(1).optional(),
+    /**
+     * Every match, as a JSON list (`$.data.fields.nodes[*].id`): a body value that is exactly
+     * `${name}` becomes the list itself (a GraphQL variable).
+     */
+    all: z.boolean().default(false),
+  }),
 ]);
 export type ExtractConfig = z.infer<typeof ExtractSchema>;
 const ExtractsSchema = z.record(VAR_NAME, ExtractSchema);

@@ -20,7 +20,7 @@ import type { PageTransform } from './record-transforms.js';
 import { buildRequest, type RequestParts } from './request.js';
 import { type CompiledPath, compileField, compilePath, selectRecords } from './select/jsonpath.js';
 import { discover, type SendStep, startJob } from './steps.js';
-import type { TemplateVars } from './template.js';
+import type { JsonVar, TemplateVars } from './template.js';
 
 /** One page of records. */
 export interface SourcePage {
@@ -166,7 +166,7 @@ export class SourceEngine {
       incremental: plan.apply ? src.incremental : undefined,
     };
     const format = src.incremental?.format ?? 'ISO8601';
-    const baseVars: Record<string, string | undefined> = {
+    const baseVars: Record<string, string | JsonVar | undefined> = {
       configId: this.configId,
       now: formatTime(this.p.now(), format),
       pageSize: src.pagination.pageSize === undefined ? undefined : String(src.pagination.pageSize),
@@ -198,7 +198,7 @@ export class SourceEngine {
       if (plan.windows.length > 1)
         this.emit({ type: 'window', index: wi, count: plan.windows.length, start, end });
       for (const partition of partitions) {
-        const vars: Record<string, string | undefined> = { ...baseVars, start, end, lastSyncTime: start };
+        const vars: Record<string, string | JsonVar | undefined> = { ...baseVars, start, end, lastSyncTime: start };
         if (partition !== undefined && src.partitions) vars[src.partitions.as] = partition;
         let cleanup: (() => Promise<void>) | undefined;
         if (src.asyncJob) {

@@ -15,12 +15,13 @@ import type { HttpResponse } from '../http/client.js';
 import { sleep } from '../http/rate-limiter.js';
 import { bodyErrorMessages } from './engine-errors.js';
 import { compilePath } from './select/jsonpath.js';
+import { JsonVar } from './template.js';
 
 /** Sends one configured request (auth, retries, rate limit, body errors) with the given placeholders. */
 export type SendStep = (
   request: RequestConfig,
   field: string,
-  vars: Record<string, string | undefined>,
+  vars: Record<string, string | JsonVar | undefined>,
   opts?: { keepOrigin?: boolean },
 ) => Promise<HttpResponse>;
 
@@ -29,11 +30,16 @@ export function extractValues(
   extracts: Record<string, ExtractConfig> | undefined,
   configId: string,
   field: string,
-): Record<string, string> {
-  const out: Record<string, string> = {};
+): Record<string, string | JsonVar> {
+  const out: Record<string, string | JsonVar> = {};
   for (const [name, spec] of Object.entries(extracts ?? {})) {
     const path = typeof spec === 'string' ? spec : spec.path;
     const pattern = typeof spec === 'string' ? undefined : spec.pattern;
+    if (typeof spec !== 'string' && spec.all) {
+      const all = compilePath(path, configId, `${field}.${name}`).all(body);
+      out[name] = new JsonVar(all.map((x) => (x !== null && typeof x === 'object' ? x : String(x))));
+      continue;
+    }
     const v = compilePath(path, configId, `${field}.${name}`).first(body);
     const fail = (why: string) =>
       new FloeError(
@@ -65,9 +71,9 @@ function hostAllowed(host: string, allowed: readonly string[]): boolean {
 export async function discover(
   cfg: DiscoveryConfig,
   send: SendStep,
-  vars: Record<string, string | undefined>,
+  vars: Record<string, string | JsonVar | undefined>,
   configId: string,
-): Promise<{ origin?: string; vars: Record<string, string> }> {
+): Promise<{ origin?: string; vars: Record<string, string | JsonVar> }> {
   const res = await send(cfg.request, 'source.discovery.request', vars, { keepOrigin: true });
   const found = extractValues(res.body, cfg.extract, configId, 'source.discovery.extract');
   if (!cfg.baseUrlPath) return { vars: found };
@@ -105,12 +111,12 @@ export interface JobEvents {
 export async function startJob(
   cfg: AsyncJobConfig,
   send: SendStep,
-  vars: Record<string, string | undefined>,
+  vars: Record<string, string | JsonVar | undefined>,
   configId: string,
   signal: AbortSignal,
   events: JobEvents = {},
-): Promise<{ vars: Record<string, string>; cleanup: () => Promise<void> }> {
-  const jobVars: Record<string, string> = {};
+): Promise<{ vars: Record<string, string | JsonVar>; cleanup: () => Promise<void> }> {
+  const jobVars: Record<string, string | JsonVar> = {};
   const all = () => ({ ...vars, ...jobVars });
   const cleanup = async () => {
     for (const [i, step] of cfg.cleanup.entries()) {
