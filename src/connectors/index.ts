@@ -18,6 +18,13 @@ import {
   eloquaPackFiles,
 } from './eloqua/index.js';
 import {
+  MEDALLIA_DEFAULT_NAMESPACE,
+  MEDALLIA_DEFAULT_TOKEN_KEY,
+  medalliaBase,
+  medalliaPack,
+  medalliaPackFiles,
+} from './medallia/index.js';
+import {
   type PackFile,
   type WrikePackOptions,
   wrikeApiBase,
@@ -27,6 +34,7 @@ import {
 
 export { CVENT_CONFIG_IDS, cventPack, cventPackFiles } from './cvent/index.js';
 export { ELOQUA_CONFIG_IDS, eloquaPack, eloquaPackFiles } from './eloqua/index.js';
+export { MEDALLIA_CONFIG_IDS, medalliaPack, medalliaPackFiles } from './medallia/index.js';
 export type { PackFile, WrikePackOptions } from './wrike/index.js';
 export { WRIKE_CONFIG_IDS, wrikePack, wrikePackFiles } from './wrike/index.js';
 
@@ -105,6 +113,22 @@ const PACKS: Record<string, PackEntry> = {
       ],
       simulatorValue: '{ username: "SimCo\\\\sim.user", password: sim-password }',
       emptyValue: '{ username: "", password: "" }',
+    },
+  },
+  medallia: {
+    files: medalliaPackFiles,
+    items: medalliaPack,
+    defaultNamespace: MEDALLIA_DEFAULT_NAMESPACE,
+    defaultTokenKey: MEDALLIA_DEFAULT_TOKEN_KEY,
+    apiBase: medalliaBase,
+    secret: {
+      what: 'credentials',
+      help: [
+        "Put your Medallia API client's id and secret here (Medallia Admin Suite → API clients), e.g.",
+        '  {tokenKey}: { client_id: "…", client_secret: "…" }',
+      ],
+      simulatorValue: '{ client_id: sim-medallia-client, client_secret: sim-medallia-secret }',
+      emptyValue: '{ client_id: "", client_secret: "" }',
     },
   },
 };

@@ -198,7 +198,12 @@ export class SourceEngine {
       if (plan.windows.length > 1)
         this.emit({ type: 'window', index: wi, count: plan.windows.length, start, end });
       for (const partition of partitions) {
-        const vars: Record<string, string | JsonVar | undefined> = { ...baseVars, start, end, lastSyncTime: start };
+        const vars: Record<string, string | JsonVar | undefined> = {
+          ...baseVars,
+          start,
+          end,
+          lastSyncTime: start,
+        };
         if (partition !== undefined && src.partitions) vars[src.partitions.as] = partition;
         let cleanup: (() => Promise<void>) | undefined;
         if (src.asyncJob) {

@@ -15,7 +15,8 @@
  *    the restrictions page), at most 3,000,000 cost units per query; problems with the query
  *    itself come back as `{"errors": [...]}` with status 200.
  * Deliberate differences: the token and query endpoints share one server (Medallia splits them
- * between the reporting instance and `*.apis.medallia.com`); the day follows the simulated clock.
+ * between the reporting instance and `*.apis.medallia.com`), and it answers token requests for
+ * any tenant name (one company is simulated); the day follows the simulated clock.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -142,7 +143,7 @@ export async function startMedalliaSimulator(opts: MedalliaSimOptions = {}): Pro
       stats.count(status);
       send(res, status, JSON.stringify(body));
     };
-    if (url.pathname === `/oauth/${tenant}/token`) {
+    if (/^\/oauth\/[^/]+\/token$/.test(url.pathname)) {
       const form = new URLSearchParams(await readBody(req));
       const b = basicAuth(req);
       if (req.method !== 'POST' || form.get('grant_type') !== 'client_credentials')
