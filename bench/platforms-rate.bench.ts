@@ -7,11 +7,14 @@
  *  - Cvent attendees: Standard tier, 10 calls/s with a burst of 10 (the pack asks for 10/s).
  *  - Eloqua campaigns (REST, 100 per page to make many calls): Eloqua publishes no limit; the
  *    simulator enforces the pack's 10 calls/s.
+ *  - Medallia feedback (GraphQL, 50 per page to make many calls): the Query API's 70 calls/s.
  */
 import { cventPack } from '../src/connectors/cvent/index.js';
 import { eloquaPack } from '../src/connectors/eloqua/index.js';
+import { medalliaPack } from '../src/connectors/medallia/index.js';
 import { startCventSimulator } from '../src/sim/cvent/index.js';
 import { startEloquaSimulator } from '../src/sim/eloqua/index.js';
+import { startMedalliaSimulator } from '../src/sim/medallia/index.js';
 import { buildSource, TokenCache } from '../src/source/index.js';
 import { MemorySecretStore } from '../test/support/memory-secret-store.js';
 import type { BenchFigure } from './run.js';
@@ -90,6 +93,24 @@ async function eloqua(): Promise<BenchFigure[]> {
   }
 }
 
+async function medallia(): Promise<BenchFigure[]> {
+  const sim = await startMedalliaSimulator({ feedback: 200_000 });
+  try {
+    const item = structuredClone(
+      medalliaPack({ baseUrl: sim.origin }).find((c) => c.configId === 'Medallia_Feedback')!,
+    );
+    ((item.source as Record<string, unknown>).pagination as Record<string, unknown>).pageSize = 50;
+    const secrets = new MemorySecretStore({
+      'medallia-oauth': { client_id: sim.clientId, client_secret: sim.clientSecret },
+    });
+    // The token request and the catalogue query (discovery) come first: measure() discounts one;
+    // the second is in the count and costs under 1 %.
+    return await measure('medallia feedback (70/s)', sim, item, secrets, 70);
+  } finally {
+    await sim.close();
+  }
+}
+
 export async function run(): Promise<BenchFigure[]> {
-  return [...(await cvent()), ...(await eloqua())];
+  return [...(await cvent()), ...(await eloqua()), ...(await medallia())];
 }

@@ -15,6 +15,7 @@ import { loadTable, SqlCatalog } from '../../iceberg/index.js';
 import { runJob } from '../../job/run-job.js';
 import { startCventSimulator } from '../../sim/cvent/index.js';
 import { startEloquaSimulator } from '../../sim/eloqua/index.js';
+import { startMedalliaSimulator } from '../../sim/medallia/index.js';
 import { startWrikeSimulator } from '../../sim/wrike/index.js';
 import { formatTable, printLine } from '../output.js';
 import { printSummary, progressPrinter } from './run.js';
@@ -66,6 +67,19 @@ const DEMOS: Record<string, DemoPlatform> = {
     table: 'eloqua_staging.staging_contacts',
     columns: ['contact_id', 'email_address', 'country', 'date_modified'],
   },
+  medallia: {
+    start: async (feedback) => {
+      const sim = await startMedalliaSimulator({ feedback, seed: 42 });
+      return {
+        ...sim,
+        now: () => sim.now(),
+        close: () => sim.close(),
+        describe: `Medallia simulator on ${sim.queryUrl} (${feedback} feedback records, GraphQL, 70 requests/s)`,
+      };
+    },
+    table: 'medallia_staging.staging_feedback',
+    columns: ['id', 'a_initial_finish_timestamp', 'e_unit', 'q_ltr'],
+  },
 };
 
 export function registerDemoCommands(program: Command): void {
@@ -76,7 +90,7 @@ export function registerDemoCommands(program: Command): void {
     .option('--platform <name>', `simulated platform: ${Object.keys(DEMOS).join(', ')}`, 'wrike')
     .option(
       '--tasks <n>',
-      'size of the simulated account (Wrike tasks, Cvent attendees, Eloqua contacts)',
+      'size of the simulated account (Wrike tasks, Cvent attendees, Eloqua contacts, Medallia feedback)',
       (v) => Number(v),
       5000,
     )

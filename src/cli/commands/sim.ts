@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { FloeError } from '../../errors.js';
 import { type CventTier, DEFAULT_CVENT_CLIENT, startCventSimulator } from '../../sim/cvent/index.js';
 import { DEFAULT_ELOQUA_LOGIN, startEloquaSimulator } from '../../sim/eloqua/index.js';
+import { startMedalliaSimulator } from '../../sim/medallia/index.js';
 import {
   DEFAULT_OAUTH,
   startWrikeSimulator,
@@ -266,6 +267,54 @@ export function registerSimCommands(program: Command): void {
         await untilSignal();
         await server.close();
         process.stdout.write('Eloqua simulator stopped.\n');
+      },
+    );
+
+  sim
+    .command('medallia')
+    .description(
+      'Medallia Query API simulator: GraphQL at /data/v0/query, client credentials at /oauth/<tenant>/token',
+    )
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 0)
+    .option('--seed <n>', 'data seed', int('--seed'), 1)
+    .option('--feedback <n>', 'feedback records (default 3000)', int('--feedback'))
+    .option('--rate-limit <n|off>', 'requests per second (default 70), or off', rateLimit, 70)
+    .option('--max-query-cost <n>', 'query cost limit (default 3000000)', int('--max-query-cost'))
+    .option('--start-time <iso>', 'initial simulated clock, e.g. 2024-01-01T00:00:00Z')
+    .option('--faults <json>', 'fault injection settings (same JSON as floe sim wrike)', faults)
+    .action(
+      async (flags: {
+        port: number;
+        seed: number;
+        feedback?: number;
+        rateLimit: number | 'off';
+        maxQueryCost?: number;
+        startTime?: string;
+        faults?: WrikeFaults;
+      }) => {
+        const server = await startMedalliaSimulator({
+          port: flags.port,
+          seed: flags.seed,
+          feedback: flags.feedback,
+          rateLimit: flags.rateLimit === 'off' ? false : { requestsPerSecond: flags.rateLimit },
+          maxQueryCost: flags.maxQueryCost,
+          faults: flags.faults,
+          startTime: flags.startTime,
+        });
+        process.stdout.write(
+          [
+            'Medallia Query API simulator listening',
+            `  query URL:  ${server.queryUrl}`,
+            `  token URL:  ${server.tokenUrl}  (client credentials: ${server.clientId} / ${server.clientSecret}, HTTP Basic)`,
+            `  control:    ${server.origin}/__sim/stats | /__sim/faults | /__sim/clock`,
+            `  project:    floe init my-lake --platform medallia --base-url ${server.origin}`,
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+        await untilSignal();
+        await server.close();
+        process.stdout.write('Medallia simulator stopped.\n');
       },
     );
 }
