@@ -22,23 +22,29 @@ const CASES = [
 ] as const;
 
 describe('floe demo --platform', () => {
-  it.each(CASES)('%s: every config of the pack succeeds and rows of %s are shown', async (platform, table, configs) => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'floe-demo-test-')), 'p');
-    dirs.push(dir);
-    const out = await startTs(CLI, ['demo', '--platform', platform, '--tasks', '300', '--dir', dir]).done;
-    expect(out.code, out.stderr).toBe(0);
-    const l1 = out.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{"configId"'))
-      .map((l) => JSON.parse(l) as { status: string });
-    expect(l1).toHaveLength(configs);
-    expect(l1.every((r) => r.status === 'SUCCESS')).toBe(true);
-    expect(out.stdout).toContain(`${table} (5 rows):`);
-  }, 120_000);
+  it.each(CASES)(
+    '%s: every config of the pack succeeds and rows of %s are shown',
+    async (platform, table, configs) => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'floe-demo-test-')), 'p');
+      dirs.push(dir);
+      const out = await startTs(CLI, ['demo', '--platform', platform, '--tasks', '300', '--dir', dir]).done;
+      expect(out.code, out.stderr).toBe(0);
+      const l1 = out.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{"configId"'))
+        .map((l) => JSON.parse(l) as { status: string });
+      expect(l1).toHaveLength(configs);
+      expect(l1.every((r) => r.status === 'SUCCESS')).toBe(true);
+      expect(out.stdout).toContain(`${table} (5 rows):`);
+    },
+    120_000,
+  );
 
   it('an unknown platform is refused, naming the demos there are', async () => {
     const out = await startTs(CLI, ['demo', '--platform', 'nope']).done;
     expect(out.code).not.toBe(0);
-    expect(out.stderr + out.stdout).toMatch(/no demo for platform 'nope'; available: wrike, cvent, eloqua, medallia/);
+    expect(out.stderr + out.stdout).toMatch(
+      /no demo for platform 'nope'; available: wrike, cvent, eloqua, medallia/,
+    );
   });
 });

@@ -13,7 +13,13 @@ import { parseJobParams } from '../../src/config/job-params.js';
 import { scaffoldProject } from '../../src/connectors/scaffold.js';
 import { type JobOutcome, runJob } from '../../src/job/run-job.js';
 import { type MedalliaSimulator, startMedalliaSimulator } from '../../src/sim/medallia/index.js';
-import { describeFailures, dumpValues, INTEROP_TIMEOUT_MS, interopAvailable, type VerifyResult } from '../support/interop.js';
+import {
+  describeFailures,
+  dumpValues,
+  INTEROP_TIMEOUT_MS,
+  interopAvailable,
+  type VerifyResult,
+} from '../support/interop.js';
 import { verifyTables } from '../support/platform-tables.js';
 
 type Rec = Record<string, unknown>;
@@ -28,7 +34,10 @@ let newFeedback = 0;
 async function expected(): Promise<Record<string, Rec[]>> {
   const feedback: Rec[] = [];
   for await (const r of sim.records()) {
-    const x: Rec = { ...r, a_initial_finish_timestamp: new Date(Number(r.a_initial_finish_timestamp) * 1000).toISOString() };
+    const x: Rec = {
+      ...r,
+      a_initial_finish_timestamp: new Date(Number(r.a_initial_finish_timestamp) * 1000).toISOString(),
+    };
     if (typeof x.e_creationdate === 'string') x.e_creationdate = `${x.e_creationdate.replace(' ', 'T')}Z`;
     feedback.push(x);
   }
@@ -62,7 +71,9 @@ describe('Medallia pack → Iceberg tables, read by PyIceberg', () => {
   });
 
   it('the first run loads the catalogue and every feedback record, equal to the simulator’s', () => {
-    expect(first.results.filter((r) => r.status !== 'SUCCESS').map((r) => `${r.configId}: ${r.error}`)).toEqual([]);
+    expect(
+      first.results.filter((r) => r.status !== 'SUCCESS').map((r) => `${r.configId}: ${r.error}`),
+    ).toEqual([]);
     expect(first.results).toHaveLength(2);
     expect(describeFailures(verify1)).toBe('');
   });
