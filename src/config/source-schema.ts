@@ -436,6 +436,11 @@ export const DiscoverySchema = z.looseObject({
    */
   allowedHosts: z.array(z.string().min(1)).optional(),
   extract: ExtractsSchema.optional(),
+  /**
+   * Pages of the discovery request (a field catalogue larger than one page): `all: true`
+   * extracts collect every page's matches; the others take the first page's value.
+   */
+  pagination: z.lazy(() => PaginationSchema).optional(),
 });
 export type DiscoveryConfig = z.infer<typeof DiscoverySchema>;
 

@@ -349,7 +349,7 @@ export class SourceEngine {
           ...(opts?.keepOrigin ? { keepOrigin: true } : {}),
         },
         vars,
-        {},
+        opts?.patch ?? {},
         signal,
       );
   }

@@ -239,6 +239,14 @@ function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Token/page-size options `in: body` need a method with a body. */
 function checkBodyPlacement(item: SourceItem): void {
+  const d = item.source.discovery;
+  if (d?.pagination?.type === 'graphql' && d.request.method === 'GET') {
+    throw new FloeError(
+      'config-invalid',
+      `${item.configId}: source.discovery.pagination puts a value in the request body, but source.discovery.request.method is GET; use POST`,
+      { context: { configId: item.configId, field: 'source.discovery.request.method' } },
+    );
+  }
   const p = item.source.pagination as Record<string, unknown>;
   const usesBody =
     item.source.pagination.type === 'graphql' ||

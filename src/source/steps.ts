@@ -14,6 +14,8 @@ import { FloeError } from '../errors.js';
 import type { HttpResponse } from '../http/client.js';
 import { sleep } from '../http/rate-limiter.js';
 import { bodyErrorMessages } from './engine-errors.js';
+import { paginatorFactory } from './paginate/index.js';
+import type { RequestPatch } from './paginate/types.js';
 import { compilePath } from './select/jsonpath.js';
 import { JsonVar } from './template.js';
 
@@ -22,7 +24,7 @@ export type SendStep = (
   request: RequestConfig,
   field: string,
   vars: Record<string, string | JsonVar | undefined>,
-  opts?: { keepOrigin?: boolean },
+  opts?: { keepOrigin?: boolean; patch?: RequestPatch },
 ) => Promise<HttpResponse>;
 
 export function extractValues(
@@ -74,8 +76,30 @@ export async function discover(
   vars: Record<string, string | JsonVar | undefined>,
   configId: string,
 ): Promise<{ origin?: string; vars: Record<string, string | JsonVar> }> {
-  const res = await send(cfg.request, 'source.discovery.request', vars, { keepOrigin: true });
+  const paginator = cfg.pagination ? paginatorFactory(cfg.pagination, configId)() : undefined;
+  const res = await send(cfg.request, 'source.discovery.request', vars, {
+    keepOrigin: true,
+    ...(paginator ? { patch: paginator.first() } : {}),
+  });
   const found = extractValues(res.body, cfg.extract, configId, 'source.discovery.extract');
+  if (paginator) {
+    // Later pages add to the `all: true` lists; single values stay the first page's.
+    const lists = Object.entries(found).filter((e): e is [string, JsonVar] => e[1] instanceof JsonVar);
+    let page = res;
+    const firstRecords = lists.length > 0 ? [...(lists[0]![1].value as unknown[])] : [page.body];
+    let patch = paginator.next({ response: page, records: firstRecords });
+    while (patch !== undefined) {
+      page = await send(cfg.request, 'source.discovery.request', vars, { keepOrigin: true, patch });
+      const more = extractValues(page.body, cfg.extract, configId, 'source.discovery.extract');
+      const fresh: unknown[] = [];
+      for (const [name, list] of lists) {
+        const add = (more[name] as JsonVar).value as unknown[];
+        (list.value as unknown[]).push(...add);
+        if (fresh.length === 0) fresh.push(...add);
+      }
+      patch = paginator.next({ response: page, records: lists.length > 0 ? fresh : [page.body] });
+    }
+  }
   if (!cfg.baseUrlPath) return { vars: found };
   const base = compilePath(cfg.baseUrlPath, configId, 'source.discovery.baseUrlPath').first(res.body);
   const bad = (why: string) =>

@@ -98,6 +98,20 @@ describe('Medallia pack against the simulator', () => {
     }
   });
 
+  it('a field catalogue larger than a page is discovered whole: every field becomes a column', async () => {
+    const big = await startMedalliaSimulator({ seed: 4, feedback: 60, extraFields: 1200 });
+    try {
+      const { records } = await run(big, item(big, 'Medallia_Feedback'), { loadType: 'FULL' });
+      const truth: Rec[] = [];
+      for await (const r of big.records()) truth.push(r);
+      expect(records.map(asTruth)).toEqual(truth);
+      // Custom questions from the catalogue's third page (ids beyond the first 1000) are there.
+      expect(records.some((r) => Object.keys(r).some((k) => /^q_custom_(1[01]\d\d)$/.test(k)))).toBe(true);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('an access token that expires mid-run is renewed', async () => {
     sim.setFaults({ expireTokensAfterRequests: 2 });
     try {
