@@ -127,6 +127,41 @@ describe('Eloqua simulator', () => {
   });
 });
 
+describe('Eloqua simulator: time zones', () => {
+  it('Bulk system timestamps are US Eastern unless areSystemTimestampsInUTC is set', async () => {
+    const sim = await startEloquaSimulator({ seed: 3, contacts: 50 });
+    try {
+      const exportOf = async (utc: boolean) => {
+        const def = await call(sim, '/api/bulk/2.0/contacts/exports', {
+          method: 'POST',
+          body: JSON.stringify({
+            name: 'tz',
+            fields: { Id: '{{Contact.Id}}', At: '{{Contact.CreatedAt}}' },
+            areSystemTimestampsInUTC: utc,
+          }),
+        });
+        const sync = await call(sim, '/api/bulk/2.0/syncs', {
+          method: 'POST',
+          body: JSON.stringify({ syncedInstanceUri: def.body!.uri }),
+        });
+        await new Promise((r) => setTimeout(r, 350));
+        const id = String(sync.body!.uri).split('/').pop();
+        return (await call(sim, `/api/bulk/2.0/syncs/${id}/data?limit=50`)).body!.items as Rec[];
+      };
+      const utc = await exportOf(true);
+      const eastern = await exportOf(false);
+      for (let i = 0; i < utc.length; i++) {
+        const u = Date.parse(`${String(utc[i]!.At).replace(' ', 'T')}Z`);
+        const e = Date.parse(`${String(eastern[i]!.At).replace(' ', 'T')}Z`);
+        // EST is UTC-5, EDT UTC-4.
+        expect([4, 5]).toContain((u - e) / 3_600_000);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('Eloqua pack against faults', () => {
   it('a failed Bulk sync fails the config with the sync log message, and the definition is still deleted', async () => {
     const sim = await startEloquaSimulator({
