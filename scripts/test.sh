@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README's test command runs it: provisions the Python venv with
-# the interop readers (PyIceberg, pyspark) on first use, then lint, typecheck and every test.
+# the interop readers (PyIceberg, pyspark) and moto on first use, starts moto server on loopback
+# for the AWS tests (stopped on exit), then lint, typecheck and every test.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bash scripts/setup-python.sh
 export FLOE_PYTHON="${FLOE_PYTHON:-$root/.cache/venv/bin/python}"
 export FLOE_IVY_CACHE="${FLOE_IVY_CACHE:-$root/.cache/ivy}"
+eval "$(bash scripts/moto.sh start)"
+trap 'bash scripts/moto.sh stop' EXIT
 npx biome check .
 npx tsc -p tsconfig.json --noEmit
 npx vitest run "$@"

@@ -27,6 +27,8 @@ const { registerParsersCommands } = await import('./commands/parsers.js');
 registerParsersCommands(program);
 const { registerRunCommands } = await import('./commands/run.js');
 registerRunCommands(program);
+const { registerPlanCommands } = await import('./commands/plan.js');
+registerPlanCommands(program);
 registerHistoryCommands(program);
 registerSimCommands(program);
 

@@ -3,7 +3,8 @@
  * --CONFIG_ID Wrike_Contacts …`, also `--KEY=value`), friendly flags (`--platform`, `--process-type`,
  * `--config-id`, …) and the seed's environment variables, parsed into one typed `JobParams`.
  * Glue's own arguments (`--JOB_ID`, `--TempDir`, `--enable-metrics`, …) are accepted and ignored,
- * so a Glue job definition can be pointed at floe unchanged.
+ * so a Glue job definition can be pointed at floe unchanged. In a container, `FLOE_<NAME>`
+ * environment variables stand for parameters not given on the command line (`FLOE_CONFIG_ID`).
  */
 import { FloeError } from '../errors.js';
 import { LOAD_TYPES, type LoadType } from './common-schema.js';
@@ -240,6 +241,11 @@ function readArgv(
 export function parseJobParams(argv: readonly string[], env: NodeJS.ProcessEnv): JobParams {
   const errors: string[] = [];
   const { params, conf } = readArgv(argv, errors);
+  // Containers are configured through the environment: FLOE_<NAME> stands for --<NAME> (argv wins).
+  for (const name of JOB_PARAMS) {
+    const fromEnv = env[`FLOE_${name}`];
+    if (params[name] === undefined && fromEnv !== undefined && fromEnv.trim() !== '') params[name] = fromEnv;
+  }
   const types = processTypes(params.PROCESS_TYPE, errors);
   const load = loadType(params.LOAD_TYPE, errors);
   let customConfigs: CustomConfigs = mapCustomConfigs({});

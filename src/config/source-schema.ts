@@ -138,7 +138,8 @@ const ParamValue = z.union([
 ]);
 
 export const RequestSchema = z.looseObject({
-  method: upperEnum(['GET', 'POST', 'PUT', 'PATCH']).default('GET'),
+  /** DELETE is for cleanup steps (source.asyncJob.cleanup). */
+  method: upperEnum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
   /** Absolute URL; may contain `${…}` placeholders. */
   url: z.url(),
   headers: z.record(z.string(), z.string()).default({}),
@@ -151,11 +152,56 @@ export const RequestSchema = z.looseObject({
 });
 export type RequestConfig = z.infer<typeof RequestSchema>;
 
+/**
+ * How a record field's text becomes a typed column. The source converts the value (an epoch
+ * string, an ISO-8601 text with any offset) and the L1 pipeline writes it as an Iceberg
+ * `timestamptz` (TIMESTAMP) or `date` (DATE) column; without a declaration every text stays a
+ * string column. Empty strings and nulls become null.
+ */
+export const FieldTypeSchema = z.looseObject({
+  type: upperEnum(['TIMESTAMP', 'DATE']),
+  /**
+   * ISO8601 (`2024-01-31T10:00:00.123Z`, `2024-01-31 10:00:00`, any offset; no offset = UTC),
+   * EPOCH_SECONDS or EPOCH_MILLIS (numbers or digit strings: Eloqua's `"1403034086"`).
+   */
+  format: upperEnum(['ISO8601', 'EPOCH_SECONDS', 'EPOCH_MILLIS']).default('ISO8601'),
+});
+export type FieldTypeConfig = z.infer<typeof FieldTypeSchema>;
+
+/**
+ * Turns a list of key/value entries inside each record into fields of the record, named by the
+ * entries' keys (Medallia `fieldDataList: [{field: {id}, values: [...]}]`, custom-field lists).
+ */
+export const PivotSchema = z.looseObject({
+  /** Record field (dotted) holding the list of entries; removed from the record. */
+  path: z.string().min(1),
+  /** Entry field (dotted) whose value names the new field. */
+  keyPath: z.string().min(1),
+  /** Entry field (dotted) holding the value. */
+  valuePath: z.string().min(1),
+  /**
+   * Entry field (dotted) saying whether the value is a list: when it is false, a one-element
+   * list value is unwrapped (an empty one becomes null), so single-valued fields are scalars.
+   */
+  listFlagPath: z.string().optional(),
+});
+export type PivotConfig = z.infer<typeof PivotSchema>;
+
 export const ResponseSchema = z.looseObject({
   /** RFC 9535 JSONPath to the records: one array (`$.data`) or many nodes (`$.data[*]`). */
   dataPath: z.string().startsWith('$').default('$'),
   /** What an absent dataPath means: an error (default) or an empty page. */
   onMissingData: upperEnum(['ERROR', 'EMPTY']).default('ERROR'),
+  /**
+   * JSONPath to errors an API reports inside a successful (2xx) response, e.g. GraphQL's
+   * `$.errors`: when it matches anything non-empty the request fails with the errors' messages,
+   * never an empty page.
+   */
+  errorPath: z.string().startsWith('$').optional(),
+  /** Typed fields (dotted record paths → type and text format); see FieldTypeSchema. */
+  fieldTypes: z.record(z.string().min(1), FieldTypeSchema).optional(),
+  /** Key/value entries moved into the record as fields (applied before fieldTypes). */
+  pivot: PivotSchema.optional(),
 });
 
 // ---- retry / rate limit -----------------------------------------------------------------------------
@@ -292,8 +338,20 @@ export const IncrementalSchema = z.looseObject({
   params: z.record(z.string(), ParamValue).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   body: z.unknown().optional(),
-  format: upperEnum(['ISO8601', 'ISO8601_MS', 'EPOCH_SECONDS', 'EPOCH_MILLIS', 'DATE']).default('ISO8601'),
-  /** Start when there is no lastSyncTime (first run, FULL with windows). ISO-8601. */
+  /** SQL_DATETIME: `2024-01-31 10:00:00` (UTC; Eloqua Bulk filters). */
+  format: upperEnum([
+    'ISO8601',
+    'ISO8601_MS',
+    'EPOCH_SECONDS',
+    'EPOCH_MILLIS',
+    'DATE',
+    'SQL_DATETIME',
+  ]).default('ISO8601'),
+  /**
+   * Start when there is no lastSyncTime (first run, FULL with windows). ISO-8601. A FULL run
+   * without windows sends no incremental additions, but `${start}` in other request fields then
+   * reads this date (an export filter that always needs a lower bound).
+   */
   startDate: z.string().optional(),
   /** Split [start, now) into windows of this size, for APIs that cap ranges (Wrike comments: < 7 days). */
   window: Duration.optional(),
@@ -301,6 +359,120 @@ export const IncrementalSchema = z.looseObject({
   lookbackSeconds: z.number().int().min(0).default(0),
 });
 export type IncrementalConfig = z.infer<typeof IncrementalSchema>;
+
+// ---- partitions (parent → child) ----------------------------------------------------------------------
+
+const VAR_NAME = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a placeholder name: letters, digits and _, not starting with a digit');
+
+/**
+ * A listing made with the same auth, retries and rate limit as the main request: a request,
+ * its records' JSONPath and its own pagination.
+ */
+const listingFields = {
+  request: RequestSchema,
+  dataPath: z.string().startsWith('$').default('$'),
+  pagination: z.lazy(() => PaginationSchema).default({ type: 'none', stopOnEmptyPage: true }),
+};
+
+/**
+ * Parent → child fetches (Cvent `/events/{id}/registration-types`): the parent listing runs
+ * once per run, and the configured request (with its pagination and incremental range) runs once
+ * per parent record, with the parent's value as the placeholder `${as}`.
+ */
+export const PartitionsSchema = z.looseObject({
+  ...listingFields,
+  /** Parent record field (dotted or JSONPath) whose value identifies the partition. */
+  valuePath: z.string().min(1).default('id'),
+  /** Placeholder name for the value in source.request (url, params, headers, body). */
+  as: VAR_NAME,
+  /** Record field the value is written to in every child record (child APIs often omit it). */
+  recordField: z.string().min(1).optional(),
+});
+export type PartitionsConfig = z.infer<typeof PartitionsSchema>;
+
+// ---- discovery and async jobs --------------------------------------------------------------------------
+
+/**
+ * A value taken from a response: a JSONPath (first match), or `{path, pattern}` where the
+ * pattern's first capture group is kept (`/syncs/(\\d+)` → the id out of `"/syncs/123"`).
+ */
+const ExtractSchema = z.union([
+  z.string().startsWith('$'),
+  z.looseObject({
+    path: z.string().startsWith('$'),
+    pattern: z.string().min(1).optional(),
+    /**
+     * Every match, as a JSON list (`$.data.fields.nodes[*].id`): a body value that is exactly
+     * `${name}` becomes the list itself (a GraphQL variable).
+     */
+    all: z.boolean().default(false),
+  }),
+]);
+export type ExtractConfig = z.infer<typeof ExtractSchema>;
+const ExtractsSchema = z.record(VAR_NAME, ExtractSchema);
+
+/** One request of a chain whose response provides placeholders for the next requests. */
+export const StepSchema = z.looseObject({
+  request: RequestSchema,
+  /** Placeholder name → where its value is in the response. */
+  extract: ExtractsSchema.optional(),
+});
+export type StepConfig = z.infer<typeof StepSchema>;
+
+/**
+ * A request made once per run, before any other (Eloqua `GET https://login.eloqua.com/id`): its
+ * response can name the API's base URL, which then replaces the origin of every other request
+ * (the token endpoint's excepted), and provide placeholders.
+ */
+export const DiscoverySchema = z.looseObject({
+  request: RequestSchema,
+  /** JSONPath to the base URL (`$.urls.base`); its origin (scheme, host, port) is used. */
+  baseUrlPath: z.string().startsWith('$').optional(),
+  /**
+   * Hosts the discovered base URL may name (`*.eloqua.com`): credentials go there, so a
+   * response must not be able to send them anywhere else. Default: any https host.
+   */
+  allowedHosts: z.array(z.string().min(1)).optional(),
+  extract: ExtractsSchema.optional(),
+  /**
+   * Pages of the discovery request (a field catalogue larger than one page): `all: true`
+   * extracts collect every page's matches; the others take the first page's value.
+   */
+  pagination: z.lazy(() => PaginationSchema).optional(),
+});
+export type DiscoveryConfig = z.infer<typeof DiscoverySchema>;
+
+/**
+ * An asynchronous export (Eloqua Bulk 2.0): `create` requests run in order (define the export,
+ * start its sync), `poll` repeats until the job says it is done, then the configured request
+ * pages through the result with the extracted placeholders (`${syncId}`), and `cleanup` requests
+ * run at the end whatever happened (delete the export definition). Once per time window.
+ */
+export const AsyncJobSchema = z.looseObject({
+  create: z.array(StepSchema).min(1),
+  poll: z.looseObject({
+    request: RequestSchema,
+    /** JSONPath to the job's status. */
+    statusPath: z.string().startsWith('$'),
+    /** Statuses meaning "done, read the result". */
+    completed: z.array(z.string()).min(1),
+    /** Statuses meaning "failed"; anything else means "still running". */
+    failed: z.array(z.string()).default([]),
+    /** First wait between polls; each next wait is 1.5× longer, up to maxIntervalMs. */
+    intervalMs: z.number().int().positive().default(1000),
+    maxIntervalMs: z.number().int().positive().default(30_000),
+    /** Give up (and clean up) when the job is not done after this long. */
+    timeoutSeconds: z.number().int().positive().default(3600),
+  }),
+  /** On a failed status: a request whose response explains why (Eloqua `/syncs/{id}/logs`). */
+  failureDetail: z
+    .looseObject({ request: RequestSchema, messagePath: z.string().startsWith('$') })
+    .optional(),
+  cleanup: z.array(z.looseObject({ request: RequestSchema })).default([]),
+});
+export type AsyncJobConfig = z.infer<typeof AsyncJobSchema>;
 
 // ---- source ---------------------------------------------------------------------------------------------
 
@@ -314,6 +486,9 @@ export const SourceConfigSchema = z.looseObject({
   response: ResponseSchema.default({ dataPath: '$', onMissingData: 'ERROR' }),
   pagination: PaginationSchema.default({ type: 'none', stopOnEmptyPage: true }),
   incremental: IncrementalSchema.optional(),
+  partitions: PartitionsSchema.optional(),
+  discovery: DiscoverySchema.optional(),
+  asyncJob: AsyncJobSchema.optional(),
   rateLimit: RateLimitSchema.optional(),
   /** Per request attempt: connect, headers and the whole body. */
   timeoutMs: z.number().int().positive().default(60_000),

@@ -11,8 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import { FloeError } from '../errors.js';
 import { envVarName } from '../runtime/local/env-secrets.js';
 import { PROJECT_FILE } from '../runtime/local/project.js';
-import { connectorPack } from './index.js';
-import { wrikeApiBase } from './wrike/index.js';
+import { connectorPack, type PackSecret } from './index.js';
 
 export interface ScaffoldOptions {
   /** Project folder; created if missing. */
@@ -115,23 +114,23 @@ parallelism: 4
 ${parsers}`;
 }
 
-function secretsYaml(tokenKey: string, simulator: boolean): string {
+function secretsYaml(tokenKey: string, simulator: boolean, platform: string, secret: PackSecret): string {
   const env = envVarName(tokenKey);
+  const help = secret.help.map((l) => `# ${l.replaceAll('{tokenKey}', tokenKey)}`.trimEnd()).join('\n');
   const head = `# Secrets of this floe project. Private: mode 0600, and .gitignore keeps .floe/ out of git.
 # Each entry is a secret name (source.auth.tokenKey in configs/l1) and its value.
 #
-# Put your Wrike permanent access token here (Wrike: Apps & Integrations → API → create an app →
-# "Permanent access token"), e.g.
-#   ${tokenKey}: eyJ0dCI6InAiLCJhbGciOiJIUzI1NiIsInR2IjoiMSJ9...
+${help}
 # or leave the value empty and set the environment variable ${env} instead.
 `;
   if (simulator) {
+    const what = secret.what === 'token' ? 'this token' : 'these credentials';
     return `${head}#
-# This project points at the Wrike simulator (floe sim wrike), which accepts this token:
-${tokenKey}: sim-permanent-token
+# This project points at the ${platform[0]!.toUpperCase()}${platform.slice(1)} simulator (floe sim ${platform}), which accepts ${what}:
+${tokenKey}: ${secret.simulatorValue}
 `;
   }
-  return `${head}${tokenKey}: ""
+  return `${head}${tokenKey}: ${secret.emptyValue}
 `;
 }
 
@@ -183,7 +182,7 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
   const pack = connectorPack(opts.platform ?? 'wrike');
   const namespace = opts.namespace ?? pack.defaultNamespace;
   const tokenKey = opts.tokenKey ?? pack.defaultTokenKey;
-  const apiBase = wrikeApiBase(opts.baseUrl);
+  const apiBase = pack.apiBase(opts.baseUrl);
   const simulator = isLoopback(apiBase);
   const files = pack.files({ baseUrl: opts.baseUrl, namespace, tokenKey });
   // Packs without L2 configs or example parsers scaffold an L1-only project.
@@ -216,7 +215,12 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
     { path: 'configs/l2/README.md', text: L2_README },
     ...l2Files.map((f) => ({ path: `configs/l2/${pack.platform}-${f.name}`, text: header + f.text })),
     ...examples.map((f) => ({ path: f.path, text: f.text })),
-    { path: SECRETS_FILE, text: secretsYaml(tokenKey, simulator), mode: 0o600, keepExisting: true },
+    {
+      path: SECRETS_FILE,
+      text: secretsYaml(tokenKey, simulator, pack.platform, pack.secret),
+      mode: 0o600,
+      keepExisting: true,
+    },
   ];
 
   const present = new Set<string>();
@@ -251,10 +255,12 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
   const steps: string[] = [];
   if (root !== resolve('.')) steps.push(`cd ${root}`);
   if (simulator) {
-    steps.push(`start the simulator on that port: floe sim wrike --port ${new URL(apiBase).port || '80'}`);
+    steps.push(
+      `start the simulator on that port: floe sim ${pack.platform} --port ${new URL(apiBase).port || '80'}`,
+    );
   } else if (!result.kept.includes(SECRETS_FILE)) {
     steps.push(
-      `put your ${pack.platform} token in ${SECRETS_FILE} (${tokenKey}), or export ${envVarName(tokenKey)}=<token>`,
+      `put your ${pack.platform} ${pack.secret.what} in ${SECRETS_FILE} (${tokenKey}), or export ${envVarName(tokenKey)}=<${pack.secret.what === 'token' ? 'token' : 'JSON'}>`,
     );
   }
   steps.push('floe config validate', `floe run --platform ${pack.platform}`);

@@ -82,6 +82,16 @@ export class HttpClient {
           throw this.giveUp(error, `still rate-limited after ${throttles} retries`);
         }
         const after = error.context.retryAfterMs;
+        const quota = error.context.quotaResetMs;
+        if (typeof quota === 'number' && quota > retry.maxRetryAfterMs) {
+          // Waiting would take longer than the config allows: stop now and say until when.
+          const until = new Date(Date.now() + quota).toISOString();
+          throw new FloeError(
+            'rate-limited',
+            `${error.message}. The API's request quota is used up until ${until} (X-RateLimit-Remaining: 0, X-RateLimit-Reset), longer than retryPolicy.maxRetryAfterMs (${retry.maxRetryAfterMs} ms) allows waiting; rerun after the reset, raise the API quota, or lower the request volume (source.pagination.pageSize up, fewer runs)`,
+            { context: error.context, retryable: false },
+          );
+        }
         delay =
           typeof after === 'number'
             ? Math.min(after, retry.maxRetryAfterMs)
@@ -157,6 +167,10 @@ export class HttpClient {
     const status = res.status;
     const rctx = { ...ctx, status };
     if (status >= 200 && status < 300) {
+      // No content is a complete answer to a DELETE (export cleanup), not a truncated body.
+      if (text.trim() === '' && (status === 204 || req.method === 'DELETE')) {
+        return { status, url: req.url, headers: res.headers, body: null, bytes: 0 };
+      }
       let body: unknown;
       try {
         // Numbers a double would change (integers beyond 2^53, `1.0`) keep their exact text.
@@ -177,7 +191,17 @@ export class HttpClient {
     const head = `${configId}: ${req.method} ${safeUrl} answered ${status}${snippet ? `: ${snippet}` : ''}`;
     if (status === 429) {
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-      throw new FloeError('rate-limited', head, { context: { ...rctx, retryAfterMs }, retryable: true });
+      // No Retry-After, but the quota headers say none is left (X-RateLimit-Remaining: 0) and
+      // when it comes back (X-RateLimit-Reset): a used-up quota, not a momentary burst.
+      const quotaResetMs = retryAfterMs === undefined ? quotaReset(res.headers) : undefined;
+      throw new FloeError('rate-limited', head, {
+        context: {
+          ...rctx,
+          retryAfterMs: retryAfterMs ?? quotaResetMs,
+          ...(quotaResetMs !== undefined ? { quotaResetMs } : {}),
+        },
+        retryable: true,
+      });
     }
     if (status === 408 || status >= 500)
       throw new FloeError('http', head, { context: rctx, retryable: true });
@@ -201,6 +225,19 @@ export class HttpClient {
     if (e.type === 'retry') e.reason = redact(e.reason);
     this.opts.onEvent(e);
   }
+}
+
+/**
+ * Milliseconds until a used-up quota resets, from `X-RateLimit-Remaining: 0` and
+ * `X-RateLimit-Reset` (epoch seconds, as Cvent and GitHub send it, or delta seconds when small).
+ */
+export function quotaReset(headers: Headers, nowMs: number = Date.now()): number | undefined {
+  const remaining = headers.get('x-ratelimit-remaining');
+  const reset = headers.get('x-ratelimit-reset');
+  if (remaining === null || reset === null || Number(remaining.trim()) !== 0) return undefined;
+  const v = Number(reset.trim());
+  if (!Number.isFinite(v) || v < 0) return undefined;
+  return v > 1e9 ? Math.max(0, Math.round(v * 1000 - nowMs)) : Math.round(v * 1000);
 }
 
 /** `ECONNRESET`, `UND_ERR_SOCKET`, … from undici's nested causes. */

@@ -11,6 +11,7 @@ import { runL2 } from '../l2/handler.js';
 import { parsersForProject } from '../l2/parsers/project-parsers.js';
 import type { TextStream } from '../runtime/local/console-logger.js';
 import type { ConfigRunResult, RunReport } from '../runtime/ports/notifier.js';
+import { type AwsProfileOptions, openAwsProfile, wantsAwsProfile } from './aws-profile.js';
 import { openLocalProfile } from './local-profile.js';
 
 /** A config's result; L1 results also carry the cursor the run reached. */
@@ -37,6 +38,8 @@ export interface JobOptions {
   readonly signal?: AbortSignal;
   /** Wait this long for another run of the project to finish (default: fail at once). */
   readonly waitForLockMs?: number;
+  /** AWS profile settings (tests pass wrapped SDK clients, a short lease). */
+  readonly aws?: Pick<AwsProfileOptions, 'clients' | 'leaseMs'>;
 }
 
 export function newRunId(now = new Date()): string {
@@ -47,11 +50,15 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
   const startedAt = new Date();
   const runId = newRunId(startedAt);
   const jobId = params.raw.JOB_RUN_ID ?? runId;
-  const profile = await openLocalProfile(params, runId, {
+  const common = {
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.logStream ? { logStream: opts.logStream } : {}),
     ...(opts.waitForLockMs ? { waitForLockMs: opts.waitForLockMs } : {}),
-  });
+  };
+  // The seed's table parameters (or --PROFILE aws) mean the AWS profile; otherwise a local project.
+  const profile = wantsAwsProfile(params, opts.env)
+    ? await openAwsProfile(params, runId, { ...common, ...(opts.aws ?? {}) })
+    : await openLocalProfile(params, runId, common);
   const log = profile.logger;
   for (const w of params.warnings) log.warn(w);
   const results: JobResult[] = [];

@@ -105,7 +105,7 @@ function nothingSelected(platform: string | undefined, platforms: Record<string,
   if (platform === undefined) {
     return new FloeError(
       'not-found',
-      'the project has no L1 configs: nothing to run. Add config files under configs/l1 (floe init writes the Wrike pack)',
+      'the project has no L1 configs: nothing to run. Add config files under configs/l1 (floe init --platform <name> writes a platform pack)',
     );
   }
   const meant = closest(platform, Object.keys(platforms));

@@ -10,7 +10,7 @@ import type { FieldInput, TypeInput } from '../iceberg/index.js';
 
 export type Inferred =
   | { readonly kind: 'null' }
-  | { readonly kind: 'boolean' | 'long' | 'decimal' | 'double' | 'string' }
+  | { readonly kind: 'boolean' | 'long' | 'decimal' | 'double' | 'string' | 'timestamptz' | 'date' }
   | { readonly kind: 'struct'; readonly fields: Map<string, Inferred> }
   | { readonly kind: 'list'; readonly element: Inferred };
 
@@ -32,6 +32,8 @@ export function toType(t: Inferred): TypeInput | undefined {
     case 'long':
     case 'double':
     case 'string':
+    case 'timestamptz': // declared by source.response.fieldTypes
+    case 'date':
       return t.kind;
     case 'decimal':
       // Integers beyond 64 bits (row-line.ts): exact up to 38 digits.

@@ -14,11 +14,22 @@
 import { type ColumnNaming, resolveColumnName } from '../config/naming.js';
 import type { FieldInput } from '../iceberg/index.js';
 import { JsonNumber } from '../util/json-numbers.js';
+import { DateValue, TimestampValue } from '../util/typed-values.js';
 import { type ColumnSources, childLevel, elementLevel, LevelNames, ROOT_LEVEL } from './column-names.js';
 import { type Inferred, toFields } from './infer-schema.js';
 import { INGEST_COLUMNS, type IngestInfo } from './records.js';
 
-type Kind = 'null' | 'boolean' | 'long' | 'decimal' | 'double' | 'string' | 'struct' | 'list';
+type Kind =
+  | 'null'
+  | 'boolean'
+  | 'long'
+  | 'decimal'
+  | 'double'
+  | 'string'
+  | 'timestamptz'
+  | 'date'
+  | 'struct'
+  | 'list';
 
 export type SchemaNoteKind = 'type-conflict' | 'all-null' | 'name-collision' | 'wide-number';
 
@@ -209,6 +220,15 @@ export class RowLineEncoder {
         return this.integer(String(v), v, node);
       case 'object':
         if (v instanceof JsonNumber) return this.jsonNumber(v, node);
+        // Typed by the source's config (source.response.fieldTypes): canonical text DuckDB reads.
+        if (v instanceof TimestampValue) {
+          this.see(node, 'timestamptz');
+          return JSON.stringify(v.iso);
+        }
+        if (v instanceof DateValue) {
+          this.see(node, 'date');
+          return JSON.stringify(v.iso);
+        }
         if (Array.isArray(v)) {
           this.see(node, 'list');
           const el = node.kind === 'list' ? node.element! : undefined;
@@ -348,6 +368,8 @@ function describe(k: Kind): string {
       return 'fractional number';
     case 'decimal':
       return 'wide integer';
+    case 'timestamptz':
+      return 'timestamp';
     default:
       return k;
   }
@@ -361,6 +383,7 @@ function describe(k: Kind): string {
 function plainJson(v: unknown, naming: ColumnNaming): string {
   if (v === null || v === undefined) return 'null';
   if (v instanceof JsonNumber) return v.text;
+  if (v instanceof TimestampValue || v instanceof DateValue) return JSON.stringify(v.iso);
   if (typeof v === 'bigint') return String(v);
   if (typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map((x) => plainJson(x, naming)).join(',')}]`;

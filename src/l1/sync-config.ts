@@ -415,10 +415,14 @@ async function reconcileWithTable(
     const recorded = await deps.history.find(commit.runId, 'L1', configId);
     if (recorded?.lastRunStatus !== 'SUCCESS') {
       await adoptCommit(config, commit, table, ctx, deps, log);
-    } else if (commit.cursor && prior?.lastSyncTime !== commit.cursor) {
+    } else if (commit.cursor && prior?.lastSyncTime && cursorAfter(prior.lastSyncTime, commit.cursor)) {
+      // The state claims more than the table holds (the table was rolled back or restored):
+      // re-fetch from what the table has. A state cursor *behind* the table's is kept: that is
+      // someone rewinding a sync on purpose, and re-reading is safe (MERGE replaces, APPEND
+      // skips the rows it already holds).
       await deps.state.update('L1', configId, { lastSyncTime: commit.cursor });
       log.warn(
-        `the state's cursor (${prior?.lastSyncTime ?? 'none'}) differs from the one ${table} records for its newest commit of this config (${commit.cursor}, snapshot ${commit.snapshotId}); the table is the truth, so this sync resumes from ${commit.cursor}`,
+        `the state's cursor (${prior.lastSyncTime}) is past the newest commit of this config in ${table} (cursor ${commit.cursor}, snapshot ${commit.snapshotId}); the table is the truth, so this sync resumes from ${commit.cursor}`,
       );
     }
   } else if (!tbl && (prior?.lastSyncTime || prior?.lastSuccessfulRun)) {
@@ -436,6 +440,17 @@ async function reconcileWithTable(
     }
   }
   return deps.state.get('L1', configId);
+}
+
+/** Whether cursor `a` is later than `b` (as times when both parse, else as text). */
+function cursorAfter(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (!Number.isNaN(ta) && !Number.isNaN(tb) && !/^\d+$/.test(a) && !/^\d+$/.test(b)) return ta > tb;
+  const na = Number(a);
+  const nb = Number(b);
+  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na > nb;
+  return a > b;
 }
 
 /** Records a commit whose run died before recording it: cursor, status and its history row. */

@@ -9,6 +9,9 @@ export type SourceEventBody =
   | HttpEvent
   | AuthEvent
   | { type: 'window'; index: number; count: number; start?: string; end: string }
+  | { type: 'partitions'; count: number }
+  | { type: 'discovered'; origin: string }
+  | { type: 'job-poll'; status: string; waitedMs: number }
   | { type: 'page'; pageNumber: number; records: number; totalRecords: number; bytes: number }
   | { type: 'token-refresh'; reason: string }
   | { type: 'warning'; message: string }

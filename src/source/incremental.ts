@@ -12,6 +12,7 @@
 import type { IncrementalConfig } from '../config/source-schema.js';
 import { FloeError } from '../errors.js';
 import { JsonNumber } from '../util/json-numbers.js';
+import { DateValue, TimestampValue } from '../util/typed-values.js';
 import { compileField } from './select/jsonpath.js';
 
 export type LoadType = 'FULL' | 'INCREMENTAL';
@@ -33,6 +34,7 @@ export interface RangePlan {
 /** Parses ISO-8601 or epoch (seconds below 1e11, else milliseconds, numbers or digit strings). */
 export function parseTime(v: unknown): number | undefined {
   if (v instanceof JsonNumber) return parseTime(v.toNumber());
+  if (v instanceof TimestampValue || v instanceof DateValue) return Date.parse(v.iso);
   if (typeof v === 'number') return Number.isFinite(v) ? (Math.abs(v) < 1e11 ? v * 1000 : v) : undefined;
   if (typeof v !== 'string' || v.trim() === '') return undefined;
   const t = v.trim();
@@ -53,6 +55,8 @@ export function formatTime(d: Date, format: IncrementalConfig['format']): string
       return String(d.getTime());
     case 'DATE':
       return d.toISOString().slice(0, 10);
+    case 'SQL_DATETIME':
+      return d.toISOString().slice(0, 19).replace('T', ' ');
   }
 }
 
@@ -194,11 +198,20 @@ export class CursorTracker {
     return String(key) < String(best.key) ? -1 : String(key) > String(best.key) ? 1 : 0;
   }
 
-  /** The maximum seen: timestamps as the API wrote them (epoch numbers become ISO-8601). */
+  /**
+   * The maximum seen: ISO-8601 texts as the API wrote them; epoch values (numbers and digit
+   * strings such as Eloqua's `"1403034086"`) as ISO-8601, so a stored cursor always reads as a
+   * time whatever format the next request needs (`source.incremental.format`).
+   */
   max(): string | undefined {
     if (!this.best) return undefined;
     const { raw } = this.best;
-    if (this.cfg.cursorType === 'TIMESTAMP' && (typeof raw === 'number' || raw instanceof JsonNumber))
+    if (
+      this.cfg.cursorType === 'TIMESTAMP' &&
+      (typeof raw === 'number' ||
+        raw instanceof JsonNumber ||
+        (typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw.trim())))
+    )
       return new Date(parseTime(raw)!).toISOString();
     return String(raw);
   }

@@ -27,6 +27,7 @@ import { SourceEngine, type SourcePage } from './engine.js';
 import type { SourceEvent, SourceStats } from './events.js';
 import type { LoadType } from './incremental.js';
 import { paginatorFactory } from './paginate/index.js';
+import { pageTransform } from './record-transforms.js';
 import { compilePath } from './select/jsonpath.js';
 import { checkPlaceholders } from './template.js';
 
@@ -97,7 +98,54 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
     onEvent: (e) => engine?.emit(e),
   });
 
-  const allowed = new Set(['configId', 'now', 'pageSize', 'start', 'end', 'lastSyncTime', ...auth.provides]);
+  const discovered = Object.keys(src.discovery?.extract ?? {});
+  const base = [
+    'configId',
+    'now',
+    'pageSize',
+    'start',
+    'end',
+    'lastSyncTime',
+    ...auth.provides,
+    ...discovered,
+  ];
+  const perPartition = [...base, ...(src.partitions ? [src.partitions.as] : [])];
+  const allowed = new Set(perPartition);
+  if (src.discovery) {
+    const before = new Set(['configId', 'now', 'pageSize', ...auth.provides]);
+    checkRequest(src.discovery.request, before, configId, 'source.discovery.request');
+  }
+  if (src.asyncJob) {
+    // Each step sees what the steps before it extracted; poll, data and cleanup see them all.
+    const seen = new Set([...perPartition, 'start', 'end']);
+    src.asyncJob.create.forEach((step, i) => {
+      checkRequest(step.request, seen, configId, `source.asyncJob.create.${i}.request`);
+      for (const k of Object.keys(step.extract ?? {})) seen.add(k);
+    });
+    checkRequest(src.asyncJob.poll.request, seen, configId, 'source.asyncJob.poll.request');
+    if (src.asyncJob.failureDetail)
+      checkRequest(
+        src.asyncJob.failureDetail.request,
+        seen,
+        configId,
+        'source.asyncJob.failureDetail.request',
+      );
+    for (const [i, c] of src.asyncJob.cleanup.entries())
+      checkRequest(c.request, seen, configId, `source.asyncJob.cleanup.${i}.request`);
+    for (const k of seen) allowed.add(k);
+  }
+  if (src.partitions) {
+    const inParent = new Set(base);
+    checkPlaceholders(src.partitions.request.url, inParent, configId, 'source.partitions.request.url');
+    checkPlaceholders(src.partitions.request.params, inParent, configId, 'source.partitions.request.params');
+    checkPlaceholders(
+      src.partitions.request.headers,
+      inParent,
+      configId,
+      'source.partitions.request.headers',
+    );
+    checkPlaceholders(src.partitions.request.body, inParent, configId, 'source.partitions.request.body');
+  }
   checkPlaceholders(src.request.url, allowed, configId, 'source.request.url');
   checkPlaceholders(src.request.headers, allowed, configId, 'source.request.headers');
   checkPlaceholders(src.request.params, allowed, configId, 'source.request.params');
@@ -119,6 +167,10 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
     auth,
     newPaginator,
     dataPath,
+    transform: pageTransform(src.response, configId),
+    errorPath: src.response.errorPath
+      ? compilePath(src.response.errorPath, configId, 'source.response.errorPath')
+      : undefined,
     limiter,
     loadType,
     lastSyncTime: deps.cursor ?? item.destination?.lastSyncTime,
@@ -135,6 +187,18 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
     cursorMax: () => e.cursorMax(),
     stats: () => e.stats(),
   };
+}
+
+function checkRequest(
+  request: { url: string; params?: unknown; headers?: unknown; body?: unknown },
+  allowed: ReadonlySet<string>,
+  configId: string,
+  field: string,
+): void {
+  checkPlaceholders(request.url, allowed, configId, `${field}.url`);
+  checkPlaceholders(request.params, allowed, configId, `${field}.params`);
+  checkPlaceholders(request.headers, allowed, configId, `${field}.headers`);
+  checkPlaceholders(request.body, allowed, configId, `${field}.body`);
 }
 
 /** Alias of {@link buildSource}. */
@@ -175,6 +239,14 @@ function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
 
 /** Token/page-size options `in: body` need a method with a body. */
 function checkBodyPlacement(item: SourceItem): void {
+  const d = item.source.discovery;
+  if (d?.pagination?.type === 'graphql' && d.request.method === 'GET') {
+    throw new FloeError(
+      'config-invalid',
+      `${item.configId}: source.discovery.pagination puts a value in the request body, but source.discovery.request.method is GET; use POST`,
+      { context: { configId: item.configId, field: 'source.discovery.request.method' } },
+    );
+  }
   const p = item.source.pagination as Record<string, unknown>;
   const usesBody =
     item.source.pagination.type === 'graphql' ||

@@ -15,6 +15,10 @@ export interface RequestParts {
   request: RequestConfig;
   /** Incremental additions, only when the run has a range. */
   incremental?: Pick<IncrementalConfig, 'params' | 'headers' | 'body'>;
+  /** Config path of `request`, for messages (default `source.request`). */
+  fieldPrefix?: string;
+  /** Keep the configured origin even when discovery named another (the discovery request). */
+  keepOrigin?: boolean;
 }
 
 export function buildRequest(
@@ -24,19 +28,20 @@ export function buildRequest(
   patch: RequestPatch,
 ): HttpRequest {
   const { configId, request, incremental } = parts;
+  const rq = parts.fieldPrefix ?? 'source.request';
   const ctx = (field: string) => ({ configId, field });
   let url: URL;
   if (patch.url !== undefined) {
     // A next URL from the API already carries the query (and the right host).
     url = new URL(patch.url);
   } else {
-    url = new URL(render(request.url, vars, { ...ctx('source.request.url'), encode: encodeURIComponent }));
+    url = new URL(render(request.url, vars, { ...ctx(`${rq}.url`), encode: encodeURIComponent }));
     if (creds.baseOrigin) {
       const base = new URL(creds.baseOrigin);
       url.protocol = base.protocol;
       url.host = base.host;
     }
-    setParams(url, request.params, vars, ctx('source.request.params'));
+    setParams(url, request.params, vars, ctx(`${rq}.params`));
     if (incremental) setParams(url, incremental.params, vars, ctx('source.incremental.params'));
   }
   for (const [k, v] of Object.entries(patch.query ?? {})) url.searchParams.set(k, v);
@@ -44,7 +49,7 @@ export function buildRequest(
 
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(request.headers))
-    headers[k] = render(v, vars, ctx(`source.request.headers.${k}`));
+    headers[k] = render(v, vars, ctx(`${rq}.headers.${k}`));
   for (const [k, v] of Object.entries(incremental?.headers ?? {})) {
     headers[k] = render(v, vars, ctx(`source.incremental.headers.${k}`));
   }
@@ -59,14 +64,14 @@ export function buildRequest(
     if (request.method === 'GET') {
       throw new FloeError(
         'config-invalid',
-        `${configId}: a GET request cannot carry a body; set source.request.method to POST or move the value to query (in: query)`,
-        { context: { configId, field: 'source.request.method' } },
+        `${configId}: a GET request cannot carry a body; set ${rq}.method to POST or move the value to query (in: query)`,
+        { context: { configId, field: `${rq}.method` } },
       );
     }
     if (typeof request.body === 'string' && incremental?.body === undefined && patch.body === undefined) {
-      body = render(request.body, vars, ctx('source.request.body'));
+      body = render(request.body, vars, ctx(`${rq}.body`));
     } else {
-      let obj = structuredClone(renderDeep(request.body ?? {}, vars, ctx('source.request.body'))) as Record<
+      let obj = structuredClone(renderDeep(request.body ?? {}, vars, ctx(`${rq}.body`))) as Record<
         string,
         unknown
       >;

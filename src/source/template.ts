@@ -5,7 +5,20 @@
  */
 import { FloeError } from '../errors.js';
 
-export type TemplateVars = Readonly<Record<string, string | undefined>>;
+/**
+ * A placeholder value that is a JSON value (a list of ids from discovery): inside a text it is
+ * its JSON text; a body leaf that is exactly the placeholder becomes the value itself.
+ */
+export class JsonVar {
+  constructor(readonly value: unknown) {}
+  toString(): string {
+    return JSON.stringify(this.value);
+  }
+}
+
+export type TemplateVars = Readonly<Record<string, string | JsonVar | undefined>>;
+
+const WHOLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -46,13 +59,19 @@ export function render(text: string, vars: TemplateVars, ctx: RenderContext): st
         { context: { configId: ctx.configId, field: ctx.field } },
       );
     }
-    return ctx.encode ? ctx.encode(v) : v;
+    const text = String(v);
+    return ctx.encode ? ctx.encode(text) : text;
   });
 }
 
 /** Renders every string leaf (and key) of a JSON-like value. */
 export function renderDeep(value: unknown, vars: TemplateVars, ctx: RenderContext): unknown {
-  if (typeof value === 'string') return render(value, vars, ctx);
+  if (typeof value === 'string') {
+    const whole = WHOLE.exec(value);
+    const v = whole ? vars[whole[1]!] : undefined;
+    if (v instanceof JsonVar) return structuredClone(v.value);
+    return render(value, vars, ctx);
+  }
   if (Array.isArray(value)) return value.map((v) => renderDeep(v, vars, ctx));
   if (value && typeof value === 'object') {
     return Object.fromEntries(

@@ -220,14 +220,13 @@ describe('faults and rate limits', () => {
       ...base,
       source: { ...base.source, rateLimit: { requestsPerMinute: 3000 } },
     };
-    const t0 = performance.now();
     const run = await drain(limited, { secrets });
-    const seconds = (performance.now() - t0) / 1000;
     expect(run.ids.length).toBe(8000);
     expect(s.stats().throttled).toBe(0);
     expect(run.stats.rateLimited).toBe(0);
-    // 160 requests at 50/s: the limiter used the budget, it did not just crawl.
-    expect(seconds).toBeLessThan(160 / 50 / 0.8);
+    // 160 requests at 50/s: the limiter used the budget, it did not just crawl. Its own waiting
+    // (not wall time, which a loaded machine stretches) stays within what the budget requires.
+    expect(run.stats.clientThrottleMs).toBeLessThanOrEqual((160 / 50) * 1000);
 
     await new Promise((r) => setTimeout(r, 1100)); // let the simulator's bucket refill
     s.resetStats();

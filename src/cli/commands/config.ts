@@ -1,6 +1,8 @@
 /**
  * `floe config validate|schema|show`: check a project's config files (every problem at once, with
  * file names), print the JSON Schema for editors, and show a config as floe resolves it.
+ * `floe config push|pull|diff`: the project's config files and the DynamoDB config tables
+ * (CONFIG_TABLE, L2_CONFIG_TABLE) side by side (see runtime/aws/config-sync.ts).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, relative, resolve } from 'node:path';
@@ -12,7 +14,62 @@ import { configJsonSchema } from '../../config/json-schema.js';
 import { parseConfigText } from '../../config/load-items.js';
 import { validateL1Item, validateL2Item } from '../../config/validate.js';
 import { FloeError } from '../../errors.js';
+import { createAwsClients } from '../../runtime/aws/clients.js';
+import { type ConfigChange, diffConfigs, pullConfigs, pushConfigs } from '../../runtime/aws/config-sync.js';
+import { DynamoConfigStore } from '../../runtime/aws/dynamo-config-store.js';
+import type { ProcessKind } from '../../runtime/ports/state-store.js';
 import { printLine } from '../output.js';
+
+interface SyncFlags {
+  project: string;
+  configTable?: string;
+  l2ConfigTable?: string;
+  dryRun?: boolean;
+}
+
+/** Runs `fn` for each layer whose table is given, with a DynamoDB config store over them. */
+async function withTables(
+  flags: SyncFlags,
+  fn: (
+    store: DynamoConfigStore,
+    kind: ProcessKind,
+    ddb: ReturnType<typeof createAwsClients>['dynamodb'],
+  ) => Promise<void>,
+): Promise<void> {
+  if (flags.configTable === undefined && flags.l2ConfigTable === undefined)
+    throw new FloeError(
+      'config-invalid',
+      'no DynamoDB config table: pass --config-table <CONFIG_TABLE> and/or --l2-config-table <L2_CONFIG_TABLE>',
+    );
+  const clients = createAwsClients();
+  try {
+    const store = new DynamoConfigStore(clients.dynamodb, { l1: flags.configTable, l2: flags.l2ConfigTable });
+    if (flags.configTable !== undefined) await fn(store, 'L1', clients.dynamodb);
+    if (flags.l2ConfigTable !== undefined) await fn(store, 'L2', clients.dynamodb);
+  } finally {
+    clients.destroy();
+  }
+}
+
+function printChanges(changes: ConfigChange[], table: string): number {
+  let n = 0;
+  for (const c of changes) {
+    if (c.change === 'same') continue;
+    n++;
+    if (c.change === 'only-in-project') printLine(`+ ${c.kind} ${c.configId} (only in ${c.file})`);
+    else if (c.change === 'only-in-table')
+      printLine(`- ${c.kind} ${c.configId} (only in DynamoDB table ${table})`);
+    else printLine(`~ ${c.kind} ${c.configId} (${c.file}): ${c.fields.join(', ')}`);
+  }
+  return n;
+}
+
+function syncOptions(cmd: Command): Command {
+  return cmd
+    .option('--project <dir>', 'floe project folder', '.')
+    .option('--config-table <table>', 'the L1 config table (CONFIG_TABLE)')
+    .option('--l2-config-table <table>', 'the L2 config table (L2_CONFIG_TABLE)');
+}
 
 interface Report {
   l1: number;
@@ -107,4 +164,59 @@ export function registerConfigCommands(program: Command): void {
       const c = flags.l2 ? await store.getL2(configId) : await store.getL1(configId);
       printLine(JSON.stringify(c, null, 2));
     });
+
+  syncOptions(
+    config
+      .command('diff')
+      .description(
+        'compare the project’s configs with the DynamoDB config tables (run state ignored); exit 1 if they differ',
+      ),
+  ).action(async (flags: SyncFlags) => {
+    let n = 0;
+    await withTables(flags, async (store, kind) => {
+      n += printChanges(await diffConfigs(resolve(flags.project), store, kind), store.tableOf(kind));
+    });
+    printLine(n === 0 ? 'no differences' : `${n} config(s) differ`);
+    if (n > 0) process.exitCode = 1;
+  });
+
+  syncOptions(
+    config
+      .command('push')
+      .description(
+        'write the project’s new and changed configs into the DynamoDB config tables (their run state is kept)',
+      )
+      .option('--dry-run', 'only show what would change'),
+  ).action(async (flags: SyncFlags) => {
+    await withTables(flags, async (store, kind, ddb) => {
+      const changes = await pushConfigs(resolve(flags.project), store, ddb, kind, {
+        dryRun: flags.dryRun === true,
+      });
+      printChanges(
+        changes.filter((c) => c.change !== 'only-in-table'),
+        store.tableOf(kind),
+      );
+      const written = changes.filter((c) => c.change === 'only-in-project' || c.change === 'differs').length;
+      const kept = changes.filter((c) => c.change === 'only-in-table').map((c) => c.configId);
+      printLine(
+        `${flags.dryRun ? 'would write' : 'wrote'} ${written} ${kind} config(s) to ${store.tableOf(kind)}` +
+          (kept.length ? `; ${kept.length} only in the table, left as they are: ${kept.join(', ')}` : ''),
+      );
+    });
+  });
+
+  syncOptions(
+    config
+      .command('pull')
+      .description(
+        'write the DynamoDB config tables’ items into the project’s config files (without run state)',
+      ),
+  ).action(async (flags: SyncFlags) => {
+    await withTables(flags, async (store, kind) => {
+      const { written, skipped } = await pullConfigs(resolve(flags.project), store, kind);
+      for (const f of written) printLine(`wrote ${f}`);
+      for (const s of skipped) printLine(`skipped ${s}`);
+      printLine(`${written.length} ${kind} config file(s) written from ${store.tableOf(kind)}`);
+    });
+  });
 }

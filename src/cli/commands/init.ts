@@ -3,6 +3,7 @@
  * is `scaffoldProject` (src/connectors/scaffold.ts); this file only parses options and prints.
  */
 import type { Command } from 'commander';
+import { PACK_PLATFORMS } from '../../connectors/index.js';
 import { scaffoldProject } from '../../connectors/scaffold.js';
 import { printLine } from '../output.js';
 
@@ -20,16 +21,16 @@ export function registerInitCommands(program: Command): void {
     .description(
       'create a floe project folder (floe.yaml, configs/l1 from a connector pack, .floe/secrets.yaml)',
     )
-    .option('--platform <name>', 'connector pack to start from', 'wrike')
+    .option('--platform <name>', `connector pack to start from: ${PACK_PLATFORMS.join(', ')}`, 'wrike')
     .option(
       '--base-url <url>',
-      'API base URL: a regional Wrike host (app-eu.wrike.com) or the simulator (http://127.0.0.1:PORT)',
+      "API base URL: a regional host (app-eu.wrike.com, Cvent's eu) or a simulator (http://127.0.0.1:PORT)",
     )
     .option(
       '--namespace <name>',
-      'Iceberg namespace (Glue database) of the L1 tables (default wrike_staging)',
+      'Iceberg namespace (Glue database) of the L1 tables (default <platform>_staging)',
     )
-    .option('--token-key <name>', 'secret name holding the API token (default wrike-token)')
+    .option('--token-key <name>', "secret name holding the API credentials (default: the pack's)")
     .option('--force', 'overwrite existing files (an existing .floe/secrets.yaml is always kept)')
     .action(async (dir: string | undefined, flags: InitFlags) => {
       const r = await scaffoldProject({

@@ -4,6 +4,9 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { FloeError } from '../../errors.js';
+import { type CventTier, DEFAULT_CVENT_CLIENT, startCventSimulator } from '../../sim/cvent/index.js';
+import { DEFAULT_ELOQUA_LOGIN, startEloquaSimulator } from '../../sim/eloqua/index.js';
+import { startMedalliaSimulator } from '../../sim/medallia/index.js';
 import {
   DEFAULT_OAUTH,
   startWrikeSimulator,
@@ -149,4 +152,182 @@ export function registerSimCommands(program: Command): void {
       await server.close();
       process.stdout.write('Wrike simulator stopped.\n');
     });
+
+  sim
+    .command('cvent')
+    .description(
+      'Cvent Event Management REST simulator: /ea with seeded data, client credentials at /ea/oauth2/token, control at /__sim',
+    )
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 0)
+    .option('--seed <n>', 'data seed', int('--seed'), 1)
+    .option('--events <n>', 'number of events (default 12)', int('--events'))
+    .option('--contacts <n>', 'number of contacts (default 2000)', int('--contacts'))
+    .option('--attendees <n>', 'number of attendees (default 3000)', int('--attendees'))
+    .option('--tier <tier>', 'usage tier: free | standard | premium | off', 'standard')
+    .option('--client-id <id>', 'OAuth2 client id', DEFAULT_CVENT_CLIENT.clientId)
+    .option('--client-secret <secret>', 'OAuth2 client secret', DEFAULT_CVENT_CLIENT.clientSecret)
+    .option('--start-time <iso>', 'initial simulated clock, e.g. 2024-01-01T00:00:00Z')
+    .option('--faults <json>', 'fault injection settings (same JSON as floe sim wrike)', faults)
+    .action(
+      async (flags: {
+        port: number;
+        seed: number;
+        events?: number;
+        contacts?: number;
+        attendees?: number;
+        tier: string;
+        clientId: string;
+        clientSecret: string;
+        startTime?: string;
+        faults?: WrikeFaults;
+      }) => {
+        if (!['free', 'standard', 'premium', 'off'].includes(flags.tier)) {
+          throw new FloeError(
+            'config-invalid',
+            `--tier must be free, standard, premium or off, got '${flags.tier}'`,
+          );
+        }
+        const server = await startCventSimulator({
+          port: flags.port,
+          seed: flags.seed,
+          events: flags.events,
+          contacts: flags.contacts,
+          attendees: flags.attendees,
+          client: { clientId: flags.clientId, clientSecret: flags.clientSecret },
+          rateLimit: flags.tier === 'off' ? false : { tier: flags.tier as CventTier },
+          faults: flags.faults,
+          startTime: flags.startTime,
+        });
+        process.stdout.write(
+          [
+            'Cvent REST (ea) simulator listening',
+            `  base URL:   ${server.baseUrl}`,
+            `  token URL:  ${server.tokenUrl}  (client credentials: ${flags.clientId} / ${flags.clientSecret}, HTTP Basic)`,
+            `  tier:       ${flags.tier}`,
+            `  control:    ${server.origin}/__sim/stats | /__sim/faults | /__sim/clock`,
+            `  clock:      ${server.now().toISOString()}`,
+            `  project:    floe init my-lake --platform cvent --base-url ${server.origin}`,
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+        await untilSignal();
+        await server.close();
+        process.stdout.write('Cvent simulator stopped.\n');
+      },
+    );
+
+  sim
+    .command('eloqua')
+    .description(
+      'Oracle Eloqua simulator: /id discovery, REST 2.0, Bulk 2.0 exports, OAuth2 at /auth/oauth2/token',
+    )
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 0)
+    .option('--seed <n>', 'data seed', int('--seed'), 1)
+    .option('--contacts <n>', 'number of contacts (default 2000)', int('--contacts'))
+    .option('--email-sends <n>', 'number of email sends (default 3000)', int('--email-sends'))
+    .option(
+      '--rate-limit <n>',
+      'requests per second (default: none, as Eloqua publishes none)',
+      int('--rate-limit'),
+    )
+    .option('--start-time <iso>', 'initial simulated clock, e.g. 2024-01-01T00:00:00Z')
+    .option('--faults <json>', 'fault injection settings (same JSON as floe sim wrike)', faults)
+    .action(
+      async (flags: {
+        port: number;
+        seed: number;
+        contacts?: number;
+        emailSends?: number;
+        rateLimit?: number;
+        startTime?: string;
+        faults?: WrikeFaults;
+      }) => {
+        const server = await startEloquaSimulator({
+          port: flags.port,
+          seed: flags.seed,
+          contacts: flags.contacts,
+          emailSends: flags.emailSends,
+          rateLimit: flags.rateLimit ? { requestsPerSecond: flags.rateLimit } : false,
+          faults: flags.faults,
+          startTime: flags.startTime,
+        });
+        const l = DEFAULT_ELOQUA_LOGIN;
+        process.stdout.write(
+          [
+            'Eloqua simulator listening',
+            `  discovery:  ${server.origin}/id  (Basic "${l.company}\\${l.user}" / ${l.password})`,
+            `  OAuth2:     ${server.origin}/auth/oauth2/token  (client ${server.oauth.clientId}, refresh token ${server.oauth.refreshToken})`,
+            `  control:    ${server.origin}/__sim/stats | /__sim/faults | /__sim/clock | /__sim/bulk`,
+            `  project:    floe init my-lake --platform eloqua --base-url ${server.origin}`,
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+        await untilSignal();
+        await server.close();
+        process.stdout.write('Eloqua simulator stopped.\n');
+      },
+    );
+
+  sim
+    .command('medallia')
+    .description(
+      'Medallia Query API simulator: GraphQL at /data/v0/query, client credentials at /oauth/<tenant>/token',
+    )
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 0)
+    .option('--seed <n>', 'data seed', int('--seed'), 1)
+    .option('--feedback <n>', 'feedback records (default 3000)', int('--feedback'))
+    .option('--rate-limit <n|off>', 'requests per second (default 70), or off', rateLimit, 70)
+    .option('--max-query-cost <n>', 'query cost limit (default 3000000)', int('--max-query-cost'))
+    .option('--start-time <iso>', 'initial simulated clock, e.g. 2024-01-01T00:00:00Z')
+    .option('--faults <json>', 'fault injection settings (same JSON as floe sim wrike)', faults)
+    .action(
+      async (flags: {
+        port: number;
+        seed: number;
+        feedback?: number;
+        rateLimit: number | 'off';
+        maxQueryCost?: number;
+        startTime?: string;
+        faults?: WrikeFaults;
+      }) => {
+        const server = await startMedalliaSimulator({
+          port: flags.port,
+          seed: flags.seed,
+          feedback: flags.feedback,
+          rateLimit: flags.rateLimit === 'off' ? false : { requestsPerSecond: flags.rateLimit },
+          maxQueryCost: flags.maxQueryCost,
+          faults: flags.faults,
+          startTime: flags.startTime,
+        });
+        process.stdout.write(
+          [
+            'Medallia Query API simulator listening',
+            `  query URL:  ${server.queryUrl}`,
+            `  token URL:  ${server.tokenUrl}  (client credentials: ${server.clientId} / ${server.clientSecret}, HTTP Basic)`,
+            `  control:    ${server.origin}/__sim/stats | /__sim/faults | /__sim/clock`,
+            `  project:    floe init my-lake --platform medallia --base-url ${server.origin}`,
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+        await untilSignal();
+        await server.close();
+        process.stdout.write('Medallia simulator stopped.\n');
+      },
+    );
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

@@ -57,8 +57,12 @@ export interface Catalog {
     removals?: string[],
   ): Promise<void>;
 
-  /** Registers a table whose first metadata file is already written. */
-  registerTable(id: TableIdentifier, metadataLocation: string): Promise<void>;
+  /**
+   * Registers a table whose first metadata file is already written. `metadata` is that file's
+   * content when the caller has it (catalogs that mirror the schema, like Glue, then need not
+   * read the file back).
+   */
+  registerTable(id: TableIdentifier, metadataLocation: string, metadata?: TableMetadata): Promise<void>;
   /** Reads the current metadata pointer. */
   loadTableMetadata(id: TableIdentifier): Promise<LoadedTable>;
   tableExists(id: TableIdentifier): Promise<boolean>;
@@ -69,6 +73,16 @@ export interface Catalog {
    * Compare-and-swap: points the table at `newLocation` if it still points at `baseLocation`.
    * Throws a retryable FloeError('commit-conflict') if another writer got there first.
    */
-  swapMetadataLocation(id: TableIdentifier, baseLocation: string, newLocation: string): Promise<void>;
+  swapMetadataLocation(
+    id: TableIdentifier,
+    baseLocation: string,
+    newLocation: string,
+    metadata?: TableMetadata,
+  ): Promise<void>;
+  /**
+   * Where a table created without a location goes, when the catalog knows better than
+   * `<warehouse>/<namespace>/<table>` (Glue: the config's s3Location). Optional.
+   */
+  tableLocation?(id: TableIdentifier): Promise<string | undefined>;
   close(): Promise<void>;
 }

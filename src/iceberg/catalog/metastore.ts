@@ -173,14 +173,14 @@ export async function createTableMetadata(
       }, opts.partitionBy)
     : unpartitionedSpec();
   const metadata = newTableMetadata({
-    location: checkedTableLocation(catalog, id, opts.location),
+    location: checkedTableLocation(catalog, id, opts.location ?? (await catalog.tableLocation?.(id))),
     schema,
     spec,
     properties: opts.properties,
   });
   const location = await writeMetadata(catalog.io, metadata, undefined);
   try {
-    await catalog.registerTable(id, location);
+    await catalog.registerTable(id, location, metadata);
   } catch (e) {
     await catalog.io.delete(location);
     throw e;
@@ -207,7 +207,7 @@ export async function commitMetadata(
   const location = written.location;
   failpoint('iceberg.before-swap');
   try {
-    await catalog.swapMetadataLocation(id, baseLocation, location);
+    await catalog.swapMetadataLocation(id, baseLocation, location, written.metadata);
   } catch (e) {
     if (isFloeError(e, 'commit-conflict')) await catalog.io.delete(location);
     throw e;

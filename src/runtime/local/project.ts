@@ -124,6 +124,11 @@ export const ProjectFileSchema = z.strictObject({
   parallelism: z.number().int().min(1).max(64).default(4),
   /** The project's own L2 parsers (the connector packs' are built in). */
   parsers: z.array(ParserEntrySchema).default([]),
+  /**
+   * `aws`: `floe run` in this folder uses the AWS profile (DynamoDB configs, S3 + Glue, …; the
+   * seed's job parameters then say which tables); `local` (default): this project folder.
+   */
+  profile: z.enum(['local', 'aws']).optional(),
 });
 
 /** floe.yaml after defaults, exactly as written (paths still relative). */
