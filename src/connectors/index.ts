@@ -16,9 +16,11 @@ import {
 import {
   ELOQUA_DEFAULT_NAMESPACE,
   ELOQUA_DEFAULT_TOKEN_KEY,
+  eloquaL2PackFiles,
   eloquaLoginBase,
   eloquaPack,
   eloquaPackFiles,
+  eloquaParsers,
 } from './eloqua/index.js';
 import {
   MEDALLIA_DEFAULT_NAMESPACE,
@@ -125,6 +127,8 @@ const PACKS: Record<string, PackEntry> = {
   eloqua: {
     files: eloquaPackFiles,
     items: eloquaPack,
+    l2Files: eloquaL2PackFiles,
+    parsers: eloquaParsers,
     defaultNamespace: ELOQUA_DEFAULT_NAMESPACE,
     defaultTokenKey: ELOQUA_DEFAULT_TOKEN_KEY,
     apiBase: eloquaLoginBase,
