@@ -94,6 +94,11 @@ const DEMOS: Record<string, DemoPlatform> = {
     },
     table: 'eloqua_staging.staging_contacts',
     columns: ['contact_id', 'email_address', 'country', 'date_modified'],
+    refined: {
+      table: 'eloqua_refined.email_engagement',
+      columns: ['campaign_name', 'email_name', 'sends', 'unique_opens', 'unique_clicks', 'open_rate'],
+      what: 'eloqua_email_engagement_parser: sends, opens and clicks per campaign and email',
+    },
   },
   medallia: {
     start: async (feedback) => {
