@@ -86,6 +86,7 @@ describe('floe parsers', () => {
     const parsers = lines(r.stdout);
     expect(parsers.map((x) => x.name)).toEqual([
       'cvent_event_attendance_parser',
+      'eloqua_email_engagement_parser',
       'loose',
       'medallia_feedback_parser',
       'people',
@@ -109,6 +110,12 @@ describe('floe parsers', () => {
       from: 'built-in (cvent pack)',
       sources: 'attendees, events, sessions',
       primary_key: 'event_id',
+    });
+    expect(parsers.find((x) => x.name === 'eloqua_email_engagement_parser')).toMatchObject({
+      kind: 'sql',
+      from: 'built-in (eloqua pack)',
+      sources: 'sends, opens, clickthroughs, campaigns, emails',
+      primary_key: 'campaign_id, email_id',
     });
     expect(parsers.find((x) => x.name === 'medallia_feedback_parser')).toMatchObject({
       kind: 'typescript',

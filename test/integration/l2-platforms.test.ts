@@ -1,7 +1,8 @@
 /**
- * Acceptance for the Cvent and Medallia packs' L2, on their simulators: `floe init --platform X`
- * scaffolds the L2 config, `PROCESS_TYPE both` builds the staging tables and then
- * `cvent_refined.event_attendance` / `medallia_refined.feedback`, equal to tables computed here
+ * Acceptance for the Cvent, Medallia and Eloqua packs' L2, on their simulators: `floe init
+ * --platform X` scaffolds the L2 config, `PROCESS_TYPE both` builds the staging tables and then
+ * `cvent_refined.event_attendance` / `medallia_refined.feedback` /
+ * `eloqua_refined.email_engagement`, equal to tables computed here
  * from the simulators' ground truth (test/support/platform-l2-expected.ts, not the parsers' SQL).
  * After the simulator's clock moves and both layers run again, the INCREMENTAL L2 run reads only
  * what the staging tables gained, rewrites exactly the rows whose content changed, and ends equal
@@ -18,10 +19,14 @@ import { loadTable, SqlCatalog } from '../../src/iceberg/index.js';
 import { type JobOutcome, runJob } from '../../src/job/run-job.js';
 import type { L2Result } from '../../src/l2/process-config.js';
 import { type CventSimulator, startCventSimulator } from '../../src/sim/cvent/index.js';
+import { type EloquaSimulator, startEloquaSimulator } from '../../src/sim/eloqua/index.js';
 import { type MedalliaSimulator, startMedalliaSimulator } from '../../src/sim/medallia/index.js';
 import {
   type CventTruth,
   cventTruth,
+  type EloquaTruth,
+  eloquaTruth,
+  expectedEmailEngagement,
   expectedEventAttendance,
   expectedReadableFeedback,
   type MedalliaTruth,
@@ -229,6 +234,85 @@ describe('Medallia L2: the responses as a readable table', () => {
     expect(changed).toHaveLength(fresh);
     expect(touchedBy(rows, 'feedback_id', out.runId)).toEqual(changed);
     expect(r.written).toBe(fresh);
+
+    const full = l2(await run('L2', ['--load-type', 'FULL']), CONFIG);
+    expect(full).toMatchObject({ status: 'SUCCESS', loadType: 'FULL', written: 0 });
+    expect(full.sources?.every((s) => s.mode === 'FULL')).toBe(true);
+  });
+});
+
+describe('Eloqua L2: email engagement per campaign and email', () => {
+  const dir = project();
+  const CONFIG = 'eloqua_email_engagement_l2';
+  const TABLE = 'eloqua_refined.email_engagement';
+  const KEY = ['campaign_id', 'email_id'];
+  let sim: EloquaSimulator;
+  let run: ReturnType<typeof runner>;
+  let first: EloquaTruth;
+  let firstOut: JobOutcome;
+
+  beforeAll(async () => {
+    // Few campaigns and emails, so groups hold several sends and a day touches only some; a
+    // fifth of the campaigns and emails get edited (renamed), which touches all their groups.
+    sim = await startEloquaSimulator({
+      seed: 23,
+      contacts: 300,
+      campaigns: 20,
+      emails: 10,
+      emailSends: 1500,
+      churn: { updatedFraction: 0.2 },
+    });
+    await scaffoldProject({ dir, platform: 'eloqua', baseUrl: sim.origin, force: true });
+    run = runner(dir, 'eloqua', () => sim.now());
+    first = await eloquaTruth(sim);
+    firstOut = await run('both');
+  });
+  afterAll(() => sim?.close());
+
+  it('PROCESS_TYPE both builds the staging tables, then email_engagement equal to the ground truth', async () => {
+    expect(readdirSync(join(dir, 'configs', 'l2'))).toContain('eloqua-email-engagement.yaml');
+    expect(firstOut.results.filter((r) => r.status !== 'SUCCESS')).toEqual([]);
+    expect(firstOut.results.filter((r) => r.processType === 'L2').map((r) => r.configId)).toEqual([CONFIG]);
+    const expected = expectedEmailEngagement(first);
+    const { rows } = await tableRows(dir, TABLE);
+    expect(byKey(rows, KEY)).toEqual(byKey(expected, KEY));
+    expect(l2(firstOut, CONFIG).records).toBe(expected.length);
+    expect(expected.some((r) => (r.unique_clicks as bigint) > 0n && (r.sends as bigint) > 1n)).toBe(true);
+  });
+
+  it('after the clock moves, the INCREMENTAL run rewrites exactly the groups whose figures changed and ends equal to a FULL run', async () => {
+    const before = byKey(expectedEmailEngagement(first), KEY);
+    sim.advanceClock(24 * 3600_000);
+    const truth = await eloquaTruth(sim);
+    const out = await run('both');
+    expect(out.results.filter((r) => r.status !== 'SUCCESS')).toEqual([]);
+    const r = l2(out, CONFIG);
+    expect(r.loadType).toBe('INCREMENTAL');
+    // Activities never change: the sends read are exactly the new ones.
+    expect(r.sources?.find((s) => s.name === 'sends')).toMatchObject({
+      mode: 'SNAPSHOT',
+      rows: truth.sends.length - first.sends.length,
+    });
+    // A campaign or an email was renamed: its groups are recomputed though they gained nothing.
+    const renamed = (k: 'campaigns' | 'emails') =>
+      truth[k].filter((c) => first[k].find((x) => x.id === c.id)?.name !== c.name).length;
+    expect(renamed('campaigns') + renamed('emails')).toBeGreaterThan(0);
+    expect(
+      (r.sources?.find((s) => s.name === 'campaigns')?.rows ?? 0) +
+        (r.sources?.find((s) => s.name === 'emails')?.rows ?? 0),
+    ).toBeGreaterThan(0);
+    const after = byKey(expectedEmailEngagement(truth), KEY);
+    const { rows } = await tableRows(dir, TABLE);
+    expect(byKey(rows, KEY)).toEqual(after);
+    const changed = changedKeys(before, after);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.length).toBeLessThan(after.size);
+    const touched = rows
+      .filter((x) => x.ingest_run_id === out.runId)
+      .map((x) => KEY.map((k) => String(x[k])).join('|'))
+      .sort();
+    expect(touched).toEqual(changed);
+    expect(r.written).toBe(changed.length);
 
     const full = l2(await run('L2', ['--load-type', 'FULL']), CONFIG);
     expect(full).toMatchObject({ status: 'SUCCESS', loadType: 'FULL', written: 0 });

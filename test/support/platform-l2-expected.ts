@@ -1,12 +1,14 @@
 /**
  * The Cvent and Medallia L2 tables computed independently, in plain TypeScript, from the
  * simulators' ground truth (the API records at their clocks), not from the parsers' SQL: what
- * `cvent_refined.event_attendance` and `medallia_refined.feedback` must hold. Values are in the
+ * `cvent_refined.event_attendance`, `medallia_refined.feedback` and
+ * `eloqua_refined.email_engagement` must hold. Values are in the
  * canonical form floe's reader returns (longs as bigint, UTC timestamps as `…T…+00:00` text with
  * microseconds, zone-less ones without the offset, maps as [key, value] pairs, lists as arrays).
  */
 import { medalliaPack } from '../../src/connectors/medallia/index.js';
 import type { CventObject, CventSimulator } from '../../src/sim/cvent/index.js';
+import type { EloquaSimulator, EloquaTruthObject } from '../../src/sim/eloqua/index.js';
 import type { MedalliaSimulator } from '../../src/sim/medallia/index.js';
 
 type Rec = Record<string, unknown>;
@@ -162,5 +164,78 @@ export function expectedReadableFeedback(t: MedalliaTruth, snake: (s: string) =>
     const row: Row = { feedback_id: String(r.id) };
     for (const [id, column] of names) row[column] = value(id, r[id]);
     return row;
+  });
+}
+
+export interface EloquaTruth {
+  sends: Rec[];
+  opens: Rec[];
+  clickthroughs: Rec[];
+  campaigns: Rec[];
+  emails: Rec[];
+}
+
+export async function eloquaTruth(sim: EloquaSimulator): Promise<EloquaTruth> {
+  const all = async (o: EloquaTruthObject) => {
+    const out: Rec[] = [];
+    for await (const r of sim.records(o)) out.push(r);
+    return out;
+  };
+  return {
+    sends: await all('activities:EmailSend'),
+    opens: await all('activities:EmailOpen'),
+    clickthroughs: await all('activities:EmailClickthrough'),
+    campaigns: await all('campaigns'),
+    emails: await all('emails'),
+  };
+}
+
+/**
+ * One row per (campaign, email) with any activity: counts, distinct contacts, rates over the
+ * distinct recipients (click-to-open over those who opened), the first send and last activity.
+ */
+export function expectedEmailEngagement(t: EloquaTruth): Row[] {
+  // Bulk activity records: EML statement → value; dates `YYYY-MM-DD HH:MM:SS.fff` in UTC.
+  const key = (a: Rec) => `${a['{{Activity.Campaign.Id}}'] ?? ''}|${a['{{Activity.Asset.Id}}'] ?? ''}`;
+  const when = (a: Rec) => Date.parse(`${String(a['{{Activity.CreatedAt}}']).replace(' ', 'T')}Z`);
+  const groups = new Map<string, { send: Rec[]; open: Rec[]; click: Rec[] }>();
+  const add = (kind: 'send' | 'open' | 'click', rs: Rec[]) => {
+    for (const a of rs) {
+      const g = groups.get(key(a)) ?? { send: [], open: [], click: [] };
+      g[kind].push(a);
+      groups.set(key(a), g);
+    }
+  };
+  add('send', t.sends);
+  add('open', t.opens);
+  add('click', t.clickthroughs);
+  const campaigns = new Map(t.campaigns.map((c) => [String(c.id), c]));
+  const emails = new Map(t.emails.map((e) => [String(e.id), e]));
+  const people = (rs: Rec[]) => new Set(rs.map((a) => a['{{Activity.Contact.Id}}'])).size;
+  const at = (ms: number | undefined) => (ms === undefined ? null : tsz(new Date(ms).toISOString()));
+  return [...groups].map(([k, g]) => {
+    const [campaignId, emailId] = k.split('|') as [string, string];
+    const recipients = people(g.send);
+    const opened = people(g.open);
+    const clicked = people(g.click);
+    const times = [...g.send, ...g.open, ...g.click].map(when);
+    return {
+      campaign_id: campaignId,
+      campaign_name: campaigns.get(campaignId)?.name ?? null,
+      email_id: emailId,
+      email_name: emails.get(emailId)?.name ?? null,
+      email_subject: emails.get(emailId)?.subject ?? null,
+      sends: BigInt(g.send.length),
+      unique_recipients: BigInt(recipients),
+      opens: BigInt(g.open.length),
+      unique_opens: BigInt(opened),
+      clickthroughs: BigInt(g.click.length),
+      unique_clicks: BigInt(clicked),
+      open_rate: recipients > 0 ? opened / recipients : null,
+      click_rate: recipients > 0 ? clicked / recipients : null,
+      click_to_open_rate: opened > 0 ? clicked / opened : null,
+      first_sent_at: at(g.send.length ? Math.min(...g.send.map(when)) : undefined),
+      last_activity_at: at(Math.max(...times)),
+    };
   });
 }

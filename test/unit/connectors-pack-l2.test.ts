@@ -1,5 +1,5 @@
 /**
- * The L2 side of the Cvent and Medallia packs: `floe init --platform X` writes the pack's L2
+ * The L2 side of the Cvent, Medallia and Eloqua packs: `floe init --platform X` writes the pack's L2
  * configs (commented), reading the L1 namespace chosen and writing the pack's refined one; they
  * load, name a built-in parser (`floe parsers list`) whose sources they provide, and the loader
  * moves the namespaces as asked and refuses names Glue would not take.
@@ -26,9 +26,15 @@ afterEach(async () => {
 const CASES = [
   ['cvent', 'cvent_event_attendance_l2', 'cvent_event_attendance_parser', 'cvent_refined.event_attendance'],
   ['medallia', 'medallia_feedback_l2', 'medallia_feedback_parser', 'medallia_refined.feedback'],
+  [
+    'eloqua',
+    'eloqua_email_engagement_l2',
+    'eloqua_email_engagement_parser',
+    'eloqua_refined.email_engagement',
+  ],
 ] as const;
 
-describe('L2 of the Cvent and Medallia packs', () => {
+describe('L2 of the Cvent, Medallia and Eloqua packs', () => {
   it.each(CASES)(
     '%s: floe init writes the L2 config, which loads and names a built-in parser whose sources it has',
     async (platform, configId, parserName, table) => {
@@ -58,6 +64,7 @@ describe('L2 of the Cvent and Medallia packs', () => {
       expect.arrayContaining([
         ['cvent', 'cvent_event_attendance_parser'],
         ['medallia', 'medallia_feedback_parser'],
+        ['eloqua', 'eloqua_email_engagement_parser'],
         ['wrike', 'project_parser'],
       ]),
     );
