@@ -2,7 +2,9 @@
  * Loading a connector pack: its YAML items (comments kept) from `<platform>/l1/`, ordered as the
  * pack lists them, with the options of `floe init` applied: API URLs moved to another host or the
  * simulator (every URL in `source` that starts with one of the pack's default prefixes), the
- * secret name and the Iceberg namespace. Packs are data; this is the one loader they share.
+ * secret name and the Iceberg namespace. A pack's L2 configs (`<platform>/l2/`) load the same
+ * way, with the namespaces they read from and write to; its SQL parsers are files beside them
+ * (`packText`). Packs are data; this is the one loader they share.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
