@@ -3,26 +3,33 @@
  * entry per platform; a platform whose API fits the config model needs nothing but its YAML.
  */
 import { FloeError } from '../errors.js';
+import type { ParserDefinition } from '../l2/parsers/types.js';
 import {
   CVENT_DEFAULT_NAMESPACE,
   CVENT_DEFAULT_TOKEN_KEY,
   cventApiBase,
+  cventL2PackFiles,
   cventPack,
   cventPackFiles,
+  cventParsers,
 } from './cvent/index.js';
 import {
   ELOQUA_DEFAULT_NAMESPACE,
   ELOQUA_DEFAULT_TOKEN_KEY,
+  eloquaL2PackFiles,
   eloquaLoginBase,
   eloquaPack,
   eloquaPackFiles,
+  eloquaParsers,
 } from './eloqua/index.js';
 import {
   MEDALLIA_DEFAULT_NAMESPACE,
   MEDALLIA_DEFAULT_TOKEN_KEY,
   medalliaBase,
+  medalliaL2PackFiles,
   medalliaPack,
   medalliaPackFiles,
+  medalliaParsers,
 } from './medallia/index.js';
 import {
   type ExampleFile,
@@ -36,6 +43,7 @@ import {
   wrikePack,
   wrikePackFiles,
 } from './wrike/index.js';
+import { wrikeParsers } from './wrike/parsers/index.js';
 
 export { CVENT_CONFIG_IDS, cventPack, cventPackFiles } from './cvent/index.js';
 export { ELOQUA_CONFIG_IDS, eloquaPack, eloquaPackFiles } from './eloqua/index.js';
@@ -63,6 +71,8 @@ interface PackEntry {
   items(opts: PackOptions): Record<string, unknown>[];
   /** The pack's L2 configs (reading the L1 tables in `namespace`), for packs that have some. */
   l2Files?(opts: WrikeL2PackOptions): PackFile[];
+  /** The L2 parsers the pack's configs name (registered for every project). */
+  parsers?(): { parser: ParserDefinition; kind: 'sql' | 'typescript' }[];
   /** Example parsers (and a config running one) for a new project, and their floe.yaml section. */
   examples?(opts: WrikeL2PackOptions): ExampleFile[];
   examplesYaml?: string;
@@ -78,6 +88,7 @@ const PACKS: Record<string, PackEntry> = {
     files: wrikePackFiles,
     items: wrikePack,
     l2Files: wrikeL2PackFiles,
+    parsers: wrikeParsers,
     examples: wrikeExampleFiles,
     examplesYaml: WRIKE_EXAMPLE_PARSERS_YAML,
     defaultNamespace: 'wrike_staging',
@@ -97,6 +108,8 @@ const PACKS: Record<string, PackEntry> = {
   cvent: {
     files: cventPackFiles,
     items: cventPack,
+    l2Files: cventL2PackFiles,
+    parsers: cventParsers,
     defaultNamespace: CVENT_DEFAULT_NAMESPACE,
     defaultTokenKey: CVENT_DEFAULT_TOKEN_KEY,
     apiBase: cventApiBase,
@@ -114,6 +127,8 @@ const PACKS: Record<string, PackEntry> = {
   eloqua: {
     files: eloquaPackFiles,
     items: eloquaPack,
+    l2Files: eloquaL2PackFiles,
+    parsers: eloquaParsers,
     defaultNamespace: ELOQUA_DEFAULT_NAMESPACE,
     defaultTokenKey: ELOQUA_DEFAULT_TOKEN_KEY,
     apiBase: eloquaLoginBase,
@@ -131,6 +146,8 @@ const PACKS: Record<string, PackEntry> = {
   medallia: {
     files: medalliaPackFiles,
     items: medalliaPack,
+    l2Files: medalliaL2PackFiles,
+    parsers: medalliaParsers,
     defaultNamespace: MEDALLIA_DEFAULT_NAMESPACE,
     defaultTokenKey: MEDALLIA_DEFAULT_TOKEN_KEY,
     apiBase: medalliaBase,
@@ -160,4 +177,15 @@ export function connectorPack(platform: string): PackEntry & { platform: string 
     );
   }
   return { ...pack, platform: key };
+}
+
+/** Every pack's L2 parsers, with the platform whose pack ships each. */
+export function packParsers(): {
+  platform: string;
+  parser: ParserDefinition;
+  kind: 'sql' | 'typescript';
+}[] {
+  return Object.entries(PACKS).flatMap(([platform, pack]) =>
+    (pack.parsers?.() ?? []).map((p) => ({ platform, ...p })),
+  );
 }

@@ -2,7 +2,9 @@
  * Loading a connector pack: its YAML items (comments kept) from `<platform>/l1/`, ordered as the
  * pack lists them, with the options of `floe init` applied: API URLs moved to another host or the
  * simulator (every URL in `source` that starts with one of the pack's default prefixes), the
- * secret name and the Iceberg namespace. Packs are data; this is the one loader they share.
+ * secret name and the Iceberg namespace. A pack's L2 configs (`<platform>/l2/`) load the same
+ * way, with the namespaces they read from and write to; its SQL parsers are files beside them
+ * (`packText`). Packs are data; this is the one loader they share.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -121,6 +123,73 @@ export function packItems(spec: PackSpec, opts: LoadOptions): Record<string, unk
     apply(p.doc, opts, spec.platform);
     return p.doc.toJS() as Record<string, unknown>;
   });
+}
+
+/** Namespaces an L2 config of a pack reads from and writes to (`floe init`'s options). */
+export interface L2LoadOptions {
+  /** Namespace of the L1 tables the configs read (default: the pack's staging namespace). */
+  namespace?: string;
+  /** Namespace of the refined tables (default: the pack's refined namespace). */
+  refinedNamespace?: string;
+}
+
+function checkNamespace(ns: string, field: string, platform: string): void {
+  if (!IDENT.test(ns))
+    throw new FloeError(
+      'config-invalid',
+      `${field} '${ns}' is not a valid Glue database name; use lower-case letters, digits and _ (e.g. ${platform}_refined)`,
+      { context: { field } },
+    );
+}
+
+/** Every source of an L2 item reads from `namespace`; the destination is `refinedNamespace`. */
+function applyL2(doc: Document, opts: L2LoadOptions, platform: string): void {
+  if (opts.namespace !== undefined) {
+    checkNamespace(opts.namespace, 'namespace', platform);
+    const sources = doc.get('source') as { items?: { key: unknown }[] } | undefined;
+    for (const item of sources?.items ?? []) {
+      const name = String((item.key as { value?: unknown })?.value ?? item.key);
+      doc.setIn(['source', name, 'glueDatabase'], opts.namespace);
+    }
+  }
+  if (opts.refinedNamespace !== undefined) {
+    checkNamespace(opts.refinedNamespace, 'refinedNamespace', platform);
+    doc.setIn(['destination', 'glueDatabase'], opts.refinedNamespace);
+  }
+}
+
+/** A pack's L2 configs (`spec.folder`, e.g. `cvent/l2`) as YAML files, comments kept. */
+export function packL2Files(spec: PackSpec, opts: L2LoadOptions): PackFile[] {
+  return loadDocs(spec).map((p) => {
+    applyL2(p.doc, opts, spec.platform);
+    return { name: p.name, configId: p.configId, text: p.doc.toString({ lineWidth: 0 }) };
+  });
+}
+
+/** A pack's L2 configs as plain items. */
+export function packL2Items(spec: PackSpec, opts: L2LoadOptions): Record<string, unknown>[] {
+  return loadDocs(spec).map((p) => {
+    applyL2(p.doc, opts, spec.platform);
+    return p.doc.toJS() as Record<string, unknown>;
+  });
+}
+
+/**
+ * A file a pack ships beside its YAML (a SQL parser), by path under `src/connectors/`: next to
+ * this module, or in the source tree for a build that did not copy it.
+ */
+export function packText(path: string): string {
+  const candidates = [
+    new URL(`./${path}`, import.meta.url),
+    new URL(`../../src/connectors/${path}`, import.meta.url),
+  ].map((u) => fileURLToPath(u));
+  const found = candidates.find((p) => existsSync(p));
+  if (found === undefined)
+    throw new FloeError(
+      'internal',
+      `the connector pack file ${path} is missing (looked in ${candidates.join(' and ')}); the build must copy src/connectors/**/*.sql`,
+    );
+  return readFileSync(found, 'utf8');
 }
 
 /**

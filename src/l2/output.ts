@@ -23,7 +23,7 @@ import {
   stageQuery,
   type TypeInput,
 } from '../iceberg/index.js';
-import { formatType } from './parsers/type-expr.js';
+import { declaredType, formatType } from './parsers/type-expr.js';
 import type { ParserContext, RegisteredParser } from './parsers/types.js';
 import type { Workspace } from './workspace.js';
 
@@ -45,12 +45,22 @@ export interface ParserOutput {
   readonly columns: readonly OutputColumn[];
 }
 
-/** The parser's declared columns under the config's naming (the table's columns). */
-export function declaredColumns(parser: RegisteredParser, config: L2Config): OutputColumn[] {
+/** Columns a parser's dynamicSchema returned this run (types parsed). */
+export type DynamicColumns = Readonly<Record<string, TypeInput>>;
+
+/**
+ * The parser's declared columns under the config's naming (the table's columns): its schema's,
+ * then those its dynamicSchema returned this run.
+ */
+export function declaredColumns(
+  parser: RegisteredParser,
+  config: L2Config,
+  dynamic: DynamicColumns = {},
+): OutputColumn[] {
   const naming = config.destination.columnNaming;
   const out: OutputColumn[] = [];
   const seen = new Map<string, string>();
-  for (const [name, type] of Object.entries(parser.schema)) {
+  for (const [name, type] of [...Object.entries(parser.schema), ...Object.entries(dynamic)]) {
     const resolved = resolveColumnName(name, naming);
     const other = seen.get(resolved);
     if (other !== undefined)
@@ -81,7 +91,7 @@ export async function runParser(
   config: L2Config,
   ctx: ParserContext,
 ): Promise<ParserOutput> {
-  const declared = declaredColumns(parser, config);
+  const declared = declaredColumns(parser, config, await dynamicColumns(parser, config, ctx));
   let sql: string;
   try {
     sql = await parser.transform(ctx);
@@ -105,6 +115,38 @@ export async function runParser(
     (f) => `CAST(p.${sqlIdent(byName.get(f.name)!)} AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`,
   );
   return { sql: `SELECT ${select.join(', ')} FROM (\n${sql}\n) p`, columns: declared };
+}
+
+/** The columns the parser's dynamicSchema returns this run (none without one), types parsed. */
+export async function dynamicColumns(
+  parser: RegisteredParser,
+  config: L2Config,
+  ctx: ParserContext,
+): Promise<DynamicColumns> {
+  if (!parser.dynamicSchema) return {};
+  let columns: Readonly<Record<string, string | TypeInput>>;
+  try {
+    columns = await parser.dynamicSchema(ctx);
+  } catch (e) {
+    throw parserFailure(e, parser, config, 'in its dynamicSchema');
+  }
+  if (typeof columns !== 'object' || columns === null || Array.isArray(columns))
+    throw new FloeError(
+      'internal',
+      `parser ${parser.name}'s dynamicSchema returned no columns object (column name → type)`,
+      { context: { parser: parser.name } },
+    );
+  const out: Record<string, TypeInput> = {};
+  for (const [name, type] of Object.entries(columns)) {
+    if (name in parser.schema)
+      throw new FloeError(
+        'data-invalid',
+        `parser ${parser.name}'s dynamicSchema returned column "${name}", which its schema declares already (config ${config.configId}); the parser must give the columns it derives other names`,
+        { context: { configId: config.configId, parser: parser.name } },
+      );
+    out[name] = declaredType(type, `parser ${parser.name} (dynamicSchema), column ${name}`);
+  }
+  return out;
 }
 
 /**

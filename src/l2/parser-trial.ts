@@ -8,7 +8,7 @@ import type { L2Config } from '../config/l2-schema.js';
 import { withDuck } from '../duck/session.js';
 import { FloeError } from '../errors.js';
 import { type Catalog, queryFields, type TypeInput } from '../iceberg/index.js';
-import { compareColumns, declaredColumns } from './output.js';
+import { compareColumns, declaredColumns, dynamicColumns } from './output.js';
 import type { ParserRegistry } from './parsers/registry.js';
 import type { RegisteredParser } from './parsers/types.js';
 import { parserContext } from './process-config.js';
@@ -25,6 +25,8 @@ export interface ParserTrial {
   readonly rows: number;
   /** The output's columns as Iceberg types. */
   readonly inferred: { name: string; type: TypeInput }[];
+  /** The declared columns, the dynamicSchema's of this trial included (naming applied). */
+  readonly declared: { name: string; type: TypeInput }[];
   /** Differences from the declared schema (empty: it matches). */
   readonly problems: string[];
 }
@@ -53,13 +55,12 @@ export async function tryParser(opts: TrialOptions): Promise<ParserTrial> {
     try {
       const s = await registerSources(ws, { config, loadType: 'FULL', positions: {} }, tables, () => {});
       release = s.release;
-      const sql = await parser.transform(parserContext(ws, config, s.reads, asOf, false));
+      const ctx = parserContext(ws, config, s.reads, asOf, false);
+      const dynamic = await dynamicColumns(parser, config, ctx);
+      const sql = await parser.transform(ctx);
       const inferred = (await queryFields(duck, sql)).map((f) => ({ name: f.name, type: f.type }));
-      const { problems } = compareColumns(
-        inferred,
-        declaredColumns(parser, config),
-        config.destination.columnNaming,
-      );
+      const declared = declaredColumns(parser, config, dynamic);
+      const { problems } = compareColumns(inferred, declared, config.destination.columnNaming);
       const out = ws.qualified('trial');
       await duck.run(`CREATE TABLE ${out} AS (\n${sql}\n)`);
       const [c] = await duck.json(`SELECT count(*)::BIGINT::VARCHAR AS n FROM ${out}`);
@@ -73,6 +74,7 @@ export async function tryParser(opts: TrialOptions): Promise<ParserTrial> {
         sample,
         rows: Number(c?.n ?? 0),
         inferred,
+        declared: declared.map((c) => ({ name: c.name, type: c.type })),
         problems,
       };
     } finally {

@@ -1,7 +1,8 @@
 /**
  * `floe demo --platform X` for every platform: the CLI starts the platform's simulator,
- * scaffolds a project, runs the whole pack (L1, then L2 where the pack has it) and shows rows of
- * the platform's main table; every config succeeds (exit 0). An unknown platform is refused with the list of demos.
+ * scaffolds a project, runs L1 for the whole pack and then the pack's L2 configs, and shows rows
+ * of the platform's main staging table and of a refined table; every config
+ * succeeds (exit 0). An unknown platform is refused with the list of demos.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,17 +15,18 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+// platform, staging table shown, L1 configs, refined table shown, L2 configs.
 const CASES = [
-  ['wrike', 'wrike_refined.tasks', 9],
-  ['cvent', 'cvent_staging.staging_attendees', 6],
-  ['eloqua', 'eloqua_staging.staging_contacts', 9],
-  ['medallia', 'medallia_staging.staging_feedback', 2],
+  ['wrike', 'wrike_staging.staging_tasks', 9, 'wrike_refined.tasks', 4],
+  ['cvent', 'cvent_staging.staging_attendees', 6, 'cvent_refined.event_attendance', 1],
+  ['eloqua', 'eloqua_staging.staging_contacts', 9, 'eloqua_refined.email_engagement', 1],
+  ['medallia', 'medallia_staging.staging_feedback', 2, 'medallia_refined.feedback', 1],
 ] as const;
 
 describe('floe demo --platform', () => {
   it.each(CASES)(
     '%s: every config of the pack succeeds and rows of %s are shown',
-    async (platform, table, configs) => {
+    async (platform, table, l1Configs, refined, l2Configs) => {
       const dir = join(mkdtempSync(join(tmpdir(), 'floe-demo-test-')), 'p');
       dirs.push(dir);
       const out = await startTs(CLI, ['demo', '--platform', platform, '--tasks', '300', '--dir', dir]).done;
@@ -33,10 +35,11 @@ describe('floe demo --platform', () => {
         .split('\n')
         .filter((l) => l.startsWith('{"configId"'))
         .map((l) => JSON.parse(l) as { status: string; processType: string });
-      // Every L1 config of the pack ran; L1 and (where the pack has them) L2 all succeeded.
-      expect(results.filter((r) => r.processType === 'L1')).toHaveLength(configs);
+      expect(results.filter((r) => r.processType === 'L1')).toHaveLength(l1Configs);
+      expect(results.filter((r) => r.processType === 'L2')).toHaveLength(l2Configs);
       expect(results.every((r) => r.status === 'SUCCESS')).toBe(true);
-      expect(out.stdout).toMatch(new RegExp(`${table.replace('.', '\\.')} \\((?:.*; )?5 rows\\):`));
+      expect(out.stdout).toContain(`${table} (L1, as the API sent it; 5 rows):`);
+      expect(out.stdout).toMatch(new RegExp(`^${refined} \\(L2, .*; 5 rows\\):$`, 'm'));
     },
     120_000,
   );

@@ -85,7 +85,10 @@ describe('floe parsers', () => {
     const r = await floe('parsers', 'list');
     const parsers = lines(r.stdout);
     expect(parsers.map((x) => x.name)).toEqual([
+      'cvent_event_attendance_parser',
+      'eloqua_email_engagement_parser',
       'loose',
+      'medallia_feedback_parser',
       'people',
       'project_parser',
       'task_parser',
@@ -101,6 +104,24 @@ describe('floe parsers', () => {
       from: 'floe.yaml parsers: parsers/people.sql',
       sources: 'src',
       primary_key: 'id',
+    });
+    expect(parsers.find((x) => x.name === 'cvent_event_attendance_parser')).toMatchObject({
+      kind: 'sql',
+      from: 'built-in (cvent pack)',
+      sources: 'attendees, events, sessions',
+      primary_key: 'event_id',
+    });
+    expect(parsers.find((x) => x.name === 'eloqua_email_engagement_parser')).toMatchObject({
+      kind: 'sql',
+      from: 'built-in (eloqua pack)',
+      sources: 'sends, opens, clickthroughs, campaigns, emails',
+      primary_key: 'campaign_id, email_id',
+    });
+    expect(parsers.find((x) => x.name === 'medallia_feedback_parser')).toMatchObject({
+      kind: 'typescript',
+      from: 'built-in (medallia pack)',
+      sources: 'feedback, fields',
+      primary_key: 'feedback_id',
     });
     expect(parsers.find((x) => x.name === 'project_parser')).toMatchObject({
       kind: 'typescript',
@@ -149,7 +170,7 @@ describe('floe parsers', () => {
     const u = await floe('parsers', 'test', 'peple', '--source', 'src=raw.src');
     expect(u.code).toBe(1);
     expect(u.stderr).toMatch(
-      /parserName "peple" is not a registered parser \(did you mean people\?\); known parsers: loose, people/,
+      /parserName "peple" is not a registered parser \(did you mean people\?\); known parsers: .*\bloose, medallia_feedback_parser, people\b/,
     );
     const m = await floe('parsers', 'test', 'people');
     expect(m.stderr).toMatch(

@@ -221,7 +221,23 @@ describe('floe.yaml parsers', () => {
     );
     writeFileSync(join(dir, 'mine.sql'), 'SELECT id FROM t');
     const r = await parsersForProject(dir);
-    expect(r.names()).toEqual(['mine', 'project_parser', 'task_parser', 'timelog_daily_parser']);
+    expect(r.names()).toEqual([
+      'cvent_event_attendance_parser',
+      'eloqua_email_engagement_parser',
+      'medallia_feedback_parser',
+      'mine',
+      'project_parser',
+      'task_parser',
+      'timelog_daily_parser',
+    ]);
+    expect(r.get('cvent_event_attendance_parser').origin).toEqual({
+      kind: 'sql',
+      from: 'built-in (cvent pack)',
+    });
+    expect(r.get('medallia_feedback_parser').origin).toEqual({
+      kind: 'typescript',
+      from: 'built-in (medallia pack)',
+    });
     expect(r.get('mine').origin).toEqual({ kind: 'sql', from: 'floe.yaml parsers: mine.sql' });
     // A broken entry fails only the configs naming it: the lookup error says why it is missing.
     expect(r.problems[0]).toMatch(/floe\.yaml parsers: missing\.sql: cannot read the file/);

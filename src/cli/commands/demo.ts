@@ -68,6 +68,19 @@ const DEMOS: Record<string, DemoPlatform> = {
     },
     table: 'cvent_staging.staging_attendees',
     columns: ['id', 'status', 'registered_at', 'last_modified'],
+    refined: {
+      table: 'cvent_refined.event_attendance',
+      columns: [
+        'event_title',
+        'registrations',
+        'confirmed',
+        'checked_in',
+        'attendance_rate',
+        'sessions',
+        'session_capacity',
+      ],
+      what: 'cvent_event_attendance_parser: registrations, check-ins and sessions per event',
+    },
   },
   eloqua: {
     start: async (contacts) => {
@@ -81,6 +94,11 @@ const DEMOS: Record<string, DemoPlatform> = {
     },
     table: 'eloqua_staging.staging_contacts',
     columns: ['contact_id', 'email_address', 'country', 'date_modified'],
+    refined: {
+      table: 'eloqua_refined.email_engagement',
+      columns: ['campaign_name', 'email_name', 'sends', 'unique_opens', 'unique_clicks', 'open_rate'],
+      what: 'eloqua_email_engagement_parser: sends, opens and clicks per campaign and email',
+    },
   },
   medallia: {
     start: async (feedback) => {
@@ -94,6 +112,12 @@ const DEMOS: Record<string, DemoPlatform> = {
     },
     table: 'medallia_staging.staging_feedback',
     columns: ['id', 'a_initial_finish_timestamp', 'e_unit', 'q_ltr'],
+    refined: {
+      table: 'medallia_refined.feedback',
+      // Named by the simulator's catalogue (the columns follow each instance's fields).
+      columns: ['feedback_id', 'initial_finish_timestamp', 'unit', 'likelihood_to_recommend', 'reasons'],
+      what: 'medallia_feedback_parser: columns named by the field catalogue, numbers typed',
+    },
   },
 };
 

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { FileConfigStore } from '../../config/index.js';
+import { FileConfigStore, resolveColumnName } from '../../config/index.js';
 import { FloeError } from '../../errors.js';
 import { tryParser } from '../../l2/parser-trial.js';
 import { parsersForProject } from '../../l2/parsers/project-parsers.js';
@@ -76,13 +76,14 @@ export function registerParsersCommands(program: Command): void {
           ...(config ? { config } : { sources }),
           limit: flags.limit,
         });
-        const declared = Object.fromEntries(
-          Object.entries(t.parser.schema).map(([k, v]) => [k, formatType(v)]),
-        );
+        const declared = Object.fromEntries(t.declared.map((c) => [c.name, formatType(c.type)]));
         const schema = t.inferred.map((c) => ({
           column: c.name,
           type: formatType(c.type),
-          declared: declared[c.name] ?? '(not declared)',
+          // Declared names are the table's (naming applied); a produced one is matched through it.
+          declared:
+            declared[resolveColumnName(c.name, config?.destination.columnNaming ?? 'snake_case')] ??
+            '(not declared)',
         }));
         if (!isTerminal()) {
           printJsonLine({

@@ -7,14 +7,19 @@
  * The items are written against North America's `https://api-platform.cvent.com/ea`;
  * `cventPack({ baseUrl })` moves every URL (API and token endpoint) to Europe (`eu`), another
  * host, or the simulator.
+ *
+ * L2 (`./l2/`, parsers in `./parsers/`): attendance per event, into `cvent_refined`.
  */
 import {
+  type L2LoadOptions,
   type LoadOptions,
   normaliseBase,
   type PackFile,
   type PackSpec,
   packFiles,
   packItems,
+  packL2Files,
+  packL2Items,
 } from '../pack-loader.js';
 
 export const CVENT_CONFIG_IDS = [
@@ -68,3 +73,21 @@ export function cventPackFiles(opts: CventPackOptions = {}): PackFile[] {
 export function cventPack(opts: CventPackOptions = {}): Record<string, unknown>[] {
   return packItems(SPEC, load(opts));
 }
+
+/** Iceberg namespace of the pack's L2 (refined) tables. */
+export const CVENT_DEFAULT_REFINED_NAMESPACE = 'cvent_refined';
+export const CVENT_L2_CONFIG_IDS = ['cvent_event_attendance_l2'] as const;
+
+const L2_SPEC: PackSpec = { platform: 'cvent', folder: 'cvent/l2', configIds: CVENT_L2_CONFIG_IDS };
+
+/** The pack's L2 configs as YAML files (comments kept), namespaces applied: what `floe init` writes. */
+export function cventL2PackFiles(opts: L2LoadOptions = {}): PackFile[] {
+  return packL2Files(L2_SPEC, opts);
+}
+
+/** The pack's L2 configs as plain items. */
+export function cventL2Pack(opts: L2LoadOptions = {}): Record<string, unknown>[] {
+  return packL2Items(L2_SPEC, opts);
+}
+
+export { cventParsers } from './parsers/index.js';

@@ -7,14 +7,20 @@
  * The items name `https://login.eloqua.com/id` for discovery and a pod host for the API (which
  * discovery replaces at run time). `eloquaPack({ baseUrl })` points both at another host or the
  * simulator, and lets discovery accept that host.
+ *
+ * L2 (`./l2/`, the parser in `./parsers/`): email engagement per campaign and email, from the
+ * activity exports, into `eloqua_refined`.
  */
 import {
+  type L2LoadOptions,
   type LoadOptions,
   normaliseBase,
   type PackFile,
   type PackSpec,
   packFiles,
   packItems,
+  packL2Files,
+  packL2Items,
 } from '../pack-loader.js';
 
 export const ELOQUA_CONFIG_IDS = [
@@ -67,3 +73,21 @@ export function eloquaPackFiles(opts: EloquaPackOptions = {}): PackFile[] {
 export function eloquaPack(opts: EloquaPackOptions = {}): Record<string, unknown>[] {
   return packItems(SPEC, load(opts));
 }
+
+/** Iceberg namespace of the pack's L2 (refined) tables. */
+export const ELOQUA_DEFAULT_REFINED_NAMESPACE = 'eloqua_refined';
+export const ELOQUA_L2_CONFIG_IDS = ['eloqua_email_engagement_l2'] as const;
+
+const L2_SPEC: PackSpec = { platform: 'eloqua', folder: 'eloqua/l2', configIds: ELOQUA_L2_CONFIG_IDS };
+
+/** The pack's L2 configs as YAML files (comments kept), namespaces applied: what `floe init` writes. */
+export function eloquaL2PackFiles(opts: L2LoadOptions = {}): PackFile[] {
+  return packL2Files(L2_SPEC, opts);
+}
+
+/** The pack's L2 configs as plain items. */
+export function eloquaL2Pack(opts: L2LoadOptions = {}): Record<string, unknown>[] {
+  return packL2Items(L2_SPEC, opts);
+}
+
+export { eloquaParsers } from './parsers/index.js';

@@ -7,14 +7,20 @@
  * The items name `https://instance.medallia.com/oauth/tenant/token` and
  * `https://instance-tenant.apis.medallia.com/data/v0/query`: replace instance and tenant with
  * yours. `medalliaPack({ baseUrl })` points both at one origin (a proxy, the simulator).
+ *
+ * L2 (`./l2/`, the parser in `./parsers/`): the responses as a readable table, one column per
+ * field named by its catalogue name, into `medallia_refined`.
  */
 import {
+  type L2LoadOptions,
   type LoadOptions,
   normaliseBase,
   type PackFile,
   type PackSpec,
   packFiles,
   packItems,
+  packL2Files,
+  packL2Items,
 } from '../pack-loader.js';
 
 export const MEDALLIA_CONFIG_IDS = ['Medallia_Fields', 'Medallia_Feedback'] as const;
@@ -58,3 +64,21 @@ export function medalliaPackFiles(opts: MedalliaPackOptions = {}): PackFile[] {
 export function medalliaPack(opts: MedalliaPackOptions = {}): Record<string, unknown>[] {
   return packItems(SPEC, load(opts));
 }
+
+/** Iceberg namespace of the pack's L2 (refined) tables. */
+export const MEDALLIA_DEFAULT_REFINED_NAMESPACE = 'medallia_refined';
+export const MEDALLIA_L2_CONFIG_IDS = ['medallia_feedback_l2'] as const;
+
+const L2_SPEC: PackSpec = { platform: 'medallia', folder: 'medallia/l2', configIds: MEDALLIA_L2_CONFIG_IDS };
+
+/** The pack's L2 configs as YAML files (comments kept), namespaces applied: what `floe init` writes. */
+export function medalliaL2PackFiles(opts: L2LoadOptions = {}): PackFile[] {
+  return packL2Files(L2_SPEC, opts);
+}
+
+/** The pack's L2 configs as plain items. */
+export function medalliaL2Pack(opts: L2LoadOptions = {}): Record<string, unknown>[] {
+  return packL2Items(L2_SPEC, opts);
+}
+
+export { medalliaParsers } from './parsers/index.js';

@@ -7,7 +7,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { basename, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { wrikeParsers } from '../../connectors/wrike/parsers/index.js';
+import { packParsers } from '../../connectors/index.js';
 import { errorMessage, FloeError } from '../../errors.js';
 import { findProjectRoot, loadProject, type ParserEntry } from '../../runtime/local/project.js';
 import { ParserRegistry } from './registry.js';
@@ -17,8 +17,8 @@ import type { ParserDefinition } from './types.js';
 /** The packs' parsers only. */
 export function builtInParsers(): ParserRegistry {
   const registry = new ParserRegistry();
-  for (const { parser, kind } of wrikeParsers())
-    registry.register(parser, { kind, from: 'built-in (wrike pack)' });
+  for (const { platform, parser, kind } of packParsers())
+    registry.register(parser, { kind, from: `built-in (${platform} pack)` });
   return registry;
 }
 

@@ -86,6 +86,10 @@ function checkDefinition(def: ParserDefinition, origin: ParserOrigin): Registere
     if (!(k in schema))
       throw bad(`primaryKey column "${k}" is not in its schema (${Object.keys(schema).join(', ')})`);
   if (typeof def.transform !== 'function') throw bad('transform must be a function returning a SELECT');
+  if (def.dynamicSchema !== undefined && typeof def.dynamicSchema !== 'function')
+    throw bad(
+      'dynamicSchema, when given, must be a function returning the columns only the sources can tell',
+    );
   return {
     name: def.name,
     ...(def.description ? { description: def.description } : {}),
@@ -94,6 +98,7 @@ function checkDefinition(def: ParserDefinition, origin: ParserOrigin): Registere
     primaryKey,
     schema,
     ...(def.usesClock ? { usesClock: true } : {}),
+    ...(def.dynamicSchema ? { dynamicSchema: def.dynamicSchema } : {}),
     transform: def.transform,
     origin,
   };

@@ -62,6 +62,16 @@ export interface ParserDefinition {
    * incremental run then recomputes even when no source table changed.
    */
   readonly usesClock?: boolean;
+  /**
+   * Output columns only the sources can tell, for a parser whose columns are data (a pivot with
+   * one column per row of a lookup table): called once a run, before `transform`, with the same
+   * context. Its columns follow `schema`'s, take the same type notation and are checked the
+   * same way; `schema` keeps the columns known beforehand, the primary key among them. Names must
+   * be unique, also among `schema`'s and L2's own columns (the run fails naming any clash).
+   */
+  readonly dynamicSchema?: (
+    ctx: ParserContext,
+  ) => Readonly<Record<string, string | TypeInput>> | Promise<Readonly<Record<string, string | TypeInput>>>;
   /** Returns the SELECT that produces the output. */
   transform(ctx: ParserContext): string | Promise<string>;
 }
