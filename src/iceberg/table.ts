@@ -35,7 +35,7 @@ import { type QueryMergeOptions, type QueryMergePlan, writeMergeFromQuery } from
 import { type SkipExisting, writeSkippingExisting } from './write/skip-existing.js';
 import { type StagedRows, stagedDataFiles } from './write/staged-query.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
-import { NEW_DATA, REPLAN, validateNoNewData } from './write/validate.js';
+import { NEW_DATA, REPLAN, validateNoConcurrentChange, validateNoNewData } from './write/validate.js';
 
 export interface WriteResult {
   readonly snapshot: Snapshot;
@@ -178,13 +178,14 @@ export class Table {
       const plan = await writeMergeFromQuery(this.catalog.io, base, selectSql, { ...opts, table: this.name });
       try {
         const r = await this.commitFiles(
-          plan.removed.size ? 'overwrite' : 'append',
+          plan.removed.size || plan.addedDeletes.length ? 'overwrite' : 'append',
           plan.added,
           plan.removed.size ? plan.removed : undefined,
           {
             ...opts,
+            deleteFiles: plan.addedDeletes,
             validate: (m) => {
-              validateNoNewData(m, since, this.name);
+              validateNoConcurrentChange(m, since, this.name);
               opts.validate?.(m);
             },
           },
@@ -251,6 +252,7 @@ export class Table {
           ...r,
           plan: {
             added: [],
+            addedDeletes: [],
             removed: new Set(),
             inputRows: rows,
             writtenRows: rows,
@@ -306,7 +308,7 @@ export class Table {
       const base = this.state.metadata;
       const since = currentSnapshot(base)?.['snapshot-id'];
       const plan = await writeMerge(this.catalog.io, base, rows, { ...opts, table: this.name });
-      const operation = plan.removed.size ? 'overwrite' : 'append';
+      const operation = plan.removed.size || plan.addedDeletes.length ? 'overwrite' : 'append';
       try {
         const r = await this.commitFiles(
           operation,
@@ -314,8 +316,9 @@ export class Table {
           plan.removed.size ? plan.removed : undefined,
           {
             ...opts,
+            deleteFiles: plan.addedDeletes,
             validate: (m) => {
-              validateNoNewData(m, since, this.name);
+              validateNoConcurrentChange(m, since, this.name);
               opts.validate?.(m);
             },
           },
@@ -329,13 +332,17 @@ export class Table {
     }
   }
 
-  /** Commits already written data files (and optionally removes files) as one snapshot. */
+  /**
+   * Commits already written data files (and position delete files, and optionally removes files)
+   * as one snapshot; the written files are deleted again if the commit fails.
+   */
   async commitFiles(
     operation: 'append' | 'overwrite' | 'delete',
     files: readonly DataFile[],
     remove: 'all' | ReadonlySet<string> | undefined,
-    opts: CommitOptions = {},
+    opts: CommitOptions & { readonly deleteFiles?: readonly DataFile[] } = {},
   ): Promise<WriteResult> {
+    const deleteFiles = opts.deleteFiles ?? [];
     let result: CommitResult;
     try {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
@@ -346,13 +353,16 @@ export class Table {
         () => ({
           operation,
           addedDataFiles: files,
+          addedDeleteFiles: deleteFiles,
           remove,
           summary: opts.summary,
         }),
         opts.validate,
       );
     } catch (e) {
-      await Promise.all(files.map((f) => this.catalog.io.delete(f.file_path).catch(() => {})));
+      await Promise.all(
+        [...files, ...deleteFiles].map((f) => this.catalog.io.delete(f.file_path).catch(() => {})),
+      );
       throw e;
     }
     this.state = { metadata: result.metadata, metadataLocation: result.metadataLocation };

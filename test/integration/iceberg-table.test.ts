@@ -253,14 +253,15 @@ describe('Iceberg tables', () => {
   });
 });
 
-describe('MERGE (upsert by key)', () => {
-  it('updates matching keys, inserts new ones, dedupes input by the order column, rewrites only touched files', async () => {
-    const t = await createTable(tc.catalog, 'ns.merge', {
+describe.each(['merge-on-read', 'copy-on-write'] as const)('MERGE (upsert by key), %s', (mode) => {
+  it('updates matching keys, inserts new ones, dedupes input by the order column, touches only files holding a key', async () => {
+    const t = await createTable(tc.catalog, `ns.merge_${mode.replace(/-/g, '_')}`, {
       schema: [
         { name: 'id', type: 'long' },
         { name: 'v', type: 'string' },
         { name: 'updated', type: 'timestamptz' },
       ],
+      properties: { 'write.merge.mode': mode },
     });
     await t.append(
       Array.from({ length: 10 }, (_, i) => ({ id: i, v: `a${i}`, updated: '2024-01-01T00:00:00Z' })),
@@ -278,21 +279,41 @@ describe('MERGE (upsert by key)', () => {
       { keys: ['id'], orderBy: 'updated' },
     );
     expect(r.matchedRows).toBe(1n);
-    expect(r.snapshot.summary.operation).toBe('overwrite');
-    // Only the file holding id 3 was rewritten; the 100..109 file was pruned by its bounds.
-    expect(r.snapshot.summary['deleted-data-files']).toBe('1');
+    const s = r.snapshot.summary;
+    expect(s.operation).toBe('overwrite');
+    // Only the file holding id 3 was touched; the 100..109 file was pruned by its bounds.
+    if (mode === 'copy-on-write') {
+      expect(s['deleted-data-files']).toBe('1');
+      expect(s['added-delete-files']).toBeUndefined();
+      expect(s['total-position-deletes']).toBe('0');
+    } else {
+      expect(s['deleted-data-files']).toBeUndefined();
+      expect(s['added-data-files']).toBe('1');
+      expect(s['added-records']).toBe('2');
+      expect(s['added-position-delete-files']).toBe('1');
+      expect(s['added-position-deletes']).toBe('1');
+      expect(s['total-delete-files']).toBe('1');
+      expect(s['total-position-deletes']).toBe('1');
+      expect(s['total-records']).toBe('22');
+    }
     const rowsBack = await t.scan().toRows();
     expect(rowsBack.length).toBe(21);
     const byId = new Map(rowsBack.map((x) => [Number(x.id), x.v]));
     expect(byId.get(3)).toBe('new3');
     expect(byId.get(500)).toBe('inserted');
     expect(byId.get(4)).toBe('a4');
-    // Merging the same input again changes nothing.
-    await t.merge([{ id: 3, v: 'new3', updated: '2024-01-03T00:00:00Z' }], {
+    // Merging the same input again changes nothing; the row written last time is the one matched.
+    const again = await t.merge([{ id: 3, v: 'new3', updated: '2024-01-03T00:00:00Z' }], {
       keys: ['id'],
       orderBy: 'updated',
     });
-    expect((await t.scan().toRows()).length).toBe(21);
+    expect(again.matchedRows).toBe(1n);
+    const back = await t.scan().toRows();
+    expect(back.length).toBe(21);
+    expect(back.filter((x) => Number(x.id) === 3).map((x) => x.v)).toEqual(['new3']);
+    // A filtered read applies the deletes too.
+    const three = await t.scan({ filter: where.eq('id', 3) }).toRows();
+    expect(three.map((x) => x.v)).toEqual(['new3']);
   });
 });
 

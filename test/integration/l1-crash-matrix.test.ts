@@ -47,7 +47,7 @@ const SCENARIOS: Scenario[] = [
   { sync: 'second', at: 'l1.table-ready:1' },
   { sync: 'second', at: 'iceberg.data-file:1' },
   { sync: 'second', at: 'iceberg.data-file:3' },
-  { sync: 'second', at: 'iceberg.merge-rewrite:1' },
+  { sync: 'second', at: 'iceberg.merge-deletes:1' },
   { sync: 'second', at: 'iceberg.manifest:2' },
   { sync: 'second', at: 'iceberg.manifest:5' },
   { sync: 'second', at: 'iceberg.before-swap:1' },

@@ -59,7 +59,7 @@ const SCENARIOS: Scenario[] = [
   { run: 'second', at: 'l2.sources-read:2' },
   { run: 'second', at: 'l2.validated:1' },
   { run: 'second', at: 'iceberg.data-file:2' },
-  { run: 'second', at: 'iceberg.merge-rewrite:1' },
+  { run: 'second', at: 'iceberg.merge-deletes:1' },
   { run: 'second', at: 'iceberg.manifest:3' },
   { run: 'second', at: 'iceberg.before-swap:2' },
   { run: 'second', at: 'iceberg.after-swap:1' },

@@ -18,6 +18,7 @@ import {
 } from '../spec/metadata.js';
 import type { Schema } from '../spec/schema.js';
 import { readManifestEntries, readManifestList } from '../write/manifest-io.js';
+import { deleteMayApply } from '../write/position-deletes.js';
 import { type Expr, fileMightMatch, partitionMightMatch } from './expr.js';
 import { type ReadRow, readRows, streamRows } from './reader.js';
 
@@ -165,11 +166,7 @@ export async function planTasks(
     file: d.file,
     sequenceNumber: d.seq,
     deletes: deletes
-      .filter(
-        (x) =>
-          x.seq >= d.seq &&
-          (x.file.referenced_data_file == null || x.file.referenced_data_file === d.file.file_path),
-      )
+      .filter((x) => x.seq >= d.seq && deleteMayApply(x.file, d.file.file_path))
       .map((x) => x.file),
   }));
 }

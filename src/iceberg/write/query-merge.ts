@@ -1,7 +1,7 @@
 /**
- * MERGE (upsert by key) of a DuckDB query's rows, copy-on-write like merge.ts: the columnar path
- * for rows already in DuckDB (L2 results). The query's rows are written as new data files and
- * every live file holding one of their keys is rewritten without those rows, in one snapshot.
+ * MERGE (upsert by key) of a DuckDB query's rows: the columnar path for rows already in DuckDB
+ * (L2 results, staged L1 rows). The query's rows are written as new data files and the current
+ * versions of their keys retired by the table's merge mode (replace-rows.ts), in one snapshot.
  *
  * With `skipUnchanged`, a row equal to the table's current row of its key (on every column but
  * the ignored ones, e.g. when and by which run it was written) is left alone: it is neither
@@ -12,17 +12,17 @@
  * or are checked here; null keys are refused.
  */
 import { randomUUID } from 'node:crypto';
-import { type Duck, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
+import { type Duck, sqlIdent, withDuck } from '../../duck/session.js';
 import { FloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
-import { type DataFile, EntryStatus } from '../spec/manifest.js';
+import { scanRelation } from '../read/duck-relation.js';
+import type { FileScanTask } from '../read/scan.js';
+import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
 import type { Schema } from '../spec/schema.js';
 import { isPrimitive, type PrimitiveType } from '../spec/types.js';
 import { writeDataFilesFromQuery } from './data-writer.js';
-import { duckType } from './duck-types.js';
-import { readManifestEntries, readManifestList } from './manifest-io.js';
-import { keyRangeMayOverlap, rewriteWithoutKeys } from './merge.js';
+import { keyRangeMayOverlap, liveTasks, replaceKeyedRows } from './replace-rows.js';
 import { parseDuckValue } from './stats.js';
 
 export interface QueryMergeOptions {
@@ -37,6 +37,8 @@ export interface QueryMergeOptions {
 
 export interface QueryMergePlan {
   readonly added: DataFile[];
+  /** Position delete files (merge-on-read) marking the replaced rows. */
+  readonly addedDeletes: DataFile[];
   readonly removed: Set<string>;
   /** Rows of the query. */
   readonly inputRows: bigint;
@@ -57,7 +59,7 @@ export async function writeMergeFromQuery(
 ): Promise<QueryMergePlan> {
   const schema = currentSchema(metadata);
   const keyFields = keyColumns(schema, opts);
-  const live = await liveDataFiles(io, metadata, opts.table);
+  const live = await liveTasks(io, metadata, opts.table);
   const tag = randomUUID().replace(/-/g, '');
   const keysTable = `merge_keys_${tag}`;
   const existing = `merge_existing_${tag}`;
@@ -73,14 +75,24 @@ export async function writeMergeFromQuery(
       let candidates = live;
       if (live.length > 0) {
         const range = await keyRange(duck, input, first);
-        candidates = live.filter((f) => keyRangeMayOverlap(f, first.id, first.type, range.lo, range.hi));
+        candidates = live.filter((t) => keyRangeMayOverlap(t.file, first.id, first.type, range.lo, range.hi));
       }
       let rows = selectSql;
       let unchangedRows = 0n;
       if (opts.skipUnchanged && candidates.length > 0) {
         // The current versions of the input's keys, then the input rows that differ from them.
         await duck.run(`CREATE TEMP TABLE ${keysTable} AS SELECT DISTINCT ${keyList} FROM ${input} q`);
-        await createCurrentRows(io, duck, schema, candidates, keysTable, keyFields, existing);
+        await createCurrentRows(
+          io,
+          duck,
+          metadata,
+          schema,
+          candidates,
+          keysTable,
+          keyFields,
+          existing,
+          opts.table,
+        );
         const ignore = new Set(opts.skipUnchanged.ignore ?? []);
         const same = schema.fields
           .filter((f) => !ignore.has(f.name))
@@ -103,41 +115,24 @@ export async function writeMergeFromQuery(
         writtenRows > 0n
           ? await writeDataFilesFromQuery(io, metadata, rows, { table: opts.table, duck })
           : [];
-      const removed = new Set<string>();
-      const rewritten: DataFile[] = [];
-      let matchedRows = 0n;
       try {
-        if (writtenRows > 0n && candidates.length > 0) {
-          const range = await keyRange(duck, keysTable, first);
-          for (const f of candidates) {
-            if (!keyRangeMayOverlap(f, first.id, first.type, range.lo, range.hi)) continue;
-            const r = await rewriteWithoutKeys(
-              io,
-              duck,
-              metadata,
-              schema,
-              f,
-              keysTable,
-              keyFields.map((k) => k.name),
-            );
-            if (r.matched === 0n) continue;
-            matchedRows += r.matched;
-            removed.add(f.file_path);
-            if (r.file) rewritten.push(r.file);
-          }
-        }
+        const replaced =
+          writtenRows > 0n && candidates.length > 0
+            ? await replaceKeyedRows(io, duck, metadata, candidates, keysTable, keyFields)
+            : undefined;
+        return {
+          added: [...added, ...(replaced?.rewritten ?? [])],
+          addedDeletes: replaced?.deleteFiles ?? [],
+          removed: replaced?.removed ?? new Set<string>(),
+          inputRows,
+          writtenRows,
+          matchedRows: replaced?.matchedRows ?? 0n,
+          unchangedRows,
+        };
       } catch (e) {
-        await Promise.all([...added, ...rewritten].map((f) => io.delete(f.file_path).catch(() => {})));
+        await Promise.all(added.map((f) => io.delete(f.file_path).catch(() => {})));
         throw e;
       }
-      return {
-        added: [...added, ...rewritten],
-        removed,
-        inputRows,
-        writtenRows,
-        matchedRows,
-        unchangedRows,
-      };
     } finally {
       await duck.run(`DROP TABLE IF EXISTS ${keysTable}`).catch(() => {});
       await duck.run(`DROP TABLE IF EXISTS ${existing}`).catch(() => {});
@@ -163,28 +158,6 @@ function keyColumns(schema: Schema, opts: QueryMergeOptions): KeyField[] {
     }
     return { name: f.name, id: f.id, type: f.type as PrimitiveType };
   });
-}
-
-async function liveDataFiles(
-  io: FileIO,
-  metadata: TableMetadata,
-  table: string | undefined,
-): Promise<DataFile[]> {
-  const snap = currentSnapshot(metadata);
-  if (!snap) return [];
-  const live: DataFile[] = [];
-  for (const m of await readManifestList(io, snap['manifest-list'])) {
-    if (m.content !== 0) {
-      throw new FloeError(
-        'feature-unsupported',
-        'MERGE into a table with delete files is not supported yet; compact it first',
-        { context: { table, file: m.manifest_path } },
-      );
-    }
-    for (const e of await readManifestEntries(io, metadata, m))
-      if (e.status !== EntryStatus.DELETED) live.push(e.data_file);
-  }
-  return live;
 }
 
 async function keyRange(duck: Duck, from: string, k: KeyField): Promise<{ lo: unknown; hi: unknown }> {
@@ -220,35 +193,30 @@ async function refuseBadKeys(
     );
 }
 
-/** A TEMP table of the current rows (of `files`) whose key is in `keysTable`. */
+/** A TEMP table of the current rows (of `tasks`, deletes applied) whose key is in `keysTable`. */
 async function createCurrentRows(
   io: FileIO,
   duck: Duck,
+  metadata: TableMetadata,
   schema: Schema,
-  files: readonly DataFile[],
+  tasks: readonly FileScanTask[],
   keysTable: string,
   keys: KeyField[],
   into: string,
+  table: string | undefined,
 ): Promise<void> {
-  const copies: { release(): Promise<void> }[] = [];
+  const rel = await scanRelation(
+    duck,
+    io,
+    { snapshot: currentSnapshot(metadata), schema, tasks: [...tasks] },
+    table ?? '',
+  );
   try {
-    const paths: string[] = [];
-    for (const f of files) {
-      const c = await io.localCopy(f.file_path);
-      copies.push(c);
-      paths.push(c.path);
-    }
-    const schemaMap = `MAP {${schema.fields
-      .map(
-        (c) =>
-          `${c.id}: {name: ${sqlString(c.name)}, type: ${sqlString(duckType(c.type))}, default_value: NULL}`,
-      )
-      .join(', ')}}`;
     const on = keys.map((k) => `k.${sqlIdent(k.name)} = d.${sqlIdent(k.name)}`).join(' AND ');
     await duck.run(
-      `CREATE TEMP TABLE ${into} AS SELECT d.* FROM read_parquet([${paths.map(sqlString).join(', ')}], schema = ${schemaMap}) d SEMI JOIN ${keysTable} k ON ${on}`,
+      `CREATE TEMP TABLE ${into} AS SELECT d.* FROM (${rel.sql}) d SEMI JOIN ${keysTable} k ON ${on}`,
     );
   } finally {
-    await Promise.all(copies.map((c) => c.release()));
+    await rel.release();
   }
 }

@@ -52,3 +52,32 @@ export function validateNoNewData(
     { context: { table, reason } },
   );
 }
+
+/**
+ * For a MERGE (either mode): throws a `commit-conflict` (reason `replan`) when a snapshot after
+ * `since` added data, added delete files or removed data files. New data may hold the merge's
+ * keys; a removed (compacted or rewritten) file would leave the merge's position deletes pointing
+ * at nothing and the rows they meant alive in the new file; new deletes may retire rows a
+ * copy-on-write rewrite would bring back. Planning again on the new state is always right.
+ */
+export function validateNoConcurrentChange(
+  metadata: TableMetadata,
+  since: SnapshotId | undefined,
+  table: string,
+): void {
+  validateNoNewData(metadata, since, table);
+  const changed = snapshotsSince(metadata, since).filter(
+    (s) =>
+      BigInt(s.summary['added-delete-files'] ?? '0') > 0n ||
+      BigInt(s.summary['deleted-data-files'] ?? '0') > 0n ||
+      BigInt(s.summary['added-position-deletes'] ?? '0') > 0n,
+  );
+  if (changed.length === 0) return;
+  const snap = changed[changed.length - 1]!;
+  const by = snap.summary['floe.run-id'] ? `run ${snap.summary['floe.run-id']}` : 'another writer';
+  throw new FloeError(
+    'commit-conflict',
+    `${by} deleted or rewrote rows of ${table} (snapshot ${snap['snapshot-id']}) after this operation read it; it must be planned again`,
+    { context: { table, reason: REPLAN } },
+  );
+}
