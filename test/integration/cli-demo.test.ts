@@ -18,7 +18,7 @@ afterAll(() => {
 // platform, staging table shown, L1 configs, refined table shown, L2 configs.
 const CASES = [
   ['wrike', 'wrike_staging.staging_tasks', 9, 'wrike_refined.tasks', 4],
-  ['cvent', 'cvent_staging.staging_attendees', 6, 'cvent_refined.event_attendance', 1],
+  ['cvent', 'cvent_staging.staging_attendees', 7, 'cvent_refined.event_attendance', 2],
   ['eloqua', 'eloqua_staging.staging_contacts', 9, 'eloqua_refined.email_engagement', 1],
   ['medallia', 'medallia_staging.staging_feedback', 2, 'medallia_refined.feedback', 1],
 ] as const;

@@ -86,6 +86,7 @@ describe('floe parsers', () => {
     const parsers = lines(r.stdout);
     expect(parsers.map((x) => x.name)).toEqual([
       'cvent_event_attendance_parser',
+      'cvent_session_attendance_parser',
       'eloqua_email_engagement_parser',
       'loose',
       'medallia_feedback_parser',
@@ -110,6 +111,12 @@ describe('floe parsers', () => {
       from: 'built-in (cvent pack)',
       sources: 'attendees, events, sessions',
       primary_key: 'event_id',
+    });
+    expect(parsers.find((x) => x.name === 'cvent_session_attendance_parser')).toMatchObject({
+      kind: 'sql',
+      from: 'built-in (cvent pack)',
+      sources: 'attendance, sessions, attendees',
+      primary_key: 'session_id',
     });
     expect(parsers.find((x) => x.name === 'eloqua_email_engagement_parser')).toMatchObject({
       kind: 'sql',

@@ -1,8 +1,9 @@
 /**
  * The Cvent pack, as shipped, against the Cvent simulator: every item fetches exactly the
- * simulator's records (attendees across pages, registration types per event), the incremental
- * items fetch only what changed after the clock moves, and the pack's rate limit keeps runs
- * free of 429s with the simulator's Standard tier on.
+ * simulator's records (attendees across pages, registration types per event, session check-ins
+ * with their removals), the incremental items fetch only what changed after the clock moves
+ * (for session attendance: new check-ins, check-outs and removals), and the pack's rate limit
+ * keeps runs free of 429s with the simulator's Standard tier on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CVENT_CONFIG_IDS, cventApiBase, cventPack } from '../../src/connectors/cvent/index.js';
@@ -19,6 +20,7 @@ const OBJECT: Record<(typeof CVENT_CONFIG_IDS)[number], CventObject> = {
   Cvent_Speakers: 'speakers',
   Cvent_Contacts: 'contacts',
   Cvent_Attendees: 'attendees',
+  Cvent_SessionAttendance: 'session-attendance',
 };
 
 function item(sim: CventSimulator, configId: string): Rec {
@@ -85,6 +87,15 @@ describe('Cvent pack against the simulator', () => {
       );
     }
     if (object !== 'registration-types') expect(records[0]!.lastModified).toBeInstanceOf(TimestampValue);
+    if (object === 'session-attendance') {
+      // Removed check-ins are read too (deleted: true); check-in and check-out come typed.
+      const flags = (rs: readonly Rec[]) => rs.map((r) => `${r.id}|${r.deleted}`).sort();
+      expect(flags(records)).toEqual(flags(expected));
+      expect(expected.some((r) => r.deleted === true)).toBe(true);
+      const out = records.find((r) => r.checkOut !== undefined && r.checkOut !== null)!;
+      expect(out.checkIn).toBeInstanceOf(TimestampValue);
+      expect(out.checkOut).toBeInstanceOf(TimestampValue);
+    }
   });
 
   it.each(['Cvent_Attendees', 'Cvent_Contacts', 'Cvent_Events'] as const)(
@@ -111,4 +122,41 @@ describe('Cvent pack against the simulator', () => {
       }
     },
   );
+
+  it('Cvent_SessionAttendance INCREMENTAL fetches exactly the new check-ins, the check-outs and the removals', async () => {
+    const local = await startCventSimulator({ seed: 11, attendees: 800, contacts: 300 });
+    try {
+      // The first run happens ten minutes into the next session to start, while it fills up.
+      const now = local.now().getTime();
+      const next = (await truth(local, 'sessions'))
+        .filter((s) => Date.parse(String(s.start)) - 600_000 > now)
+        .sort((a, b) => Date.parse(String(a.start)) - Date.parse(String(b.start)))[0]!;
+      local.advanceClock(Date.parse(String(next.start)) + 600_000 - now);
+      const it = item(local, 'Cvent_SessionAttendance');
+      const full = await run(local, it, { loadType: 'FULL' });
+      const was = new Map((await truth(local, 'session-attendance')).map((r) => [String(r.id), r]));
+      expect(ids(full.records)).toEqual([...was.keys()].sort());
+      const cursor = full.cursorMax!;
+      local.advanceClock(3 * 86_400_000);
+      const inc = await run(local, it, { loadType: 'INCREMENTAL', cursor });
+      const after = await truth(local, 'session-attendance');
+      const since = Date.parse(`${cursor.slice(0, 19)}Z`);
+      const expected = after.filter((r) => Date.parse(String(r.lastModified)) > since);
+      expect(ids(inc.records)).toEqual(ids(expected));
+      expect(inc.stats.rateLimited).toBe(0);
+      // Every kind of change is there: check-ins the first run did not see, and ones it read
+      // that were checked out or removed since.
+      const fresh = expected.filter((r) => !was.has(String(r.id)));
+      const edited = expected.filter((r) => was.has(String(r.id)));
+      expect(fresh.length).toBeGreaterThan(0);
+      expect(edited.some((r) => r.deleted === false && was.get(String(r.id))!.checkOut === undefined)).toBe(
+        true,
+      );
+      expect(edited.some((r) => r.deleted === true)).toBe(true);
+      // Nothing else: the check-ins that did not change are not read again.
+      expect(inc.records.length).toBeLessThan(full.records.length);
+    } finally {
+      await local.close();
+    }
+  });
 });

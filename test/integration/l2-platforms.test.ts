@@ -1,8 +1,8 @@
 /**
  * Acceptance for the Cvent, Medallia and Eloqua packs' L2, on their simulators: `floe init
- * --platform X` scaffolds the L2 config, `PROCESS_TYPE both` builds the staging tables and then
- * `cvent_refined.event_attendance` / `medallia_refined.feedback` /
- * `eloqua_refined.email_engagement`, equal to tables computed here
+ * --platform X` scaffolds the L2 configs, `PROCESS_TYPE both` builds the staging tables and then
+ * `cvent_refined.event_attendance` and `cvent_refined.session_attendance` /
+ * `medallia_refined.feedback` / `eloqua_refined.email_engagement`, equal to tables computed here
  * from the simulators' ground truth (test/support/platform-l2-expected.ts, not the parsers' SQL).
  * After the simulator's clock moves and both layers run again, the INCREMENTAL L2 run reads only
  * what the staging tables gained, rewrites exactly the rows whose content changed, and ends equal
@@ -29,6 +29,7 @@ import {
   expectedEmailEngagement,
   expectedEventAttendance,
   expectedReadableFeedback,
+  expectedSessionAttendance,
   type MedalliaTruth,
   medalliaTruth,
   type Row,
@@ -112,8 +113,11 @@ describe('Cvent L2: attendance per event', () => {
   it('floe init scaffolds the L2 config; PROCESS_TYPE both builds the staging tables, then event_attendance equal to the ground truth', async () => {
     expect(readdirSync(join(dir, 'configs', 'l2'))).toContain('cvent-event-attendance.yaml');
     expect(firstOut.results.filter((r) => r.status !== 'SUCCESS')).toEqual([]);
-    expect(firstOut.results.filter((r) => r.processType === 'L1')).toHaveLength(6);
-    expect(firstOut.results.filter((r) => r.processType === 'L2').map((r) => r.configId)).toEqual([CONFIG]);
+    expect(firstOut.results.filter((r) => r.processType === 'L1')).toHaveLength(7);
+    expect(firstOut.results.filter((r) => r.processType === 'L2').map((r) => r.configId)).toEqual([
+      CONFIG,
+      'cvent_session_attendance_l2',
+    ]);
     const expected = expectedEventAttendance(first);
     expect(expected.length).toBe(80);
     const { rows } = await tableRows(dir, TABLE);
@@ -149,6 +153,125 @@ describe('Cvent L2: attendance per event', () => {
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.length).toBeLessThan(after.size);
     expect(touchedBy(rows, 'event_id', out.runId)).toEqual(changed);
+    expect(r.written).toBe(changed.length);
+
+    // A FULL run over the same staging tables computes the same rows: MERGE changes nothing.
+    const full = l2(await run('L2', ['--load-type', 'FULL']), CONFIG);
+    expect(full).toMatchObject({ status: 'SUCCESS', loadType: 'FULL', written: 0 });
+    expect(full.sources?.every((s) => s.mode === 'FULL')).toBe(true);
+  });
+});
+
+describe('Cvent L2: attendance per session', () => {
+  const dir = project();
+  const CONFIG = 'cvent_session_attendance_l2';
+  const TABLE = 'cvent_refined.session_attendance';
+  const KEY = ['session_id'];
+  let sim: CventSimulator;
+  let run: ReturnType<typeof runner>;
+  let first: CventTruth;
+  let firstOut: JobOutcome;
+  /** The session whose doors are open at the first run (its check-ins are still coming). */
+  let open: string;
+
+  beforeAll(async () => {
+    // As for the events: enough events and sessions that a day's changes touch only some.
+    sim = await startCventSimulator({
+      seed: 23,
+      events: 80,
+      attendees: 1500,
+      contacts: 300,
+      speakers: 10,
+      rateLimit: false,
+      churn: { updatedFraction: 0.03 },
+    });
+    // The first run happens ten minutes into the next session to start: it reads that
+    // session's first scans, which later runs see checked out, joined by late-comers and imports.
+    const now = sim.now().getTime();
+    const sessions = (await cventTruth(sim)).sessions;
+    const next = sessions
+      .filter((s) => Date.parse(String(s.start)) - 600_000 > now)
+      .sort((a, b) => Date.parse(String(a.start)) - Date.parse(String(b.start)))[0]!;
+    open = String(next.id);
+    sim.advanceClock(Date.parse(String(next.start)) + 600_000 - now);
+    await scaffoldProject({ dir, platform: 'cvent', baseUrl: sim.origin, force: true });
+    run = runner(dir, 'cvent', () => sim.now());
+    first = await cventTruth(sim);
+    firstOut = await run('both');
+  });
+  afterAll(() => sim?.close());
+
+  it('floe init scaffolds the L2 config; PROCESS_TYPE both builds the staging tables, then session_attendance equal to the ground truth', async () => {
+    expect(readdirSync(join(dir, 'configs', 'l2'))).toContain('cvent-session-attendance.yaml');
+    expect(readdirSync(join(dir, 'configs', 'l1'))).toContain('cvent-session-attendance.yaml');
+    expect(firstOut.results.filter((r) => r.status !== 'SUCCESS')).toEqual([]);
+    expect(firstOut.results.filter((r) => r.processType === 'L1').map((r) => r.configId)).toContain(
+      'Cvent_SessionAttendance',
+    );
+    const expected = expectedSessionAttendance(first);
+    expect(expected.length).toBe(first.sessions.length);
+    const { rows, columns } = await tableRows(dir, TABLE);
+    expect(byKey(rows, KEY)).toEqual(byKey(expected, KEY));
+    expect(l2(firstOut, CONFIG).records).toBe(expected.length);
+    expect(Object.fromEntries(columns)).toMatchObject({
+      session_id: 'string',
+      event_id: 'string',
+      checked_in: 'long',
+      capacity_filled: 'double',
+      total_duration_ms: 'long',
+      avg_duration_minutes: 'double',
+      first_check_in: 'timestamptz',
+    });
+    // The figures are not trivial: sessions with check-ins and check-outs, sessions nobody came
+    // to, removed check-ins left out, and the open session's first scans counted.
+    expect(expected.some((r) => (r.checked_out as bigint) > 0n && (r.checked_in as bigint) > 1n)).toBe(true);
+    expect(expected.some((r) => r.checked_in === 0n && r.first_check_in === null)).toBe(true);
+    const removed = first.attendance.filter((c) => c.deleted === true);
+    expect(removed.length).toBeGreaterThan(0);
+    expect(first.attendance.length - removed.length).toBe(
+      Number(expected.reduce((n, r) => n + (r.checked_in as bigint), 0n)),
+    );
+    expect(byKey(rows, KEY).get(open)?.checked_in).toBeGreaterThan(0n);
+  });
+
+  it('after the clock moves, the INCREMENTAL run rewrites exactly the sessions whose figures changed and ends equal to a FULL run', async () => {
+    const before = byKey(expectedSessionAttendance(first), KEY);
+    sim.advanceClock(24 * 3600_000);
+    const truth = await cventTruth(sim);
+    const out = await run('both');
+    expect(out.results.filter((r) => r.status !== 'SUCCESS')).toEqual([]);
+
+    // What the day brought: new check-ins, check-outs and a removal of ones the first run read.
+    const was = new Map(first.attendance.map((c) => [String(c.id), c]));
+    const fresh = truth.attendance.filter((c) => !was.has(String(c.id)));
+    const edited = truth.attendance.filter(
+      (c) => was.has(String(c.id)) && JSON.stringify(was.get(String(c.id))) !== JSON.stringify(c),
+    );
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(edited.some((c) => c.deleted === false && c.checkOut !== undefined)).toBe(true);
+    expect(edited.some((c) => c.deleted === true)).toBe(true);
+    // The check-ins read are exactly the new and changed ones.
+    const r = l2(out, CONFIG);
+    expect(r.loadType).toBe('INCREMENTAL');
+    expect(r.sources?.find((s) => s.name === 'attendance')).toMatchObject({
+      mode: 'SNAPSHOT',
+      rows: fresh.length + edited.length,
+    });
+
+    const after = byKey(expectedSessionAttendance(truth), KEY);
+    const { rows } = await tableRows(dir, TABLE);
+    expect(byKey(rows, KEY)).toEqual(after);
+    const changed = changedKeys(before, after);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.length).toBeLessThan(after.size);
+    // Among them, sessions whose check-ins moved (not only their event's registrant counts).
+    const moved = changed.filter(
+      (k) =>
+        before.get(k)?.checked_in !== after.get(k)!.checked_in ||
+        before.get(k)?.checked_out !== after.get(k)!.checked_out,
+    );
+    expect(moved).toContain(open);
+    expect(touchedBy(rows, 'session_id', out.runId)).toEqual(changed);
     expect(r.written).toBe(changed.length);
 
     // A FULL run over the same staging tables computes the same rows: MERGE changes nothing.

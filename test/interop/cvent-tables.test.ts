@@ -1,7 +1,7 @@
 /**
  * Acceptance for Cvent: `floe init --platform cvent --base-url <simulator>` then `floe run
- * --SAAS_PLATFORM cvent` loads every pack object, and PyIceberg reads exactly the simulator's
- * records (ids, values, types: Cvent's ISO times as timestamptz). After the simulator's clock
+ * --SAAS_PLATFORM cvent` loads every pack object (session check-ins included), and PyIceberg reads
+ * exactly the simulator's records (ids, values, types: Cvent's ISO times as timestamptz). After the simulator's clock
  * moves, a second run fetches only the changes and the MERGE tables equal the new truth. The
  * simulator's Standard tier (10 calls/s, burst 10) stays on: no run may end on a 429.
  */
@@ -29,6 +29,7 @@ const TABLES: Record<string, CventObject> = {
   'cvent_staging.staging_speakers': 'speakers',
   'cvent_staging.staging_contacts': 'contacts',
   'cvent_staging.staging_attendees': 'attendees',
+  'cvent_staging.staging_session_attendance': 'session-attendance',
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'floe-cvent-tables-'));
@@ -124,5 +125,17 @@ describe('Cvent pack → Iceberg tables, read by PyIceberg', () => {
     expect(schema.created).toBe('timestamptz');
     expect(schema.event).toMatch(/^struct<.*id.*string/);
     expect(rows.length).toBeGreaterThan(1500);
+    const checkIns = await dumpValues(cat, 'cvent_staging.staging_session_attendance');
+    expect(checkIns.schema).toMatchObject({
+      id: 'string',
+      deleted: 'boolean',
+      check_in: 'timestamptz',
+      check_out: 'timestamptz',
+      last_modified: 'timestamptz',
+      duration: 'long',
+    });
+    expect(checkIns.schema.session).toMatch(/^struct<.*id.*string/);
+    expect(checkIns.schema.attendee).toMatch(/^struct<.*id.*string/);
+    expect(checkIns.rows.length).toBeGreaterThan(500);
   });
 });

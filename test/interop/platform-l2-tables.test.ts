@@ -3,7 +3,8 @@
  * layers and an incremental one once the simulator's clock moved (so MERGE rewrote files),
  * PyIceberg reads exactly the rows computed from the simulators' ground truth
  * (test/support/platform-l2-expected.ts): `cvent_refined.event_attendance` with its map of status
- * counts and ratios, `medallia_refined.feedback` with its columns named by the field catalogue,
+ * counts and ratios, `cvent_refined.session_attendance` with its check-in times and durations,
+ * `medallia_refined.feedback` with its columns named by the field catalogue,
  * `eloqua_refined.email_engagement` with its two-column key.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +35,7 @@ import {
   expectedEmailEngagement,
   expectedEventAttendance,
   expectedReadableFeedback,
+  expectedSessionAttendance,
   medalliaTruth,
   type Row,
 } from '../support/platform-l2-expected.js';
@@ -41,13 +43,17 @@ import {
 const dirs: string[] = [];
 const results: Record<string, { result: VerifyResult; count: number; table: string }> = {};
 
-/** Runs both layers twice (the clock moved between) and verifies `table` with PyIceberg. */
+interface Expected {
+  table: string;
+  keys: string[];
+  rows: () => Promise<Row[]>;
+}
+
+/** Runs both layers twice (the clock moved between) and verifies each table with PyIceberg. */
 async function verify(
   platform: string,
   sim: { origin: string; now(): Date; advanceClock(ms: number): void },
-  table: string,
-  keys: string[],
-  expected: () => Promise<Row[]>,
+  tables: Expected[],
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `floe-l2-${platform}-interop-`));
   dirs.push(dir);
@@ -60,44 +66,46 @@ async function verify(
   expect((await run()).ok).toBe(true);
   sim.advanceClock(24 * 3600_000);
   expect((await run()).ok).toBe(true);
-  const catalog = new SqlCatalog({
-    name: 'floe',
-    path: join(dir, '.floe', 'catalog.db'),
-    warehouse: join(dir, 'warehouse'),
-  });
-  const rows: CanonicalRow[] = [];
-  try {
-    const t = await loadTable(catalog, table);
-    // L2's own columns (when and by which run each row was written) come from the table.
-    const key = (r: Row) => keys.map((k) => String(r[k])).join('|');
-    const own = new Map(
-      (await t.scan({ select: [...keys, 'ingest_timestamp', 'ingest_run_id'] }).toRows()).map((r) => [
-        key(r),
-        { ingest_timestamp: r.ingest_timestamp, ingest_run_id: r.ingest_run_id },
-      ]),
-    );
-    const struct = { type: 'struct' as const, fields: t.schema().fields };
-    for (const row of await expected()) {
-      expect(own.has(key(row)), `${table}: row ${key(row)} missing`).toBe(true);
-      rows.push(toCanonical(struct, { ...row, ...own.get(key(row)) }) as CanonicalRow);
+  for (const { table, keys, rows: expected } of tables) {
+    const catalog = new SqlCatalog({
+      name: 'floe',
+      path: join(dir, '.floe', 'catalog.db'),
+      warehouse: join(dir, 'warehouse'),
+    });
+    const rows: CanonicalRow[] = [];
+    try {
+      const t = await loadTable(catalog, table);
+      // L2's own columns (when and by which run each row was written) come from the table.
+      const key = (r: Row) => keys.map((k) => String(r[k])).join('|');
+      const own = new Map(
+        (await t.scan({ select: [...keys, 'ingest_timestamp', 'ingest_run_id'] }).toRows()).map((r) => [
+          key(r),
+          { ingest_timestamp: r.ingest_timestamp, ingest_run_id: r.ingest_run_id },
+        ]),
+      );
+      const struct = { type: 'struct' as const, fields: t.schema().fields };
+      for (const row of await expected()) {
+        expect(own.has(key(row)), `${table}: row ${key(row)} missing`).toBe(true);
+        rows.push(toCanonical(struct, { ...row, ...own.get(key(row)) }) as CanonicalRow);
+      }
+    } finally {
+      await catalog.close();
     }
-  } finally {
-    await catalog.close();
+    const file = join(dir, 'expected', `${table}.jsonl`);
+    writeExpectedJsonl(file, rows);
+    const result = await runVerify({
+      catalog: { name: 'floe', db: join(dir, '.floe', 'catalog.db'), warehouse: join(dir, 'warehouse') },
+      tables: [
+        {
+          identifier: table,
+          engines: ['pyiceberg'],
+          expected_rows: file,
+          aggregates: { count: rows.length },
+        },
+      ],
+    });
+    results[table] = { result, count: rows.length, table };
   }
-  const file = join(dir, 'expected', `${table}.jsonl`);
-  writeExpectedJsonl(file, rows);
-  const result = await runVerify({
-    catalog: { name: 'floe', db: join(dir, '.floe', 'catalog.db'), warehouse: join(dir, 'warehouse') },
-    tables: [
-      {
-        identifier: table,
-        engines: ['pyiceberg'],
-        expected_rows: file,
-        aggregates: { count: rows.length },
-      },
-    ],
-  });
-  results[platform] = { result, count: rows.length, table };
 }
 
 describe('Cvent, Medallia and Eloqua L2 tables read by PyIceberg', () => {
@@ -105,9 +113,18 @@ describe('Cvent, Medallia and Eloqua L2 tables read by PyIceberg', () => {
     interopAvailable();
     const cvent = await startCventSimulator({ seed: 31, events: 40, attendees: 1200, contacts: 300 });
     try {
-      await verify('cvent', cvent, 'cvent_refined.event_attendance', ['event_id'], async () =>
-        expectedEventAttendance(await cventTruth(cvent)),
-      );
+      await verify('cvent', cvent, [
+        {
+          table: 'cvent_refined.event_attendance',
+          keys: ['event_id'],
+          rows: async () => expectedEventAttendance(await cventTruth(cvent)),
+        },
+        {
+          table: 'cvent_refined.session_attendance',
+          keys: ['session_id'],
+          rows: async () => expectedSessionAttendance(await cventTruth(cvent)),
+        },
+      ]);
     } finally {
       await cvent.close();
     }
@@ -118,9 +135,13 @@ describe('Cvent, Medallia and Eloqua L2 tables read by PyIceberg', () => {
       churn: { newPerDayFraction: 0.05 },
     });
     try {
-      await verify('medallia', medallia, 'medallia_refined.feedback', ['feedback_id'], async () =>
-        expectedReadableFeedback(await medalliaTruth(medallia), toSnakeCase),
-      );
+      await verify('medallia', medallia, [
+        {
+          table: 'medallia_refined.feedback',
+          keys: ['feedback_id'],
+          rows: async () => expectedReadableFeedback(await medalliaTruth(medallia), toSnakeCase),
+        },
+      ]);
     } finally {
       await medallia.close();
     }
@@ -133,13 +154,13 @@ describe('Cvent, Medallia and Eloqua L2 tables read by PyIceberg', () => {
       rateLimit: { requestsPerSecond: 10 },
     });
     try {
-      await verify(
-        'eloqua',
-        eloqua,
-        'eloqua_refined.email_engagement',
-        ['campaign_id', 'email_id'],
-        async () => expectedEmailEngagement(await eloquaTruth(eloqua)),
-      );
+      await verify('eloqua', eloqua, [
+        {
+          table: 'eloqua_refined.email_engagement',
+          keys: ['campaign_id', 'email_id'],
+          rows: async () => expectedEmailEngagement(await eloquaTruth(eloqua)),
+        },
+      ]);
     } finally {
       await eloqua.close();
     }
@@ -149,8 +170,13 @@ describe('Cvent, Medallia and Eloqua L2 tables read by PyIceberg', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it.each(['cvent', 'medallia', 'eloqua'])('%s: PyIceberg reads exactly the expected rows', (platform) => {
-    const r = results[platform]!;
+  it.each([
+    'cvent_refined.event_attendance',
+    'cvent_refined.session_attendance',
+    'medallia_refined.feedback',
+    'eloqua_refined.email_engagement',
+  ])('%s: PyIceberg reads exactly the expected rows', (table) => {
+    const r = results[table]!;
     expect(describeFailures(r.result)).toBe('');
     const t = r.result.tables[r.table];
     expect(t?.pyiceberg?.ok).toBe(true);

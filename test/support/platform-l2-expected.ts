@@ -1,8 +1,8 @@
 /**
- * The Cvent and Medallia L2 tables computed independently, in plain TypeScript, from the
+ * The Cvent, Medallia and Eloqua L2 tables computed independently, in plain TypeScript, from the
  * simulators' ground truth (the API records at their clocks), not from the parsers' SQL: what
- * `cvent_refined.event_attendance`, `medallia_refined.feedback` and
- * `eloqua_refined.email_engagement` must hold. Values are in the
+ * `cvent_refined.event_attendance`, `cvent_refined.session_attendance`,
+ * `medallia_refined.feedback` and `eloqua_refined.email_engagement` must hold. Values are in the
  * canonical form floe's reader returns (longs as bigint, UTC timestamps as `…T…+00:00` text with
  * microseconds, zone-less ones without the offset, maps as [key, value] pairs, lists as arrays).
  */
@@ -28,6 +28,8 @@ export interface CventTruth {
   events: Rec[];
   sessions: Rec[];
   attendees: Rec[];
+  /** Session check-ins (GET /sessions/attendance), removed ones included (deleted: true). */
+  attendance: Rec[];
 }
 
 export async function cventTruth(sim: CventSimulator): Promise<CventTruth> {
@@ -35,6 +37,7 @@ export async function cventTruth(sim: CventSimulator): Promise<CventTruth> {
     events: await all(sim, 'events'),
     sessions: await all(sim, 'sessions'),
     attendees: await all(sim, 'attendees'),
+    attendance: await all(sim, 'session-attendance'),
   };
 }
 
@@ -85,6 +88,60 @@ export function expectedEventAttendance(t: CventTruth): Row[] {
       active_sessions: BigInt(ss.filter((s) => s.status === 'Active').length),
       session_capacity: BigInt(ss.reduce((sum, s) => sum + Number(s.capacity), 0)),
       last_registered_at: last === undefined ? null : tsz(new Date(last).toISOString()),
+    };
+  });
+}
+
+/**
+ * One row per session: its event's registrations and confirmed registrants (Accepted or
+ * Visited), its check-ins that were not removed, those with a check-out, the share of its
+ * capacity they fill, the time spent (checkOut − checkIn: total in ms, mean in minutes over those
+ * who checked out) and its first and last check-in.
+ */
+export function expectedSessionAttendance(t: CventTruth): Row[] {
+  const group = (rs: Rec[], key: (r: Rec) => unknown) => {
+    const m = new Map<string, Rec[]>();
+    for (const r of rs) {
+      const k = String(key(r));
+      const list = m.get(k);
+      if (list) list.push(r);
+      else m.set(k, [r]);
+    }
+    return m;
+  };
+  const regs = group(t.attendees, (a) => (a.event as Rec).id);
+  const present = group(
+    t.attendance.filter((c) => c.deleted !== true),
+    (c) => (c.session as Rec).id,
+  );
+  const ms = (v: unknown) => Date.parse(String(v));
+  return t.sessions.map((s) => {
+    const as = regs.get(String((s.event as Rec).id)) ?? [];
+    const cs = present.get(String(s.id)) ?? [];
+    const out = cs.filter((c) => c.checkOut !== undefined && c.checkOut !== null);
+    const total = out.reduce((sum, c) => sum + (ms(c.checkOut) - ms(c.checkIn)), 0);
+    const ins = cs.map((c) => ms(c.checkIn)).sort((a, b) => a - b);
+    const capacity = Number(s.capacity);
+    const at = (m: number | undefined) => (m === undefined ? null : tsz(new Date(m).toISOString()));
+    return {
+      session_id: s.id,
+      session_title: s.title,
+      session_code: s.code,
+      session_type: s.type,
+      session_status: s.status,
+      session_start: tsz(s.start),
+      session_end: tsz(s.end),
+      event_id: (s.event as Rec).id,
+      capacity: BigInt(capacity),
+      event_registrations: BigInt(as.length),
+      event_confirmed: BigInt(as.filter((a) => a.status === 'Accepted' || a.status === 'Visited').length),
+      checked_in: BigInt(cs.length),
+      checked_out: BigInt(out.length),
+      capacity_filled: capacity > 0 ? cs.length / capacity : null,
+      total_duration_ms: BigInt(total),
+      avg_duration_minutes: out.length > 0 ? total / out.length / 60000 : null,
+      first_check_in: at(ins[0]),
+      last_check_in: at(ins[ins.length - 1]),
     };
   });
 }

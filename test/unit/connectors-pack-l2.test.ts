@@ -23,38 +23,48 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
+// platform → its L2 configs: config id, parser, refined table.
 const CASES = [
-  ['cvent', 'cvent_event_attendance_l2', 'cvent_event_attendance_parser', 'cvent_refined.event_attendance'],
-  ['medallia', 'medallia_feedback_l2', 'medallia_feedback_parser', 'medallia_refined.feedback'],
+  [
+    'cvent',
+    [
+      ['cvent_event_attendance_l2', 'cvent_event_attendance_parser', 'cvent_refined.event_attendance'],
+      ['cvent_session_attendance_l2', 'cvent_session_attendance_parser', 'cvent_refined.session_attendance'],
+    ],
+  ],
+  ['medallia', [['medallia_feedback_l2', 'medallia_feedback_parser', 'medallia_refined.feedback']]],
   [
     'eloqua',
-    'eloqua_email_engagement_l2',
-    'eloqua_email_engagement_parser',
-    'eloqua_refined.email_engagement',
+    [['eloqua_email_engagement_l2', 'eloqua_email_engagement_parser', 'eloqua_refined.email_engagement']],
   ],
 ] as const;
 
 describe('L2 of the Cvent, Medallia and Eloqua packs', () => {
   it.each(CASES)(
-    '%s: floe init writes the L2 config, which loads and names a built-in parser whose sources it has',
-    async (platform, configId, parserName, table) => {
+    '%s: floe init writes the L2 configs, which load and name a built-in parser whose sources they have',
+    async (platform, expected) => {
       const dir = join(tmp, platform);
       const r = await scaffoldProject({ dir, platform, namespace: 'my_stage' });
       const { l2 } = await loadProjectConfigs(dir);
       expect(l2.problems).toEqual([]);
-      expect(l2.configs.map((c) => c.config.configId)).toEqual([configId]);
-      const config = l2.configs[0]!.config;
-      expect(config.platform).toBe(platform);
-      expect(config.parserName).toBe(parserName);
-      expect(`${config.destination.namespace}.${config.destination.tableName}`).toBe(table);
-      for (const s of Object.values(config.source)) expect(s.namespace).toBe('my_stage');
-      const parser = builtInParsers().get(parserName);
-      expect(parser.origin.from).toBe(`built-in (${platform} pack)`);
-      for (const s of parser.sources) expect(Object.keys(config.source)).toContain(s);
-      // The config explains its choices.
-      const file = r.created.find((f) => f.startsWith('configs/l2/') && f.endsWith('.yaml'))!;
-      const text = await readFile(join(dir, file), 'utf8');
-      expect(text.split('\n').filter((l) => l.trim().startsWith('#')).length).toBeGreaterThan(5);
+      expect(l2.configs.map((c) => c.config.configId)).toEqual(expected.map(([id]) => id));
+      for (const [i, [, parserName, table]] of expected.entries()) {
+        const config = l2.configs[i]!.config;
+        expect(config.platform).toBe(platform);
+        expect(config.parserName).toBe(parserName);
+        expect(`${config.destination.namespace}.${config.destination.tableName}`).toBe(table);
+        for (const s of Object.values(config.source)) expect(s.namespace).toBe('my_stage');
+        const parser = builtInParsers().get(parserName);
+        expect(parser.origin.from).toBe(`built-in (${platform} pack)`);
+        for (const s of parser.sources) expect(Object.keys(config.source)).toContain(s);
+      }
+      // The configs explain their choices.
+      const files = r.created.filter((f) => f.startsWith('configs/l2/') && f.endsWith('.yaml'));
+      expect(files).toHaveLength(expected.length);
+      for (const file of files) {
+        const text = await readFile(join(dir, file), 'utf8');
+        expect(text.split('\n').filter((l) => l.trim().startsWith('#')).length, file).toBeGreaterThan(5);
+      }
     },
   );
 
@@ -63,6 +73,7 @@ describe('L2 of the Cvent, Medallia and Eloqua packs', () => {
     expect(byPlatform).toEqual(
       expect.arrayContaining([
         ['cvent', 'cvent_event_attendance_parser'],
+        ['cvent', 'cvent_session_attendance_parser'],
         ['medallia', 'medallia_feedback_parser'],
         ['eloqua', 'eloqua_email_engagement_parser'],
         ['wrike', 'project_parser'],

@@ -223,6 +223,7 @@ describe('floe.yaml parsers', () => {
     const r = await parsersForProject(dir);
     expect(r.names()).toEqual([
       'cvent_event_attendance_parser',
+      'cvent_session_attendance_parser',
       'eloqua_email_engagement_parser',
       'medallia_feedback_parser',
       'mine',

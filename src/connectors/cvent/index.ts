@@ -8,7 +8,8 @@
  * `cventPack({ baseUrl })` moves every URL (API and token endpoint) to Europe (`eu`), another
  * host, or the simulator.
  *
- * L2 (`./l2/`, parsers in `./parsers/`): attendance per event, into `cvent_refined`.
+ * L2 (`./l2/`, parsers in `./parsers/`): attendance per event and per session, into
+ * `cvent_refined`.
  */
 import {
   type L2LoadOptions,
@@ -29,6 +30,8 @@ export const CVENT_CONFIG_IDS = [
   'Cvent_Speakers',
   'Cvent_Contacts',
   'Cvent_Attendees',
+  // After the sessions and attendees its rows point at.
+  'Cvent_SessionAttendance',
 ] as const;
 
 export const CVENT_DEFAULT_API_BASE = 'https://api-platform.cvent.com/ea';
@@ -76,7 +79,7 @@ export function cventPack(opts: CventPackOptions = {}): Record<string, unknown>[
 
 /** Iceberg namespace of the pack's L2 (refined) tables. */
 export const CVENT_DEFAULT_REFINED_NAMESPACE = 'cvent_refined';
-export const CVENT_L2_CONFIG_IDS = ['cvent_event_attendance_l2'] as const;
+export const CVENT_L2_CONFIG_IDS = ['cvent_event_attendance_l2', 'cvent_session_attendance_l2'] as const;
 
 const L2_SPEC: PackSpec = { platform: 'cvent', folder: 'cvent/l2', configIds: CVENT_L2_CONFIG_IDS };
 

@@ -18,6 +18,7 @@
 import { hash, hashString, Rng } from '../prng.js';
 import { type ChurnOptions, isoMs, Timeline, uuidFrom } from '../shared.js';
 import { FIRST_NAMES, JOB_TITLES, LAST_NAMES, NOUNS, sentence, TEXT } from '../wrike/data/words.js';
+import { SessionAttendance } from './attendance.js';
 
 export type CventObject =
   | 'events'
@@ -25,7 +26,11 @@ export type CventObject =
   | 'contacts'
   | 'attendees'
   | 'speakers'
-  | 'registration-types';
+  | 'registration-types'
+  | 'session-attendance';
+
+/** Objects with a timeline of their own: record i is rebuilt from (seed, i, clock). */
+export type TimelineObject = Exclude<CventObject, 'registration-types' | 'session-attendance'>;
 
 export interface CventCounts {
   events: number;
@@ -42,9 +47,10 @@ const SALT: Record<CventObject, number> = {
   attendees: hashString('cvent-attendees'),
   speakers: hashString('cvent-speakers'),
   'registration-types': hashString('cvent-regtypes'),
+  'session-attendance': hashString('cvent-session-attendance'),
 };
 const USERS = ['hporter', 'api.integration', 'mgarcia', 'jchen'];
-const STATUSES = [
+export const STATUSES = [
   'No Response',
   'Accepted',
   'Declined',
@@ -61,7 +67,9 @@ export const REG_TYPES_PER_EVENT = 3;
 const DAY = 86_400;
 
 export class CventWorld {
-  readonly timelines: Record<Exclude<CventObject, 'registration-types'>, Timeline>;
+  readonly timelines: Record<TimelineObject, Timeline>;
+  /** Session check-ins (attendance.ts): derived from sessions and attendees, not a timeline. */
+  readonly attendance: SessionAttendance;
 
   constructor(
     readonly seed: number,
@@ -69,7 +77,7 @@ export class CventWorld {
     counts: CventCounts,
     churn?: ChurnOptions,
   ) {
-    const tl = (name: Exclude<CventObject, 'registration-types'>, base: number) =>
+    const tl = (name: TimelineObject, base: number) =>
       new Timeline({ seed, salt: SALT[name], base, t0, churn });
     this.timelines = {
       events: tl('events', counts.events),
@@ -78,18 +86,19 @@ export class CventWorld {
       attendees: tl('attendees', counts.attendees),
       speakers: tl('speakers', counts.speakers),
     };
+    this.attendance = new SessionAttendance(this);
   }
 
   id(object: CventObject, i: number): string {
     return uuidFrom(this.seed, SALT[object], i);
   }
 
-  count(object: Exclude<CventObject, 'registration-types'>, nowS: number): number {
+  count(object: TimelineObject, nowS: number): number {
     return this.timelines[object].count(nowS);
   }
 
   /** created / lastModified of record i at the clock, with their millisecond parts. */
-  private audit(object: Exclude<CventObject, 'registration-types'>, i: number, nowS: number) {
+  private audit(object: TimelineObject, i: number, nowS: number) {
     const tl = this.timelines[object];
     const v = tl.version(i, nowS);
     const created = tl.created(i);
@@ -113,15 +122,11 @@ export class CventWorld {
   }
 
   /** An index of `object` that existed at time t (for references). */
-  private existingAt(object: Exclude<CventObject, 'registration-types'>, t: number, pick: number): number {
+  private existingAt(object: TimelineObject, t: number, pick: number): number {
     return pick % Math.max(1, this.count(object, t));
   }
 
-  record(
-    object: Exclude<CventObject, 'registration-types'>,
-    i: number,
-    nowS: number,
-  ): Record<string, unknown> {
+  record(object: TimelineObject, i: number, nowS: number): Record<string, unknown> {
     switch (object) {
       case 'events':
         return this.event(i, nowS);
@@ -161,7 +166,7 @@ export class CventWorld {
   session(i: number, nowS: number): Record<string, unknown> {
     const { v, created, fields } = this.audit('sessions', i, nowS);
     const rng = new Rng(hash(this.seed, SALT.sessions, i));
-    const ev = this.existingAt('events', created, hash(this.seed, SALT.sessions, i, 1));
+    const ev = this.sessionEvent(i);
     const start = created + (10 + rng.int(100)) * DAY + rng.int(8) * 3600;
     return {
       id: this.id('sessions', i),
@@ -208,16 +213,43 @@ export class CventWorld {
     };
   }
 
-  attendee(i: number, nowS: number): Record<string, unknown> {
-    const { v, created, fields } = this.audit('attendees', i, nowS);
+  /** The event of attendee i: fixed at its creation (a registration never moves to another event). */
+  attendeeEvent(i: number): number {
+    return this.existingAt(
+      'events',
+      this.timelines.attendees.created(i),
+      hash(this.seed, SALT.attendees, i, 1),
+    );
+  }
+
+  /** Attendee i's status as its record reads at time t (each edit moves it one status on). */
+  attendeeStatus(i: number, t: number): (typeof STATUSES)[number] {
     const rng = new Rng(hash(this.seed, SALT.attendees, i));
-    const ev = this.existingAt('events', created, hash(this.seed, SALT.attendees, i, 1));
+    rng.int(REG_TYPES_PER_EVENT); // the registration type is drawn first (attendee())
+    const v = this.timelines.attendees.version(i, t);
+    return STATUSES[(rng.int(STATUSES.length) + v) % STATUSES.length]!;
+  }
+
+  /** The event of session i: fixed at its creation. */
+  sessionEvent(i: number): number {
+    return this.existingAt(
+      'events',
+      this.timelines.sessions.created(i),
+      hash(this.seed, SALT.sessions, i, 1),
+    );
+  }
+
+  attendee(i: number, nowS: number): Record<string, unknown> {
+    const { created, fields } = this.audit('attendees', i, nowS);
+    const rng = new Rng(hash(this.seed, SALT.attendees, i));
+    const ev = this.attendeeEvent(i);
     const c = this.existingAt('contacts', created, hash(this.seed, SALT.attendees, i, 2));
     const crng = new Rng(hash(this.seed, SALT.contacts, c));
     const first = FIRST_NAMES[crng.int(FIRST_NAMES.length)]!;
     const last = LAST_NAMES[crng.int(LAST_NAMES.length)]!;
     const rt = rng.int(REG_TYPES_PER_EVENT);
-    const status = STATUSES[(rng.int(STATUSES.length) + v) % STATUSES.length]!;
+    const status = this.attendeeStatus(i, nowS);
+    rng.int(STATUSES.length); // drawn by attendeeStatus: keep the draws after it where they were
     return {
       id: this.id('attendees', i),
       event: { id: this.id('events', ev) },

@@ -2,8 +2,9 @@
  * Cvent's `filter=` expressions (developers.cvent.com/docs/rest-api/reference/filters; the
  * per-operation tables in the OpenAPI): `field comparisonType 'value'`, combined with `and`/`or`
  * and parentheses. Comparison types eq, ne, gt, ge, lt, le, sw (starts with), ew (ends with), co
- * (contains), in ('a','b'); values in single or double quotes. Each list operation accepts its
- * own fields; anything else is a 400 naming the field, as Cvent's is.
+ * (contains; the OpenAPI's operations spell it `contains`, so both are taken), in ('a','b');
+ * values in single or double quotes. Each list operation accepts its own fields; anything else is
+ * a 400 naming the field, as Cvent's is.
  */
 export type Predicate = (record: Record<string, unknown>) => boolean;
 
@@ -114,9 +115,10 @@ export function parseFilter(text: string, fields: readonly string[]): Predicate 
     if (!fields.includes(field)) {
       throw new FilterError(`'${field}' is not a filterable field here; filterable: ${fields.join(', ')}`);
     }
-    const opText = expect('word').text.toLowerCase();
+    const opWord = expect('word').text.toLowerCase();
+    const opText = opWord === 'contains' ? 'co' : opWord;
     if (!(OPS as readonly string[]).includes(opText))
-      throw new FilterError(`unknown comparison type '${opText}'`);
+      throw new FilterError(`unknown comparison type '${opWord}'`);
     const op = opText as Op;
     let values: string[];
     if (op === 'in') {

@@ -1,9 +1,9 @@
 /**
  * Cvent Event Management REST API (`ea`) simulator: a loopback HTTP server with seeded,
- * deterministic events, sessions, registration types, contacts, attendees and speakers at any
- * scale, a movable clock, OAuth2 client credentials, Cvent's paging, filters, usage tiers and
- * error bodies, and fault injection. See server.ts for the API facts modelled and data.ts for
- * the records.
+ * deterministic events, sessions, registration types, contacts, attendees, speakers and session
+ * check-ins (`/sessions/attendance`) at any scale, a movable clock, OAuth2 client credentials,
+ * Cvent's paging, filters, usage tiers and error bodies, and fault injection. See server.ts for
+ * the API facts modelled, data.ts for the records and attendance.ts for the check-ins.
  *
  * Deliberate differences from Cvent, for testability:
  *  - lists are in creation order (Cvent's default sorts vary per operation);
@@ -68,7 +68,8 @@ export interface CventSimulator {
   /**
    * Ground truth: every record of an object as the API returns it at the current clock, in
    * creation order. registration-types: every event's, each with its event's id as `eventId`
-   * (the path parameter the API does not repeat in the records).
+   * (the path parameter the API does not repeat in the records). session-attendance: every
+   * session check-in (`GET /sessions/attendance`), removed ones included (deleted: true).
    */
   records(object: CventObject): AsyncIterable<Record<string, unknown>>;
   close(): Promise<void>;
@@ -140,6 +141,10 @@ export async function startCventSimulator(opts: CventSimOptions = {}): Promise<C
       const n = world.count('events', nowS);
       for (let e = 0; e < n; e++)
         for (const r of world.registrationTypes(e)) yield { ...r, eventId: world.id('events', e) };
+      return;
+    }
+    if (object === 'session-attendance') {
+      yield* world.attendance.records(nowS);
       return;
     }
     const n = world.count(object, nowS);

@@ -12,6 +12,9 @@
  *    full page still carries a `nextToken` and the page after it is empty; `totalCount` "may return
  *    blank" (this simulator omits it for attendees, whose schema is paging-no-total-count);
  *  - `after` / `before`: "added or updated after/before this time point" (on lastModified);
+ *  - `GET /sessions/attendance` (listSessionsAttendance): session check-ins with the same paging
+ *    (`paging.json`, with totalCount), `after`/`before` and a filter on id, event.id, attendee.id,
+ *    session.id, deleted, created and lastModified (records: attendance.ts);
  *  - errors: `{code, message, target, details[]}`; 401 `{code: 401, message: "Unauthorized"}`;
  *    429 `{code: 429, message: "Limit Exceeded"}` without Retry-After (rate-limit.ts).
  */
@@ -29,7 +32,7 @@ import {
   send,
   sendBroken,
 } from '../shared.js';
-import type { CventObject, CventWorld } from './data.js';
+import type { CventObject, CventWorld, TimelineObject } from './data.js';
 import { FilterError, parseFilter } from './filter.js';
 import type { CventRateLimiter } from './rate-limit.js';
 
@@ -43,8 +46,6 @@ export interface CventServerParts {
   client: { id: string; secret: string };
 }
 
-type ListObject = Exclude<CventObject, 'registration-types'>;
-
 /** Filterable fields per list operation (from each operation's filter description). */
 const FILTERABLE: Record<CventObject, readonly string[]> = {
   events: ['id', 'code', 'title', 'status'],
@@ -53,16 +54,27 @@ const FILTERABLE: Record<CventObject, readonly string[]> = {
   attendees: ['event.id', 'id', 'confirmationNumber', 'checkedIn', 'status', 'contact.id'],
   speakers: ['id', 'event.id'],
   'registration-types': [],
+  // listSessionsAttendance's filter description.
+  'session-attendance': ['id', 'event.id', 'attendee.id', 'session.id', 'deleted', 'created', 'lastModified'],
 };
 /** Operations with `after`/`before` (speakers and registration types have none). */
-const TIME_RANGE: ReadonlySet<CventObject> = new Set(['events', 'sessions', 'contacts', 'attendees']);
+const TIME_RANGE: ReadonlySet<CventObject> = new Set([
+  'events',
+  'sessions',
+  'contacts',
+  'attendees',
+  'session-attendance',
+]);
 /** Attendees use the paging schema without totalCount. */
 const NO_TOTAL: ReadonlySet<CventObject> = new Set(['attendees']);
 
 interface PageState {
   object: CventObject;
   path: string;
-  /** Indices (or registration-type records) matching the query, fixed on the first page. */
+  /**
+   * What matches the query, fixed on the first page: indices of a timeline object, or the
+   * records themselves (registration types, session attendance).
+   */
   matches: number[] | Record<string, unknown>[];
   limit: number;
   offset: number;
@@ -187,10 +199,9 @@ function list(parts: CventServerParts, pages: Map<string, PageState>, url: URL):
   }
   const { world } = parts;
   const slice = state.matches.slice(state.offset, state.offset + state.limit);
-  const data =
-    state.object === 'registration-types'
-      ? (slice as Record<string, unknown>[])
-      : (slice as number[]).map((i) => world.record(state.object as ListObject, i, state.nowS));
+  const data = isTimeline(state.object)
+    ? (slice as number[]).map((i) => world.record(state.object as TimelineObject, i, state.nowS))
+    : (slice as Record<string, unknown>[]);
   const current = tokenParam ?? randomUUID();
   pages.set(current, state);
   const paging: Record<string, unknown> = { currentToken: current, limit: state.limit };
@@ -233,8 +244,10 @@ function firstPage(parts: CventServerParts, url: URL): PageState {
         details: [{ code: 404, message: `event ${reg[1]} not found`, target: 'id' }],
       });
     }
+  } else if (path === '/sessions/attendance') {
+    object = 'session-attendance';
   } else if (['/events', '/sessions', '/contacts', '/attendees', '/speakers'].includes(path)) {
-    object = path.slice(1) as ListObject;
+    object = path.slice(1) as TimelineObject;
   } else {
     throw new ApiError(404, { code: 404, message: 'Not Found', target: path });
   }
@@ -262,9 +275,18 @@ function firstPage(parts: CventServerParts, url: URL): PageState {
       throw e;
     }
   }
+  const keep = (r: Record<string, unknown>) => {
+    const lm = Date.parse(String(r.lastModified));
+    if (after !== undefined && !(lm > after)) return false;
+    if (before !== undefined && !(lm < before)) return false;
+    return !predicate || predicate(r);
+  };
   if (object === 'registration-types') {
     const all = world.registrationTypes(eventIndex!);
     return { object, path, matches: predicate ? all.filter(predicate) : all, limit, offset: 0, nowS };
+  }
+  if (object === 'session-attendance') {
+    return { object, path, matches: world.attendance.records(nowS).filter(keep), limit, offset: 0, nowS };
   }
   const n = world.count(object, nowS);
   const matches: number[] = [];
@@ -273,12 +295,11 @@ function firstPage(parts: CventServerParts, url: URL): PageState {
       matches.push(i);
       continue;
     }
-    const r = world.record(object, i, nowS);
-    const lm = Date.parse(String(r.lastModified));
-    if (after !== undefined && !(lm > after)) continue;
-    if (before !== undefined && !(lm < before)) continue;
-    if (predicate && !predicate(r)) continue;
-    matches.push(i);
+    if (keep(world.record(object, i, nowS))) matches.push(i);
   }
   return { object, path, matches, limit, offset: 0, nowS };
+}
+
+function isTimeline(object: CventObject): object is TimelineObject {
+  return object !== 'registration-types' && object !== 'session-attendance';
 }
