@@ -17,7 +17,7 @@ import {
 } from '../../iceberg/catalog/recover.js';
 import { relocateTables } from '../../iceberg/catalog/relocate.js';
 import { identifierString, LocalFileIO, pathToUri, type SqlCatalog } from '../../iceberg/index.js';
-import { currentSnapshot } from '../../iceberg/spec/metadata.js';
+import { currentSnapshot, liveRecords } from '../../iceberg/spec/metadata.js';
 import { catalogProblems, gatherFacts, throwProblems } from '../../job/preflight.js';
 import { withProjectLock } from '../../runtime/local/run-lock.js';
 import { printLine } from '../output.js';
@@ -137,7 +137,7 @@ function describe(item: RecoveryItem, dryRun: boolean): string {
     unrecoverable: 'cannot recover',
   }[item.action];
   const what = m
-    ? ` ${item.metadataLocation} (${m.snapshots.length} snapshots, ${currentSnapshot(m)?.summary['total-records'] ?? '0'} records, last updated ${new Date(m['last-updated-ms']).toISOString()})`
+    ? ` ${item.metadataLocation} (${m.snapshots.length} snapshots, ${liveRecords(currentSnapshot(m)?.summary ?? { 'total-records': '0' })} records, last updated ${new Date(m['last-updated-ms']).toISOString()})`
     : '';
   const notes = [
     ...(item.action === 'repoint' ? [`was ${item.current}`] : []),

@@ -19,7 +19,7 @@ import {
   SqlCatalog,
   type Table,
 } from '../../iceberg/index.js';
-import { currentSchema, currentSnapshot } from '../../iceberg/spec/metadata.js';
+import { currentSchema, currentSnapshot, liveRecords } from '../../iceberg/spec/metadata.js';
 import {
   catalogProblems,
   gatherFacts,
@@ -140,14 +140,15 @@ export function registerTableCommands(program: Command): void {
           const s = tbl.currentSnapshot();
           rows.push({
             table: identifierString(id),
-            records: s?.summary['total-records'] ?? '0',
+            records: s ? liveRecords(s.summary) : '0',
             files: s?.summary['total-data-files'] ?? '0',
+            delete_files: s?.summary['total-delete-files'] ?? '0',
             snapshots: tbl.snapshots().length,
             updated: new Date(tbl.metadata['last-updated-ms']).toISOString(),
           });
         }
         if (isTerminal()) {
-          printRows(rows, ['table', 'records', 'files', 'snapshots', 'updated']);
+          printRows(rows, ['table', 'records', 'files', 'delete_files', 'snapshots', 'updated']);
           for (const f of failed) printLine(`✗ ${f.table}: ${f.error}`);
         } else {
           printRows([...rows, ...failed], ['table', 'records', 'files', 'snapshots', 'updated']);
@@ -202,7 +203,7 @@ export function registerTableCommands(program: Command): void {
       const s = t.currentSnapshot();
       printLine(
         s
-          ? `current snapshot: ${s['snapshot-id']} (${s.summary.operation}, ${s.summary['total-records'] ?? '?'} records)`
+          ? `current snapshot: ${s['snapshot-id']} (${s.summary.operation}, ${liveRecords(s.summary)} records${deletesNote(s.summary)})`
           : 'current snapshot: none',
       );
       printLine();
@@ -222,6 +223,7 @@ export function registerTableCommands(program: Command): void {
             operation: s.summary.operation,
             added_records: s.summary['added-records'] ?? '0',
             deleted_records: s.summary['deleted-records'] ?? '0',
+            added_position_deletes: s.summary['added-position-deletes'] ?? '0',
             total_records: s.summary['total-records'] ?? '',
             current: s['snapshot-id'] === t.currentSnapshot()?.['snapshot-id'],
           })),
@@ -378,7 +380,8 @@ export async function registerTable(
       await c.registerTable(id, location);
     }
     const m = candidate.metadata;
-    const records = currentSnapshot(m)?.summary['total-records'] ?? '0';
+    const snap = currentSnapshot(m);
+    const records = snap ? liveRecords(snap.summary) : '0';
     const outside = isUnder(m.location, pathToUri(target.warehouse))
       ? ''
       : `\nnote: its metadata places the table at ${m.location}, outside this project's warehouse; run \`floe catalog relocate\` if the project was copied or moved`;
@@ -393,4 +396,10 @@ function positiveInt(v: string, flag: string): number {
   if (!Number.isInteger(n) || n < 0)
     throw new FloeError('config-invalid', `${flag} must be a non-negative integer, got "${v}"`);
   return n;
+}
+
+function deletesNote(summary: Record<string, string | undefined>): string {
+  const files = Number(summary['total-delete-files'] ?? '0');
+  if (!files) return '';
+  return `; ${summary['total-position-deletes'] ?? '?'} rows deleted by ${files} position delete file(s), \`floe table maintain\` compacts them away`;
 }

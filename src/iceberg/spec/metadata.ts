@@ -212,3 +212,13 @@ export function ancestors(m: TableMetadata, id: SnapshotId | undefined): Snapsho
   }
   return out;
 }
+
+/**
+ * Rows a reader sees: the data files' rows less the rows position deletes remove. Exact for
+ * floe's merges (a row is never deleted twice); '?' when the summary lacks the totals.
+ */
+export function liveRecords(summary: Record<string, string | undefined>): string {
+  const total = summary['total-records'];
+  if (total === undefined) return '?';
+  return String(BigInt(total) - BigInt(summary['total-position-deletes'] ?? '0'));
+}
