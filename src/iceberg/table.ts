@@ -8,6 +8,7 @@ import { isFloeError } from '../errors.js';
 import type { Catalog, TableIdentifier } from './catalog/catalog.js';
 import { identifierString } from './catalog/catalog.js';
 import { commitMetadata } from './catalog/metastore.js';
+import type { Expr } from './read/expr.js';
 import { incrementalScan } from './read/incremental.js';
 import { Scan, type ScanOptions } from './read/scan.js';
 import type { DataFile } from './spec/manifest.js';
@@ -30,6 +31,7 @@ import {
   writeDataFilesFromQuery,
   writeRows,
 } from './write/data-writer.js';
+import { refuseRowsOutside, writeDeleteWhere } from './write/delete-rows.js';
 import { type MergeOptions, writeMerge } from './write/merge.js';
 import { type QueryMergeOptions, type QueryMergePlan, writeMergeFromQuery } from './write/query-merge.js';
 import { type SkipExisting, writeSkippingExisting } from './write/skip-existing.js';
@@ -324,6 +326,100 @@ export class Table {
           },
         );
         return { ...r, matchedRows: plan.matchedRows, replans };
+      } catch (e) {
+        if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
+          throw e;
+        await this.refresh();
+      }
+    }
+  }
+
+  /**
+   * Row-level DELETE: the live rows for which `filter` is true leave the table in one snapshot
+   * (write/delete-rows.ts: position deletes by default, `write.delete.mode` copy-on-write
+   * rewrites; files whose every row matches are removed whole). Planned again, like a MERGE,
+   * when another writer changes the table before the commit lands. Deleting nothing commits
+   * nothing (`snapshot` is then the current one).
+   */
+  async deleteWhere(
+    filter: Expr,
+    opts: CommitOptions = {},
+  ): Promise<WriteResult & { deletedRows: bigint; replans: number }> {
+    for (let replans = 0; ; replans++) {
+      const base = this.state.metadata;
+      const since = currentSnapshot(base)?.['snapshot-id'];
+      const plan = await writeDeleteWhere(this.catalog.io, base, filter, this.name);
+      if (plan.deletedRows === 0n && this.currentSnapshot()) {
+        return {
+          snapshot: this.currentSnapshot()!,
+          dataFiles: 0,
+          records: 0n,
+          attempts: 0,
+          deletedRows: 0n,
+          replans,
+        };
+      }
+      try {
+        const r = await this.commitFiles(
+          plan.rewritten.length || plan.deleteFiles.length ? 'overwrite' : 'delete',
+          plan.rewritten,
+          plan.removed.size ? plan.removed : undefined,
+          {
+            ...opts,
+            deleteFiles: plan.deleteFiles,
+            validate: (m) => {
+              validateNoConcurrentChange(m, since, this.name);
+              opts.validate?.(m);
+            },
+          },
+        );
+        return { ...r, deletedRows: plan.deletedRows, replans };
+      } catch (e) {
+        if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
+          throw e;
+        await this.refresh();
+      }
+    }
+  }
+
+  /**
+   * Replaces the rows matching `filter` with `rows`, in one snapshot (Iceberg's overwrite by row
+   * filter). Every new row must match the filter (otherwise the table would gain rows outside
+   * the range it replaced): a row that does not is refused before anything is committed.
+   */
+  async overwriteWhere(
+    filter: Expr,
+    rows: RowInput,
+    opts: WriteOptions & CommitOptions = {},
+  ): Promise<WriteResult & { deletedRows: bigint; replans: number }> {
+    const io = this.catalog.io;
+    for (let replans = 0; ; replans++) {
+      const base = this.state.metadata;
+      const since = currentSnapshot(base)?.['snapshot-id'];
+      const files = await writeRows(io, base, rows, { ...opts, table: this.name });
+      let plan: Awaited<ReturnType<typeof writeDeleteWhere>>;
+      try {
+        await refuseRowsOutside(io, currentSchema(base), files, filter, this.name);
+        plan = await writeDeleteWhere(io, base, filter, this.name);
+      } catch (e) {
+        await Promise.all(files.map((f) => io.delete(f.file_path).catch(() => {})));
+        throw e;
+      }
+      try {
+        const r = await this.commitFiles(
+          'overwrite',
+          [...files, ...plan.rewritten],
+          plan.removed.size ? plan.removed : undefined,
+          {
+            ...opts,
+            deleteFiles: plan.deleteFiles,
+            validate: (m) => {
+              validateNoConcurrentChange(m, since, this.name);
+              opts.validate?.(m);
+            },
+          },
+        );
+        return { ...r, deletedRows: plan.deletedRows, replans };
       } catch (e) {
         if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
           throw e;

@@ -23,6 +23,7 @@ import {
   type VerifyTableJob,
   writeExpectedJsonl,
 } from '../support/interop.js';
+import { canonicalSet } from '../support/temp-catalog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'floe-interop-out-'));
 const catalogSpec = { name: 'floe', db: join(dir, 'catalog.db'), warehouse: join(dir, 'warehouse') };
@@ -197,8 +198,7 @@ describe('floe → PyIceberg and Spark', () => {
       }
       const want = [...model.values()];
       const floeRead = (await t.scan().toRows()) as CanonicalRow[];
-      const byId = (rows: CanonicalRow[]) => [...rows].sort((a, b) => cmp(a.id!, b.id!));
-      expect(byId(floeRead)).toEqual(byId(want));
+      expect(canonicalSet(floeRead)).toEqual(canonicalSet(want));
       const expected = join(dir, 'expected', `${name}.jsonl`);
       writeExpectedJsonl(expected, want);
       jobs.push({

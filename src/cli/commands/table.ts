@@ -325,6 +325,35 @@ export function registerTableCommands(program: Command): void {
 
   addCatalogFlags(
     table
+      .command('delete <table>')
+      .description(
+        'delete the rows matching --where, in one snapshot (position deletes, or rewrites with write.delete.mode=copy-on-write)',
+      )
+      .requiredOption('--where <filter>', 'the rows to delete, e.g. "status = \'Deleted\' AND id < 100"')
+      .option('--dry-run', 'count the rows it would delete; change nothing'),
+  ).action(async (name: string, flags: CatalogFlags & { where: string; dryRun?: boolean }) => {
+    const filter = parseFilter(flags.where);
+    if (flags.dryRun) {
+      await withTable(flags, name, async (t) => {
+        const n = (await t.scan({ filter, select: [t.schema().fields[0]!.name] }).toRows()).length;
+        printLine(`would delete ${n} row(s) of ${t.name} (dry run: nothing changed)`);
+      });
+      return;
+    }
+    await withProjectLock(catalogTarget(flags).projectRoot, 'table delete', () =>
+      withTable(flags, name, async (t) => {
+        const r = await t.deleteWhere(filter);
+        printLine(
+          r.deletedRows === 0n
+            ? `no row of ${t.name} matches; nothing changed`
+            : `deleted ${r.deletedRows} row(s) of ${t.name} in snapshot ${r.snapshot['snapshot-id']} (${r.snapshot.summary['added-position-delete-files'] ?? '0'} position delete file(s), ${r.snapshot.summary['deleted-data-files'] ?? '0'} data file(s) removed, ${r.snapshot.summary['added-data-files'] ?? '0'} rewritten)`,
+        );
+      }),
+    );
+  });
+
+  addCatalogFlags(
+    table
       .command('register <table> <metadata-file>')
       .description(
         'point the catalog at an existing metadata file (Iceberg register_table); --force re-points a table it has',

@@ -6,15 +6,19 @@
  *
  * Relocation rewrites those references to the table's folder in this catalog's warehouse, as NEW
  * files: rewritten manifests and manifest lists beside the old ones, then a new metadata version,
- * then a compare-and-swap of the catalog pointer. No existing file is modified, and every file is
+ * then a compare-and-swap of the catalog pointer. Position delete files, whose rows name data
+ * files by path, are written again with the paths mapped. No existing file is modified, and every file is
  * written under this warehouse, so the original project is never touched. Before anything is
  * written, every referenced file is checked to exist in its new place.
  */
 import { randomBytes } from 'node:crypto';
+import { copyToParquet } from '../../duck/parquet.js';
+import { sqlString, withDuck } from '../../duck/session.js';
 import { FloeError } from '../../errors.js';
 import { readAvroContainer, writeAvroContainer } from '../spec/avro.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import { parseTableMetadata } from '../spec/metadata-json.js';
+import { DELETE_FILE_PATH_ID, DELETE_POS_ID } from '../write/position-deletes.js';
 import { type Catalog, identifierString, type TableIdentifier } from './catalog.js';
 import { writeMetadata } from './metastore.js';
 import { canonicalUri, isUnder } from './recover.js';
@@ -72,6 +76,71 @@ class PathMap {
     for (const [f, t] of this.pairs) if (u === f || u.startsWith(`${f}/`)) return t + u.slice(f.length);
     if (this.pairs.length) this.untouched.add(uri);
     return uri;
+  }
+}
+
+interface RelocatedFile {
+  content?: number;
+  file_path: string;
+  file_size_in_bytes: bigint;
+  lower_bounds?: { key: number; value: Buffer }[] | null;
+  upper_bounds?: { key: number; value: Buffer }[] | null;
+  referenced_data_file?: string | null;
+}
+
+/** The file_path bounds and referenced data file of a delete file, mapped like its rows. */
+function relocateDeleteBounds(f: RelocatedFile, paths: PathMap): void {
+  const map = (kvs: RelocatedFile['lower_bounds']) => {
+    for (const kv of kvs ?? [])
+      if (kv.key === DELETE_FILE_PATH_ID)
+        kv.value = Buffer.from(paths.map(Buffer.from(kv.value).toString('utf8')), 'utf8');
+  };
+  // Bounds another engine truncated no longer bound the mapped paths exactly: drop them (a
+  // reader then reads the file's rows instead of skipping it).
+  const lower = f.lower_bounds?.find((kv) => kv.key === DELETE_FILE_PATH_ID)?.value;
+  const upper = f.upper_bounds?.find((kv) => kv.key === DELETE_FILE_PATH_ID)?.value;
+  if (lower && upper && Buffer.compare(Buffer.from(lower), Buffer.from(upper)) === 0) {
+    map(f.lower_bounds);
+    map(f.upper_bounds);
+  } else {
+    f.lower_bounds = f.lower_bounds?.filter((kv) => kv.key !== DELETE_FILE_PATH_ID) ?? null;
+    f.upper_bounds = f.upper_bounds?.filter((kv) => kv.key !== DELETE_FILE_PATH_ID) ?? null;
+  }
+  if (f.referenced_data_file != null) f.referenced_data_file = paths.map(f.referenced_data_file);
+}
+
+/** Writes delete file `from` again at `to` with every data file path mapped; returns its size. */
+async function relocatePositionDeletes(
+  io: RelocatableCatalog['io'],
+  from: string,
+  to: string,
+  paths: PathMap,
+): Promise<bigint> {
+  const local = await io.localCopy(from);
+  try {
+    return await withDuck(async (duck) => {
+      const src = `read_parquet(${sqlString(local.path)})`;
+      const names = await duck.json(`SELECT DISTINCT file_path FROM ${src}`);
+      const mapping = names.map(
+        (r) => `(${sqlString(String(r.file_path))}, ${sqlString(paths.map(String(r.file_path)))})`,
+      );
+      const staged = await io.stageWrite(to);
+      try {
+        const select = mapping.length
+          ? `SELECT m.new_path AS file_path, d.pos FROM ${src} d JOIN (VALUES ${mapping.join(', ')}) m(old_path, new_path) ON m.old_path = d.file_path ORDER BY file_path, pos`
+          : `SELECT file_path, pos FROM ${src} d`;
+        await copyToParquet(duck, select, staged.localPath, {
+          file_path: DELETE_FILE_PATH_ID,
+          pos: DELETE_POS_ID,
+        });
+        return BigInt(await staged.publish());
+      } catch (e) {
+        await staged.discard().catch(() => {});
+        throw e;
+      }
+    });
+  } finally {
+    await local.release();
   }
 }
 
@@ -170,6 +239,12 @@ export async function relocateTable(
     const base = uri.slice(uri.lastIndexOf('/') + 1).replace(/\.avro$/, '');
     return `${newLocation}/metadata/${base}-relocated-${tag}.avro`;
   };
+  /** A rewritten delete file: beside its mapped copy, under this warehouse. */
+  const renamedData = (uri: string) => {
+    const dir = uri.slice(0, uri.lastIndexOf('/'));
+    const base = uri.slice(uri.lastIndexOf('/') + 1).replace(/\.parquet$/, '');
+    return `${isUnder(dir, warehouse) ? dir : `${newLocation}/data`}/${base}-relocated-${tag}.parquet`;
+  };
   const newManifests = new Map<string, { path: string; bytes: Buffer }>();
   const newLists: { path: string; bytes: Buffer }[] = [];
   const listOf = new Map<string, string>();
@@ -192,21 +267,26 @@ export async function relocateTable(
       if (!rewritten) {
         await must(manifestPath, 'the manifest');
         const manifest = readAvroContainer(await io.read(manifestPath));
-        if ((m.content ?? 0) !== 0 || manifest.metadata.content === 'deletes') {
-          // Position delete files hold data file paths inside their Parquet rows, which would
-          // need rewriting too; not done yet.
-          throw new FloeError(
-            'feature-unsupported',
-            `cannot relocate ${identifierString(id)}: it has delete files (${manifestPath}), whose rows name data files by path; compact the table's deletes in the original project first`,
-            { context: { table: identifierString(id) } },
-          );
-        }
-        for (const e of manifest.records as { status: number; data_file: { file_path: string } }[]) {
+        const deletes = (m.content ?? 0) !== 0 || manifest.metadata.content === 'deletes';
+        for (const e of manifest.records as { status: number; data_file: RelocatedFile }[]) {
           const file = paths.map(e.data_file.file_path);
           // Deleted entries name files a later snapshot removed: they need not exist.
           if (e.status !== 2) {
-            await must(file, 'the data file');
+            await must(file, deletes ? 'the delete file' : 'the data file');
             dataFiles++;
+          }
+          if (deletes) {
+            // Position delete files name data files by path inside their rows: a live one is
+            // written again with the paths mapped (a new file; the copied one is left as it is).
+            if (e.status !== 2 && (e.data_file.content ?? 1) === 1) {
+              const moved = renamedData(file);
+              if (!opts.dryRun) {
+                e.data_file.file_size_in_bytes = await relocatePositionDeletes(io, file, moved, paths);
+              }
+              e.data_file.file_path = moved;
+            } else e.data_file.file_path = file;
+            relocateDeleteBounds(e.data_file, paths);
+            continue;
           }
           e.data_file.file_path = file;
         }

@@ -5,8 +5,10 @@
  * every operation: a copy-on-write MERGE rewrites a file without the replaced rows and adds the
  * new versions, and an OVERWRITE replaces every file; in both, the carried-over rows appear in
  * the added files and in the removed ones and cancel out, so what remains is exactly the new or
- * changed rows. Columns that differ between copies of an unchanged row (ingest time, run id) can
- * be left out of the comparison.
+ * changed rows. A merge-on-read MERGE leaves the old file and adds position deletes: the rows
+ * those deletes remove are the removed side, so an unchanged row written again cancels out the
+ * same way. Columns that differ between copies of an unchanged row (ingest time, run id) can be
+ * left out of the comparison.
  *
  * A range is only answered when `from` is an ancestor of `to` and its manifests are still there:
  * otherwise (snapshots expired, table rolled back or replaced) planning fails with reason
@@ -90,17 +92,23 @@ export async function planChanges(
       `snapshot ${fromId} is not an ancestor of snapshot ${to['snapshot-id']} (rolled back or replaced?)`,
     );
   const before = await liveAt(from);
-  const stillLive = new Set(live.map((t) => t.file.file_path));
+  const liveNow = new Map(live.map((t) => [t.file.file_path, t]));
   // A file belongs to the range when its data sequence number is after `from`'s: appends,
   // rewrites and compactions in the range all give their files the new sequence numbers.
   const seq = from['sequence-number'];
-  return {
-    from,
-    to,
-    schema,
-    added: live.filter((t) => t.sequenceNumber > seq),
-    removed: before.filter((t) => !stillLive.has(t.file.file_path)),
-  };
+  const removed: FileScanTask[] = [];
+  for (const t of before) {
+    const now = liveNow.get(t.file.file_path);
+    if (!now) {
+      removed.push(t); // the whole file left: every row it held at `from`
+      continue;
+    }
+    // The file stayed; rows that position deletes added in the range remove (merge-on-read).
+    const had = new Set(t.deletes.map((d) => d.file_path));
+    const fresh = now.deletes.filter((d) => !had.has(d.file_path));
+    if (fresh.length) removed.push({ ...t, onlyDeletedBy: fresh });
+  }
+  return { from, to, schema, added: live.filter((t) => t.sequenceNumber > seq), removed };
 }
 
 function unavailable(table: string, why: string): FloeError {

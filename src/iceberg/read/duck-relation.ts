@@ -166,7 +166,7 @@ class LocalFiles {
 
   async copies(tasks: readonly FileScanTask[]): Promise<Map<string, string>> {
     for (const t of tasks) {
-      for (const f of [t.file, ...t.deletes]) {
+      for (const f of [t.file, ...t.deletes, ...(t.onlyDeletedBy ?? [])]) {
         if (this.paths.has(f.file_path)) continue;
         let c: { path: string; release(): Promise<void> };
         try {

@@ -50,7 +50,7 @@ export async function* streamRows(
   const local = new Map<string, string>();
   try {
     for (const t of plan.tasks) {
-      for (const f of [t.file, ...t.deletes]) {
+      for (const f of [t.file, ...t.deletes, ...(t.onlyDeletedBy ?? [])]) {
         if (local.has(f.file_path)) continue;
         let c: { path: string; release(): Promise<void> };
         try {
@@ -167,18 +167,18 @@ async function buildQuery(
   const files = plan.tasks.map((t) => local.get(t.file.file_path)!);
   const paths = files.map(sqlString);
   const hasDeletes = plan.tasks.some((t) => t.deletes.length > 0);
+  const restricted = plan.tasks.filter((t) => t.onlyDeletedBy !== undefined);
+  const positions = hasDeletes || restricted.length > 0;
   // By name when that is provably the same as by field id (see by-name.ts): DuckDB then knows
   // the files' row counts when it plans joins over them.
   const byName = helpers?.byName === true && (await filesMatchSchema(duck, files, plan.schema));
-  const source = `read_parquet([${paths.join(', ')}]${byName ? '' : `, schema = ${schemaMap}`}${hasDeletes ? ', filename = true, file_row_number = true' : ''})`;
-  let from = `${source} AS d`;
-  if (hasDeletes) {
+  const source = `read_parquet([${paths.join(', ')}]${byName ? '' : `, schema = ${schemaMap}`}${positions ? ', filename = true, file_row_number = true' : ''})`;
+  const conditions: string[] = [];
+  const create = helpers?.prefix ? 'CREATE TABLE' : 'CREATE TEMP TABLE';
+  /** A table of (file_path, pos) from delete files, with the data files' local paths beside it. */
+  const positionsTable = async (deleteFiles: string[]): Promise<string | undefined> => {
     const base = `deletes_${randomUUID().replace(/-/g, '')}`;
     const name = helpers?.prefix ? `${helpers.prefix}.${base}` : base;
-    const create = helpers?.prefix ? 'CREATE TABLE' : 'CREATE TEMP TABLE';
-    const deleteFiles = [
-      ...new Set(plan.tasks.flatMap((t) => t.deletes.map((x) => local.get(x.file_path)!))),
-    ];
     await duck.run(
       `${create} ${name} AS SELECT file_path, pos FROM read_parquet([${deleteFiles.map(sqlString).join(', ')}])`,
     );
@@ -195,14 +195,30 @@ async function buildQuery(
       }
       return `(${sqlString(uri)}, ${sqlString(local.get(uri) ?? path)})`;
     });
-    if (mapping.length) {
-      await duck.run(
-        `${create} ${name}_paths AS SELECT * FROM (VALUES ${mapping.join(', ')}) AS v(file_path, local_path)`,
-      );
-      helpers?.created.push(`${name}_paths`);
-      from = `${source} AS d WHERE NOT EXISTS (SELECT 1 FROM ${name} x JOIN ${name}_paths p USING (file_path) WHERE p.local_path = d.filename AND x.pos = d.file_row_number)`;
-    }
+    if (!mapping.length) return undefined;
+    await duck.run(
+      `${create} ${name}_paths AS SELECT * FROM (VALUES ${mapping.join(', ')}) AS v(file_path, local_path)`,
+    );
+    helpers?.created.push(`${name}_paths`);
+    return name;
+  };
+  const at = (name: string) =>
+    `EXISTS (SELECT 1 FROM ${name} x JOIN ${name}_paths p USING (file_path) WHERE p.local_path = d.filename AND x.pos = d.file_row_number)`;
+  if (hasDeletes) {
+    const name = await positionsTable([
+      ...new Set(plan.tasks.flatMap((t) => t.deletes.map((x) => local.get(x.file_path)!))),
+    ]);
+    if (name) conditions.push(`NOT ${at(name)}`);
   }
+  if (restricted.length > 0) {
+    const only = [
+      ...new Set(restricted.flatMap((t) => (t.onlyDeletedBy ?? []).map((x) => local.get(x.file_path)!))),
+    ];
+    const name = only.length ? await positionsTable(only) : undefined;
+    const restrictedFiles = restricted.map((t) => sqlString(local.get(t.file.file_path)!)).join(', ');
+    conditions.push(`(d.filename NOT IN (${restrictedFiles})${name ? ` OR ${at(name)}` : ''})`);
+  }
+  const from = `${source} AS d${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
   const filter = opts.filter ? exprToSql(plan.schema, opts.filter) : undefined;
   const whereSql = filter ? (from.includes(' WHERE ') ? ` AND ${filter}` : ` WHERE ${filter}`) : '';
   const cols = fields.map((f) => outputExpr(f)).join(', ');

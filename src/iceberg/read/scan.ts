@@ -37,6 +37,11 @@ export interface FileScanTask {
   readonly file: DataFile;
   readonly deletes: readonly DataFile[];
   readonly sequenceNumber: bigint;
+  /**
+   * Read only the rows these delete files delete (still minus `deletes`): the rows a range of
+   * snapshots removed from a file that stayed (changes.ts). Absent: every live row.
+   */
+  readonly onlyDeletedBy?: readonly DataFile[];
 }
 
 export interface ScanPlan {

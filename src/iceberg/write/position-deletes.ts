@@ -9,7 +9,7 @@
  * cannot apply them.
  */
 import { randomUUID } from 'node:crypto';
-import { copyToParquet } from '../../duck/parquet.js';
+import { copyToParquet, type WrittenParquet } from '../../duck/parquet.js';
 import { type Duck, sqlIdent, sqlString } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import { uriToPath } from '../io/local.js';
@@ -97,10 +97,10 @@ export function keyColumnsSource(path: string, keys: readonly KeyColumn[]): stri
   return `read_parquet(${sqlString(path)}, schema = ${map}, file_row_number = true)`;
 }
 
-export interface KeyDeletes {
-  /** Live rows of the data file whose key is in the keys table. */
+export interface PositionDeletes {
+  /** Live rows of the data file the delete file marks. */
   readonly matched: bigint;
-  /** The delete file marking them, when there were any. */
+  /** The delete file, when any row matched. */
   readonly file?: DataFile;
 }
 
@@ -116,18 +116,32 @@ export async function writeKeyDeletes(
   existingDeletes: readonly DataFile[],
   keysTable: string,
   keys: readonly KeyColumn[],
-): Promise<KeyDeletes> {
-  const copies: { path: string; release(): Promise<void> }[] = [];
-  try {
-    const data = await io.localCopy(f.file_path);
-    copies.push(data);
-    for (const d of existingDeletes) copies.push(await io.localCopy(d.file_path));
-    const exclude = excludeDeletedSql(
-      f.file_path,
-      copies.slice(1).map((c) => c.path),
-    );
-    const on = keys.map((k) => `k.${sqlIdent(k.name)} = d.${sqlIdent(k.name)}`).join(' AND ');
-    const select = `SELECT ${sqlString(f.file_path)} AS file_path, d.file_row_number AS pos FROM ${keyColumnsSource(data.path, keys)} d SEMI JOIN ${keysTable} k ON ${on}${exclude ? ` WHERE ${exclude}` : ''} ORDER BY pos`;
+): Promise<PositionDeletes> {
+  const on = keys.map((k) => `k.${sqlIdent(k.name)} = d.${sqlIdent(k.name)}`).join(' AND ');
+  return writePositionDeletes(
+    io,
+    duck,
+    f,
+    existingDeletes,
+    (data, exclude) =>
+      `SELECT d.file_row_number AS pos FROM ${keyColumnsSource(data, keys)} d SEMI JOIN ${keysTable} k ON ${on}${exclude ? ` WHERE ${exclude}` : ''}`,
+  );
+}
+
+/**
+ * Writes a position delete file for the live rows of data file `f` that `positions` selects:
+ * given the local path of `f` and a condition excluding rows already deleted ('' when none), it
+ * returns a query of `pos` (the row's `file_row_number`, read with `d` as the alias).
+ */
+export async function writePositionDeletes(
+  io: FileIO,
+  duck: Duck,
+  f: DataFile,
+  existingDeletes: readonly DataFile[],
+  positions: (dataPath: string, excludeDeleted: string) => string,
+): Promise<PositionDeletes> {
+  return withLiveRows(io, f, existingDeletes, async (data, exclude) => {
+    const select = `SELECT ${sqlString(f.file_path)} AS file_path, pos FROM (${positions(data, exclude)}) ORDER BY pos`;
     const dir = f.file_path.slice(0, f.file_path.lastIndexOf('/'));
     const uri = `${dir}/${randomUUID()}-deletes.parquet`;
     const staged = await io.stageWrite(uri);
@@ -142,48 +156,74 @@ export async function writeKeyDeletes(
       }
       const size = await staged.publish();
       failpoint('iceberg.merge-deletes');
-      const pos = written.columns.get('pos');
-      const pathBound = Buffer.from(f.file_path, 'utf8');
-      const n = written.rowCount;
-      const file: DataFile = {
-        content: 1,
-        file_path: uri,
-        file_format: 'PARQUET',
-        partition: f.partition,
-        record_count: n,
-        file_size_in_bytes: BigInt(size),
-        column_sizes: [
-          { key: DELETE_FILE_PATH_ID, value: written.columns.get('file_path')?.sizeBytes ?? 0n },
-          { key: DELETE_POS_ID, value: pos?.sizeBytes ?? 0n },
-        ],
-        value_counts: [
-          { key: DELETE_FILE_PATH_ID, value: n },
-          { key: DELETE_POS_ID, value: n },
-        ],
-        null_value_counts: [
-          { key: DELETE_FILE_PATH_ID, value: 0n },
-          { key: DELETE_POS_ID, value: 0n },
-        ],
-        lower_bounds: [
-          { key: DELETE_FILE_PATH_ID, value: pathBound },
-          { key: DELETE_POS_ID, value: Buffer.from(serializeBound('long', BigInt(pos?.min ?? '0'))) },
-        ],
-        upper_bounds: [
-          { key: DELETE_FILE_PATH_ID, value: pathBound },
-          { key: DELETE_POS_ID, value: Buffer.from(serializeBound('long', BigInt(pos?.max ?? '0'))) },
-        ],
-        split_offsets: written.splitOffsets,
-        sort_order_id: null,
-        referenced_data_file: f.file_path,
-      };
-      return { matched: n, file };
+      return { matched: written.rowCount, file: deleteFileOf(uri, size, f, written) };
     } catch (e) {
       await staged.discard().catch(() => {});
       throw e;
     }
+  });
+}
+
+/**
+ * Runs `fn` with a local copy of data file `f` and the SQL condition (over `d.file_row_number`,
+ * '' when there are none) excluding the rows its delete files delete; releases the copies after.
+ */
+export async function withLiveRows<T>(
+  io: FileIO,
+  f: DataFile,
+  deletes: readonly DataFile[],
+  fn: (dataPath: string, excludeDeleted: string) => Promise<T>,
+): Promise<T> {
+  const copies: { path: string; release(): Promise<void> }[] = [];
+  try {
+    const data = await io.localCopy(f.file_path);
+    copies.push(data);
+    for (const d of deletes) copies.push(await io.localCopy(d.file_path));
+    const exclude = excludeDeletedSql(
+      f.file_path,
+      copies.slice(1).map((c) => c.path),
+    );
+    return await fn(data.path, exclude);
   } finally {
     await Promise.all(copies.map((c) => c.release()));
   }
+}
+
+function deleteFileOf(uri: string, size: number, f: DataFile, written: WrittenParquet): DataFile {
+  const pos = written.columns.get('pos');
+  const pathBound = Buffer.from(f.file_path, 'utf8');
+  const n = written.rowCount;
+  return {
+    content: 1,
+    file_path: uri,
+    file_format: 'PARQUET',
+    partition: f.partition,
+    record_count: n,
+    file_size_in_bytes: BigInt(size),
+    column_sizes: [
+      { key: DELETE_FILE_PATH_ID, value: written.columns.get('file_path')?.sizeBytes ?? 0n },
+      { key: DELETE_POS_ID, value: pos?.sizeBytes ?? 0n },
+    ],
+    value_counts: [
+      { key: DELETE_FILE_PATH_ID, value: n },
+      { key: DELETE_POS_ID, value: n },
+    ],
+    null_value_counts: [
+      { key: DELETE_FILE_PATH_ID, value: 0n },
+      { key: DELETE_POS_ID, value: 0n },
+    ],
+    lower_bounds: [
+      { key: DELETE_FILE_PATH_ID, value: pathBound },
+      { key: DELETE_POS_ID, value: Buffer.from(serializeBound('long', BigInt(pos?.min ?? '0'))) },
+    ],
+    upper_bounds: [
+      { key: DELETE_FILE_PATH_ID, value: pathBound },
+      { key: DELETE_POS_ID, value: Buffer.from(serializeBound('long', BigInt(pos?.max ?? '0'))) },
+    ],
+    split_offsets: written.splitOffsets,
+    sort_order_id: null,
+    referenced_data_file: f.file_path,
+  };
 }
 
 /** How MERGE changes rows of existing data files: Iceberg's `write.merge.mode`. */
@@ -196,4 +236,9 @@ export type MergeMode = 'merge-on-read' | 'copy-on-write';
 export function mergeMode(properties: Record<string, string>): MergeMode {
   const v = properties['write.merge.mode'];
   return v === 'copy-on-write' ? 'copy-on-write' : 'merge-on-read';
+}
+
+/** How DELETE changes rows of existing data files: Iceberg's `write.delete.mode` (same default). */
+export function deleteMode(properties: Record<string, string>): MergeMode {
+  return properties['write.delete.mode'] === 'copy-on-write' ? 'copy-on-write' : 'merge-on-read';
 }

@@ -135,7 +135,7 @@ export function keyRangeMayOverlap(
  * Rewrites the data file of `task` without the rows whose key is in `keysTable` and without the
  * rows its delete files delete; no file when nothing remains. `matched` counts live rows only.
  */
-export async function rewriteWithoutKeys(
+export function rewriteWithoutKeys(
   io: FileIO,
   duck: Duck,
   metadata: TableMetadata,
@@ -143,6 +143,23 @@ export async function rewriteWithoutKeys(
   task: FileScanTask,
   keysTable: string,
   keys: readonly { name: string }[],
+): Promise<{ matched: bigint; file?: DataFile }> {
+  const match = `EXISTS (SELECT 1 FROM ${keysTable} k WHERE ${keys.map((k) => `k.${sqlIdent(k.name)} = d.${sqlIdent(k.name)}`).join(' AND ')})`;
+  return rewriteWithout(io, duck, metadata, schema, task, match);
+}
+
+/**
+ * Rewrites the data file of `task` without the live rows for which `match` (SQL over the row as
+ * `d`) is true, and without the rows its delete files delete; no file when nothing remains (or
+ * nothing matched: then nothing is written). `matched` counts live rows only.
+ */
+export async function rewriteWithout(
+  io: FileIO,
+  duck: Duck,
+  metadata: TableMetadata,
+  schema: Schema,
+  task: FileScanTask,
+  match: string,
 ): Promise<{ matched: bigint; file?: DataFile }> {
   const f = task.file;
   const copies: { path: string; release(): Promise<void> }[] = [];
@@ -162,9 +179,10 @@ export async function rewriteWithoutKeys(
     );
     const src = `read_parquet(${sqlString(local.path)}, schema = ${schemaMap}${deleted ? ', file_row_number = true' : ''})`;
     const live = deleted ? ` AND ${deleted}` : '';
-    const match = `EXISTS (SELECT 1 FROM ${keysTable} k WHERE ${keys.map((k) => `k.${sqlIdent(k.name)} = d.${sqlIdent(k.name)}`).join(' AND ')})`;
+    // A condition that is NULL for a row does not match it (and must not drop it below).
+    const hit = `coalesce((${match}), false)`;
     const [c] = await duck.json(
-      `SELECT count(*) FILTER (WHERE ${match})::BIGINT AS n, count(*)::BIGINT AS live FROM ${src} d WHERE TRUE${live}`,
+      `SELECT count(*) FILTER (WHERE ${hit})::BIGINT AS n, count(*)::BIGINT AS live FROM ${src} d WHERE TRUE${live}`,
     );
     const matched = BigInt(String(c?.n ?? 0));
     if (matched === 0n) return { matched };
@@ -176,7 +194,7 @@ export async function rewriteWithoutKeys(
       const cols = schema.fields.map((x) => `d.${sqlIdent(x.name)}`).join(', ');
       const written = await copyToParquet(
         duck,
-        `SELECT ${cols} FROM ${src} d WHERE NOT ${match}${live}`,
+        `SELECT ${cols} FROM ${src} d WHERE NOT ${hit}${live}`,
         staged.localPath,
         fieldIdTree(schema),
       );
