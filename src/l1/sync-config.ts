@@ -240,6 +240,8 @@ async function attemptSync(
     }
     await spool.finish();
     failpoint('l1.fetched');
+    const fetchedAt = Date.now();
+    log.info(`fetched ${n.records} records in ${n.pages} pages (${fetchedAt - started} ms)`);
     // Drop the fetch phase's dead pages before DuckDB's write phase allocates (see memory.ts).
     collectGarbage();
     throwIfStopped(signal);
@@ -349,6 +351,8 @@ async function attemptSync(
       snapshotId,
       pages: n.pages,
       cursor: nextCursor ?? null,
+      // Time after the fetch: the table work (schema, write, commit) and the state update.
+      writeMs: Date.now() - fetchedAt,
     });
     progress('done');
     return {
