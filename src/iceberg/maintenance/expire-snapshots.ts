@@ -28,6 +28,8 @@ export const DEFAULT_MIN_SNAPSHOTS_TO_KEEP = 1;
 export interface ExpireOptions {
   /** Snapshots older than this (ms since the epoch) may expire; default now − `history.expire.max-snapshot-age-ms`. */
   readonly olderThanMs?: number;
+  /** Instead of `olderThanMs`: snapshots older than this age when the expiry runs may expire. */
+  readonly maxSnapshotAgeMs?: number;
   /** Keep at least this many snapshots on each branch; default `history.expire.min-snapshots-to-keep`. */
   readonly retainLast?: number;
   /** Plan only: commit nothing, delete nothing. */
@@ -55,14 +57,14 @@ export interface ExpireResult {
 /** The snapshots and refs `metadata` keeps under the options (pure). */
 export function planRetention(
   metadata: TableMetadata,
-  opts: Pick<ExpireOptions, 'olderThanMs' | 'retainLast' | 'now'> = {},
+  opts: Pick<ExpireOptions, 'olderThanMs' | 'maxSnapshotAgeMs' | 'retainLast' | 'now'> = {},
 ): { keep: Set<SnapshotId>; refs: Record<string, SnapshotRef>; droppedRefs: string[] } {
   const now = opts.now ?? Date.now();
   const props = metadata.properties;
   const maxAge = Number(props['history.expire.max-snapshot-age-ms'] ?? DEFAULT_MAX_SNAPSHOT_AGE_MS);
   const minKeep = Number(props['history.expire.min-snapshots-to-keep'] ?? DEFAULT_MIN_SNAPSHOTS_TO_KEEP);
   const maxRefAge = props['history.expire.max-ref-age-ms'];
-  const defaultCutoff = opts.olderThanMs ?? now - maxAge;
+  const defaultCutoff = opts.olderThanMs ?? now - (opts.maxSnapshotAgeMs ?? maxAge);
   const defaultMinKeep = Math.max(1, opts.retainLast ?? minKeep);
 
   const refs: Record<string, SnapshotRef> = {};

@@ -24,6 +24,8 @@ export const DEFAULT_ORPHAN_AGE_MS = 3 * 24 * 3600 * 1000;
 export interface OrphanOptions {
   /** Only files last modified before this time (ms since the epoch); default now − 3 days. */
   readonly olderThanMs?: number;
+  /** Instead of `olderThanMs`: only files at least this old when the removal runs. */
+  readonly minAgeMs?: number;
   /** Files never removed (URIs of writes in flight, from their journals). */
   readonly protect?: Iterable<string>;
   readonly dryRun?: boolean;
@@ -65,7 +67,7 @@ export async function referencedPaths(
 export async function removeOrphanFiles(table: Table, opts: OrphanOptions = {}): Promise<OrphanResult> {
   const io = table.catalog.io;
   const now = opts.now ?? Date.now();
-  const olderThan = opts.olderThanMs ?? now - DEFAULT_ORPHAN_AGE_MS;
+  const olderThan = opts.olderThanMs ?? now - (opts.minAgeMs ?? DEFAULT_ORPHAN_AGE_MS);
   await table.refresh();
   const location = table.metadata.location.replace(/\/+$/, '');
   if (!io.listDetailed)
