@@ -114,7 +114,9 @@ export async function maintain(name: string | undefined, flags: MaintainFlags): 
       `the project has no catalog yet (${target.catalogPath}), so there is no table to maintain`,
     );
   const scratchRoot = target.projectRoot ? join(target.projectRoot, '.floe', 'tmp') : undefined;
-  const scratch = scratchRoot ? runScratch(scratchRoot, `maintain-${randomUUID()}`) : undefined;
+  // A dry run writes nothing; only a real one journals what it writes (in a run-like scratch folder).
+  const scratch =
+    scratchRoot && !flags.dryRun ? runScratch(scratchRoot, `maintain-${randomUUID()}`) : undefined;
   if (scratch) setScratchDir(scratch.dir);
   const local = new LocalFileIO();
   const catalog = new SqlCatalog({
