@@ -367,9 +367,12 @@ async function rewriteGroups(
           if (rows === 0) return;
           const parts = Math.max(1, Math.min(rows, Math.round(Number(g.bytes) / target) || 1));
           const per = Math.ceil(rows / parts);
-          const cols = schema.fields.map(
-            (f) => `CAST(${sqlIdent(f.name)} AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`,
-          );
+          // The scan SQL gives top-level binary columns as lowercase hex (reader.ts outputExpr).
+          const cols = schema.fields.map((f) => {
+            const bytes = f.type === 'binary' || (typeof f.type === 'string' && f.type.startsWith('fixed'));
+            const c = bytes ? `unhex(${sqlIdent(f.name)})` : sqlIdent(f.name);
+            return `CAST(${c} AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`;
+          });
           for (let i = 0; i < parts; i++) {
             const slice = `SELECT ${cols.join(', ')} FROM ${staged} WHERE __floe_rn > ${i * per} AND __floe_rn <= ${(i + 1) * per} ORDER BY __floe_rn`;
             if (g.specId === spec['spec-id'])
