@@ -203,6 +203,7 @@ export async function compactTable(table: Table, opts: CompactOptions = {}): Pro
       return { plan, addedFiles: 0, addedBytes: 0n, replans, dryRun: !!opts.dryRun };
     const start = table.metadata;
     const added = await rewriteGroups(table, start, plan, opts);
+    let snapshotId: SnapshotId;
     try {
       await opts.beforeCommit?.();
       const remove = new Set([
@@ -223,18 +224,12 @@ export async function compactTable(table: Table, opts: CompactOptions = {}): Pro
           };
         },
       );
-      await table.refresh();
-      return {
-        plan,
-        addedFiles: added.length,
-        addedBytes: added.reduce((a, f) => a + f.file_size_in_bytes, 0n),
-        snapshotId: result.snapshot['snapshot-id'],
-        replans,
-        dryRun: false,
-      };
+      snapshotId = result.snapshot['snapshot-id'];
     } catch (e) {
-      await Promise.all(added.map((f) => table.catalog.io.delete(f.file_path).catch(() => {})));
+      // Only a conflict says for sure that nothing was committed; after any other error the
+      // files may be in the table, so they are left for orphan removal to judge.
       if (!isFloeError(e, 'commit-conflict')) throw e;
+      await Promise.all(added.map((f) => table.catalog.io.delete(f.file_path).catch(() => {})));
       if (e.context.reason === REPLAN && replans < maxReplans) continue;
       throw new FloeError(
         'commit-conflict',
@@ -242,6 +237,15 @@ export async function compactTable(table: Table, opts: CompactOptions = {}): Pro
         { context: { table: table.name, reason: e.context.reason }, cause: e },
       );
     }
+    await table.refresh();
+    return {
+      plan,
+      addedFiles: added.length,
+      addedBytes: added.reduce((a, f) => a + f.file_size_in_bytes, 0n),
+      snapshotId,
+      replans,
+      dryRun: false,
+    };
   }
 }
 

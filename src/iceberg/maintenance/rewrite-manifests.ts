@@ -146,14 +146,17 @@ export async function rewriteManifests(
         table.metadataLocation,
         withSnapshot(base, snapshot),
       );
-      await table.refresh();
-      return { replaced, created: created.length, kept: kept.length, snapshotId, dryRun: false };
     } catch (e) {
-      await Promise.all(written.map((f) => io.delete(f).catch(() => {})));
-      if (isFloeError(e, 'commit-conflict') && e.retryable && attempt < 10) continue;
+      // Only a conflict says for sure that nothing was committed (else: left for orphan removal).
+      if (isFloeError(e, 'commit-conflict')) {
+        await Promise.all(written.map((f) => io.delete(f).catch(() => {})));
+        if (e.retryable && attempt < 10) continue;
+      }
       if (isFloeError(e)) throw e.withContext({ table: table.name });
       throw e;
     }
+    await table.refresh();
+    return { replaced, created: created.length, kept: kept.length, snapshotId, dryRun: false };
   }
 }
 
