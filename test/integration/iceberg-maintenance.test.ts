@@ -5,8 +5,10 @@
  * tables) and old metadata files. After each, every remaining snapshot still reads what it read
  * before, and nothing it reaches is deleted.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFloeError } from '../../src/errors.js';
 import { commitMetadata } from '../../src/iceberg/catalog/metastore.js';
@@ -24,6 +26,7 @@ import { ALL_TYPES, allTypesRow, TIME_TYPES, timeRow } from '../support/all-type
 import { commitPositionDeletes, liveDataFiles, positionsOf } from '../support/position-deletes.js';
 import { canonicalSet, type TempCatalog, tempCatalog } from '../support/temp-catalog.js';
 
+const run = promisify(execFile);
 let tc: TempCatalog;
 beforeAll(async () => {
   tc = tempCatalog();
@@ -351,6 +354,40 @@ describe('compaction against concurrent writers', () => {
     const got = await t.scan().toRows();
     expect(got).toHaveLength(30);
     expect(got.find((x) => Number(x.id) === 5)!.cat).toBe('merged');
+  });
+});
+
+describe('compaction against another process appending', () => {
+  it('compacting over and over while a process appends row by row: every append lands, once', async () => {
+    const t = await createTable(tc.catalog, 'mt.race_process', {
+      schema: [
+        { name: 'id', type: 'long' },
+        { name: 'name', type: 'string' },
+      ],
+    });
+    for (let i = 0; i < 3; i++) await t.append([{ id: BigInt(10_000 + i), name: 'seed' }]);
+    const worker = new URL('../support/append-worker.ts', import.meta.url).pathname;
+    const n = 20;
+    let done = false;
+    const child = run(
+      process.execPath,
+      ['--import', 'tsx', worker, tc.dbPath, tc.warehouse, 'mt.race_process', '0', String(n)],
+      { timeout: 180_000 },
+    ).finally(() => {
+      done = true;
+    });
+    let compactions = 0;
+    while (!done) {
+      const r = await compactTable(t, { minInputFiles: 2 });
+      if (r.snapshotId !== undefined) compactions++;
+    }
+    await child;
+    await compactTable(t, { minInputFiles: 2 });
+    const got = (await t.scan().toRows()).map((r) => Number(r.id)).sort((a, b) => a - b);
+    expect(got).toEqual([...range(0, n), 10_000, 10_001, 10_002]);
+    expect(t.currentSnapshot()!.summary['total-records']).toBe(String(n + 3));
+    expect(t.currentSnapshot()!.summary['total-data-files']).toBe('1');
+    console.log(`compactions while appending: ${compactions}`);
   });
 });
 
