@@ -20,7 +20,7 @@ import { commitMetadata } from '../catalog/metastore.js';
 import type { Snapshot, SnapshotId, SnapshotRef, TableMetadata } from '../spec/metadata.js';
 import { snapshotById } from '../spec/metadata.js';
 import type { Table } from '../table.js';
-import { canonicalPath, reachableFrom } from './reachable.js';
+import { reachableFrom } from './reachable.js';
 
 export const DEFAULT_MAX_SNAPSHOT_AGE_MS = 5 * 24 * 3600 * 1000;
 export const DEFAULT_MIN_SNAPSHOTS_TO_KEEP = 1;
@@ -234,6 +234,5 @@ async function unreachableFiles(
   for (const [key, f] of old.files)
     if (!retained.files.has(key))
       out.push({ uri: f.file_path, kind: f.content === 0 ? 'data' : 'delete', bytes: f.file_size_in_bytes });
-  // Never a file a kept snapshot reaches under another spelling of its path.
-  return out.filter((f) => canonicalPath(f.uri) !== '' && !retained.files.has(canonicalPath(f.uri)));
+  return out;
 }
