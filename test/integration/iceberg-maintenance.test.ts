@@ -144,6 +144,19 @@ describe('compaction', () => {
     expect(canonicalSet(await u.scan().toRows())).toEqual(all);
   });
 
+  it('splits a file far larger than the target into files of about the target size', async () => {
+    const t = await createTable(tc.catalog, 'mt.split', { schema });
+    await t.append(rows(0, 3000));
+    const [big] = await liveDataFiles(t);
+    const target = Math.floor(Number(big!.file_size_in_bytes) / 3);
+    const r = await compactTable(t, { targetFileSizeBytes: target });
+    expect(r.plan.rewrittenFiles).toBe(1);
+    expect(r.addedFiles).toBe(3);
+    const after = await liveDataFiles(t);
+    expect(after.map((f) => Number(f.record_count))).toEqual([1000, 1000, 1000]);
+    expect(await ids(t)).toEqual(range(0, 3000));
+  });
+
   it('leaves a partition with too few small files alone, and does nothing when nothing qualifies', async () => {
     const t = await createTable(tc.catalog, 'mt.few', { schema });
     await t.append(rows(0, 5));

@@ -3,9 +3,10 @@
  * and data files with position deletes are rewritten, per partition, into files of about
  * `write.target-file-size-bytes` (default 512 MiB), with the deletes applied; the delete files
  * that applied only to rewritten files are dropped in the same `replace` snapshot. A file is a
- * candidate when it is smaller than the minimum size (75% of the target), or has deletes; a
- * partition's candidates are rewritten when there are enough of them (`minInputFiles`, default 5,
- * as Iceberg), when together they exceed the target, or when any has deletes. Rows are written in
+ * candidate when it is smaller than the minimum size (75% of the target), larger than the maximum
+ * (180%: it is split), or has deletes; a partition's candidates are rewritten when there are enough
+ * of them (`minInputFiles`, default 5, as Iceberg), when together they exceed the target, or when
+ * any has deletes or is too large. Output files are cut by row count to about the target size. Rows are written in
  * the table's sort order when it declares one.
  *
  * Concurrency: the rewrite is planned on one snapshot and committed with a compare-and-swap. If
@@ -53,6 +54,8 @@ export interface CompactOptions {
   readonly targetFileSizeBytes?: number;
   /** Files smaller than this are candidates; default 75% of the target. */
   readonly minFileSizeBytes?: number;
+  /** Files larger than this are split; default 180% of the target (as Iceberg). */
+  readonly maxFileSizeBytes?: number;
   /** A partition's small files are rewritten from this many on; default 5. */
   readonly minInputFiles?: number;
   /** How many times to plan again after a concurrent writer changed the files; default 3. */
@@ -117,7 +120,7 @@ export async function planCompaction(table: Table, opts: CompactOptions = {}): P
     keptDeleteFiles: 0,
   };
   if (!snapshot) return empty;
-  const { target, minSize, minInputFiles } = sizes(metadata, opts);
+  const { target, minSize, maxSize, minInputFiles } = sizes(metadata, opts);
   const specOf = new Map<string, number>();
   const tasks = await planTasks(
     io,
@@ -150,7 +153,8 @@ export async function planCompaction(table: Table, opts: CompactOptions = {}): P
   for (const t of tasks) {
     if (selected && !selected.has(t.file.file_path)) continue;
     const small = t.file.file_size_in_bytes < BigInt(minSize);
-    if (!small && t.deletes.length === 0) continue;
+    const big = t.file.file_size_in_bytes > BigInt(maxSize);
+    if (!small && !big && t.deletes.length === 0) continue;
     const key = `${specOf.get(t.file.file_path)}|${stableKey(t.file.partition)}`;
     byPartition.set(key, [...(byPartition.get(key) ?? []), t]);
   }
@@ -160,7 +164,8 @@ export async function planCompaction(table: Table, opts: CompactOptions = {}): P
     const enoughFiles = group.length > 1 && group.length >= minInputFiles;
     const enoughContent = group.length > 1 && total > BigInt(target);
     const hasDeletes = group.some((t) => t.deletes.length > 0);
-    if (enoughFiles || enoughContent || hasDeletes)
+    const tooBig = group.some((t) => t.file.file_size_in_bytes > BigInt(maxSize));
+    if (enoughFiles || enoughContent || hasDeletes || tooBig)
       chosen.push({ specId: Number(key.split('|')[0]), tasks: group });
   }
   if (chosen.length === 0) return empty;
@@ -256,6 +261,7 @@ function sizes(metadata: TableMetadata, opts: CompactOptions) {
   return {
     target,
     minSize: opts.minFileSizeBytes ?? Math.floor(target * 0.75),
+    maxSize: opts.maxFileSizeBytes ?? Math.floor(target * 1.8),
     minInputFiles: Math.max(1, opts.minInputFiles ?? DEFAULT_MIN_INPUT_FILES),
   };
 }
