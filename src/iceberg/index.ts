@@ -17,6 +17,20 @@ export { SqlCatalog, type SqlCatalogOptions } from './catalog/sql.js';
 export type { FileIO } from './io/file-io.js';
 export { LocalFileIO, pathToUri, uriToPath } from './io/local.js';
 export {
+  type CompactOptions,
+  type CompactResult,
+  compactTable,
+  planCompaction,
+} from './maintenance/compact.js';
+export { type ExpireOptions, type ExpireResult, expireSnapshots } from './maintenance/expire-snapshots.js';
+export { type MaintainOptions, type MaintainResult, maintainTable } from './maintenance/maintain.js';
+export { type OrphanOptions, type OrphanResult, removeOrphanFiles } from './maintenance/remove-orphans.js';
+export {
+  type RewriteManifestsOptions,
+  type RewriteManifestsResult,
+  rewriteManifests,
+} from './maintenance/rewrite-manifests.js';
+export {
   IcebergReader,
   type IncrementalOptions,
   type ReadOptions,

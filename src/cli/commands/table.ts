@@ -1,5 +1,5 @@
 /**
- * `floe table list|show|snapshots|read|register`: look at the Iceberg tables of a project's
+ * `floe table list|show|snapshots|read|register|maintain`: look at the Iceberg tables of a project's
  * catalog, and point one at a given metadata file. A damaged or lost catalog is an error here,
  * never an empty listing.
  */
@@ -33,6 +33,7 @@ import { findProjectRoot, loadProject } from '../../runtime/local/project.js';
 import { withProjectLock } from '../../runtime/local/run-lock.js';
 import { redact } from '../../util/redact.js';
 import { formatTable, isTerminal, printJsonLine, printLine, printRows } from '../output.js';
+import { registerMaintainCommand } from './table-maintain.js';
 
 export interface CatalogFlags {
   catalog?: string;
@@ -121,7 +122,10 @@ async function withTable<T>(flags: CatalogFlags, name: string, fn: (t: Table) =>
 }
 
 export function registerTableCommands(program: Command): void {
-  const table = program.command('table').description('inspect Iceberg tables in the local catalog');
+  const table = program
+    .command('table')
+    .description('inspect and maintain Iceberg tables in the local catalog');
+  registerMaintainCommand(table);
 
   addCatalogFlags(table.command('list').description('list namespaces and their tables')).action(
     async (flags: CatalogFlags) =>

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { FloeError, isFloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
 import { hasDotSegment, isInside } from '../io/location.js';
+import { removeDroppedMetadataFiles } from '../maintenance/old-metadata.js';
 import { newTableMetadata, type TableMetadata, withPreviousMetadata } from '../spec/metadata.js';
 import { parseTableMetadata, serializeTableMetadata } from '../spec/metadata-json.js';
 import { buildPartitionSpec, unpartitionedSpec } from '../spec/partition.js';
@@ -213,5 +214,6 @@ export async function commitMetadata(
     throw e;
   }
   failpoint('iceberg.after-swap');
+  await removeDroppedMetadataFiles(catalog.io, metadata, baseLocation, written.metadata, location);
   return written;
 }

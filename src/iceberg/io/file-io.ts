@@ -12,6 +12,13 @@ export interface StagedWrite {
   discard(): Promise<void>;
 }
 
+export interface ListedFile {
+  readonly uri: string;
+  readonly size: number;
+  /** Milliseconds since the epoch. */
+  readonly lastModifiedMs: number;
+}
+
 export interface FileIO {
   read(uri: string): Promise<Buffer>;
   /** Writes a whole file. With `exclusive`, fails if it exists (metadata files are never overwritten). */
@@ -20,6 +27,11 @@ export interface FileIO {
   delete(uri: string): Promise<void>;
   /** All file URIs under a prefix (for orphan cleanup and tests). */
   list(prefixUri: string): Promise<string[]>;
+  /**
+   * All files under a prefix with their size and last-modified time (orphan removal only
+   * removes files older than a safety age). Optional: a FileIO without it cannot remove orphans.
+   */
+  listDetailed?(prefixUri: string): Promise<ListedFile[]>;
   /** A place to write a data file that becomes `uri` on publish. */
   stageWrite(uri: string): Promise<StagedWrite>;
   /** A local path with the file's bytes, for readers that need one (DuckDB). */

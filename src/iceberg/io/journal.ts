@@ -6,7 +6,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FileIO, StagedWrite } from './file-io.js';
+import type { FileIO, ListedFile, StagedWrite } from './file-io.js';
 
 export class JournalingFileIO implements FileIO {
   constructor(
@@ -46,6 +46,12 @@ export class JournalingFileIO implements FileIO {
 
   list(prefixUri: string): Promise<string[]> {
     return this.inner.list(prefixUri);
+  }
+
+  listDetailed(prefixUri: string): Promise<ListedFile[]> {
+    if (!this.inner.listDetailed) return Promise.reject(new Error('this FileIO cannot list file ages'));
+
+    return this.inner.listDetailed(prefixUri);
   }
 
   localCopy(uri: string): Promise<{ path: string; release(): Promise<void> }> {

@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FloeError } from '../../errors.js';
-import type { FileIO, StagedWrite } from './file-io.js';
+import type { FileIO, ListedFile, StagedWrite } from './file-io.js';
 
 /**
  * Iceberg paths are literal: Java and PyIceberg never percent-decode them, and partition
@@ -72,6 +72,19 @@ export class LocalFileIO implements FileIO {
     };
     await walk(root);
     return out.sort();
+  }
+
+  async listDetailed(prefixUri: string): Promise<ListedFile[]> {
+    const out: ListedFile[] = [];
+    for (const uri of await this.list(prefixUri)) {
+      try {
+        const st = await stat(uriToPath(uri));
+        out.push({ uri, size: st.size, lastModifiedMs: st.mtimeMs });
+      } catch {
+        // Gone since it was listed.
+      }
+    }
+    return out;
   }
 
   async stageWrite(uri: string): Promise<StagedWrite> {

@@ -26,7 +26,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { FloeError } from '../../errors.js';
-import type { FileIO, StagedWrite } from './file-io.js';
+import type { FileIO, ListedFile, StagedWrite } from './file-io.js';
 
 export interface S3Location {
   /** `s3`, `s3a` or `s3n`, as written (URIs are returned in the form they were given). */
@@ -123,9 +123,14 @@ export class S3FileIO implements FileIO {
 
   /** Every object under the prefix, taken as a folder (`…/t` does not list `…/t2/…`). */
   async list(prefixUri: string): Promise<string[]> {
+    return (await this.listDetailed(prefixUri)).map((f) => f.uri);
+  }
+
+  /** Like `list`, with each object's size and LastModified. */
+  async listDetailed(prefixUri: string): Promise<ListedFile[]> {
     const { scheme, bucket, key } = parseS3Uri(prefixUri);
     const prefix = key === '' || key.endsWith('/') ? key : `${key}/`;
-    const out: string[] = [];
+    const out: ListedFile[] = [];
     let token: string | undefined;
     do {
       let r: ListObjectsV2CommandOutput;
@@ -136,10 +141,16 @@ export class S3FileIO implements FileIO {
       } catch (e) {
         throw s3Error(e, 'ListObjectsV2', `${scheme}://${bucket}/${prefix}`);
       }
-      for (const o of r.Contents ?? []) if (o.Key) out.push(`${scheme}://${bucket}/${o.Key}`);
+      for (const o of r.Contents ?? [])
+        if (o.Key)
+          out.push({
+            uri: `${scheme}://${bucket}/${o.Key}`,
+            size: Number(o.Size ?? 0),
+            lastModifiedMs: o.LastModified ? o.LastModified.getTime() : Date.now(),
+          });
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
-    return out.sort();
+    return out.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   }
 
   async stageWrite(uri: string): Promise<StagedWrite> {

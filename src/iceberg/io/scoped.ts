@@ -8,7 +8,7 @@
  * Not covered: a symlink inside the root that points out of it (the file system follows it).
  */
 import { FloeError } from '../../errors.js';
-import type { FileIO, StagedWrite } from './file-io.js';
+import type { FileIO, ListedFile, StagedWrite } from './file-io.js';
 import { formatLocation, isInside, resolveLocation } from './location.js';
 
 export class ScopedFileIO implements FileIO {
@@ -38,6 +38,12 @@ export class ScopedFileIO implements FileIO {
 
   list(prefixUri: string): Promise<string[]> {
     return this.inner.list(prefixUri);
+  }
+
+  listDetailed(prefixUri: string): Promise<ListedFile[]> {
+    if (!this.inner.listDetailed) return Promise.reject(new Error('this FileIO cannot list file ages'));
+
+    return this.inner.listDetailed(prefixUri);
   }
 
   async stageWrite(uri: string): Promise<StagedWrite> {

@@ -1,7 +1,8 @@
 /**
  * Incremental reads: the rows appended between two snapshots of the main branch. Only append
  * snapshots can be read this way (as in Spark's incremental read); an overwrite or delete in
- * the range is an error, because "what was appended" no longer describes what changed.
+ * the range is an error, because "what was appended" no longer describes what changed; so is a
+ * compaction (its rewritten files hold rows appended in the range under its own snapshot id).
  */
 import { FloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
@@ -37,6 +38,15 @@ export function incrementalScan(
     }
     const range = chain.slice(0, stop);
     for (const s of range) {
+      // A compaction (`replace` that rewrote data files) moved appended rows into files of its
+      // own snapshot: reading only the append snapshots' files would miss them.
+      if (s.summary.operation === 'replace' && BigInt(s.summary['deleted-data-files'] ?? '0') > 0n) {
+        throw new FloeError(
+          'feature-unsupported',
+          `incremental reads cover append snapshots only; snapshot ${s['snapshot-id']} compacted data files in the range. Read the changes instead (readTableIncremental with fromSnapshotId, or \`floe table read --since-snapshot\`)`,
+          { context: { table } },
+        );
+      }
       if (s.summary.operation === 'overwrite' || s.summary.operation === 'delete') {
         throw new FloeError(
           'feature-unsupported',

@@ -11,7 +11,7 @@
  * run that ends normally deletes its own notes: its uncommitted files were removed as it went.
  */
 import { createHash } from 'node:crypto';
-import type { FileIO, StagedWrite } from '../../iceberg/io/file-io.js';
+import type { FileIO, ListedFile, StagedWrite } from '../../iceberg/io/file-io.js';
 
 export class S3RunJournal {
   constructor(
@@ -76,6 +76,10 @@ export class DurablyJournaledFileIO implements FileIO {
   }
   list(prefixUri: string): Promise<string[]> {
     return this.inner.list(prefixUri);
+  }
+  listDetailed(prefixUri: string): Promise<ListedFile[]> {
+    if (!this.inner.listDetailed) return Promise.reject(new Error('this FileIO cannot list file ages'));
+    return this.inner.listDetailed(prefixUri);
   }
   localCopy(uri: string): Promise<{ path: string; release(): Promise<void> }> {
     return this.inner.localCopy(uri);

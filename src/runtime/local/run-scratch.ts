@@ -72,3 +72,12 @@ export async function removeDeadSpillDirs(parent = tmpdir()): Promise<string[]> 
   }
   return removed;
 }
+
+/**
+ * Every file any run's journal under `root` names (runs alive or dead): writes that may still be
+ * in flight or were never committed. Orphan removal leaves these alone; the dead runs' leftovers
+ * are removed by the next run, which knows which were committed.
+ */
+export function journaledFiles(root: string): string[] {
+  return deadRuns(root, '').flatMap((r) => r.written);
+}
