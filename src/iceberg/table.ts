@@ -3,6 +3,7 @@
  * return a new handle state (they refresh `this`), reads take a snapshot of the current state.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Duck } from '../duck/session.js';
 import { isFloeError } from '../errors.js';
 import type { Catalog, TableIdentifier } from './catalog/catalog.js';
@@ -58,8 +59,17 @@ export interface CommitOptions {
   readonly signal?: AbortSignal;
 }
 
-/** How many times a MERGE is planned again after concurrent writers added data. */
-const MERGE_REPLANS = 8;
+/** How many times a MERGE (or DELETE, OVERWRITE by filter) is planned again after concurrent commits. */
+const MERGE_REPLANS = 12;
+
+/**
+ * A jittered, growing pause before planning again (20 ms … 2 s), so writers that keep colliding
+ * on the same table spread out instead of re-planning in lockstep and starving each other.
+ */
+function replanPause(replans: number): Promise<void> {
+  const wait = Math.min(2000, 20 * 2 ** replans);
+  return sleep(wait / 2 + Math.random() * (wait / 2));
+}
 
 export class Table {
   constructor(
@@ -196,6 +206,7 @@ export class Table {
       } catch (e) {
         if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
           throw e;
+        await replanPause(replans);
         await this.refresh();
       }
     }
@@ -329,6 +340,7 @@ export class Table {
       } catch (e) {
         if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
           throw e;
+        await replanPause(replans);
         await this.refresh();
       }
     }
@@ -377,6 +389,7 @@ export class Table {
       } catch (e) {
         if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
           throw e;
+        await replanPause(replans);
         await this.refresh();
       }
     }
@@ -423,6 +436,7 @@ export class Table {
       } catch (e) {
         if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
           throw e;
+        await replanPause(replans);
         await this.refresh();
       }
     }

@@ -335,11 +335,20 @@ async function writeChunk(
     const keys = dedupe.keys.map(sqlIdent).join(', ');
     const keyColumns = columns.filter((c) => dedupe!.keys.some((k) => c.startsWith(`${sqlIdent(k)}:`)));
     const keyReader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${keyColumns.join(', ')}})`;
-    const dup = await withDuck((duck) =>
-      duck.json(
-        `SELECT count(*) AS n FROM (SELECT ${keys} FROM ${keyReader} GROUP BY ${keys} HAVING count(*) > 1)`,
-      ),
-    );
+    // Keys first into a table (DuckDB spills it), then grouped: grouping straight off the JSON
+    // reader holds its per-thread buffers and the hash table at once, which overruns the memory
+    // limit on wide records (2M Wrike tasks, 3 GB of JSON, at 256 MB).
+    const keyTable = `keys_${randomUUID().replace(/-/g, '')}`;
+    const dup = await withDuck(async (duck) => {
+      try {
+        await duck.run(`CREATE TEMP TABLE ${keyTable} AS SELECT ${keys} FROM ${keyReader}`);
+        return await duck.json(
+          `SELECT count(*) AS n FROM (SELECT ${keys} FROM ${keyTable} GROUP BY ${keys} HAVING count(*) > 1)`,
+        );
+      } finally {
+        await duck.run(`DROP TABLE IF EXISTS ${keyTable}`);
+      }
+    });
     if (Number(dup[0]?.n ?? 0) === 0) dedupe = undefined;
     else materialize = true;
   }
