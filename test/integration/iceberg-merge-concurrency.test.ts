@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTable, loadTable } from '../../src/iceberg/index.js';
+import { createTable } from '../../src/iceberg/index.js';
 import { mergeOp } from '../support/merge-worker.js';
 import { type TempCatalog, tempCatalog } from '../support/temp-catalog.js';
 
