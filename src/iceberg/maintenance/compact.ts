@@ -17,6 +17,7 @@
  * up to `maxReplans` times, then fails with a `commit-conflict` that says so. Nothing is changed
  * by a compaction that fails; the files it wrote are removed.
  */
+
 import { randomUUID } from 'node:crypto';
 import { copyToParquet } from '../../duck/parquet.js';
 import { type Duck, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
@@ -24,7 +25,6 @@ import { FloeError, isFloeError } from '../../errors.js';
 import { scanRelation } from '../read/duck-relation.js';
 import type { Expr } from '../read/expr.js';
 import { type FileScanTask, planTasks } from '../read/scan.js';
-import { deserializeBound } from '../spec/bounds.js';
 import { type DataFile, EntryStatus } from '../spec/manifest.js';
 import {
   currentSchema,
@@ -40,14 +40,13 @@ import { commitSnapshot } from '../write/commit.js';
 import { dataFileOf, fieldIdTree, writeDataFilesFromQuery } from '../write/data-writer.js';
 import { duckType } from '../write/duck-types.js';
 import { partitionTypeFor, readManifestEntries, readManifestList } from '../write/manifest-io.js';
+import { deleteTarget } from '../write/position-deletes.js';
 import { REPLAN, snapshotsSince } from '../write/validate.js';
 import { canonicalPath } from './reachable.js';
 
 export const DEFAULT_TARGET_FILE_SIZE = 512 * 1024 * 1024;
 export const DEFAULT_MIN_INPUT_FILES = 5;
 const DEFAULT_MAX_REPLANS = 3;
-/** Field id of `file_path` in a position delete file (spec §Position Delete Files). */
-export const DELETE_FILE_PATH_ID = 2147483546;
 
 export interface CompactOptions {
   /** Default: the table's `write.target-file-size-bytes`, else 512 MiB. */
@@ -277,7 +276,7 @@ function stableKey(v: unknown): string {
  * its `file_path` bounds when they are equal (a file-scoped delete), else the paths it holds.
  */
 async function deleteTargets(table: Table, d: DataFile): Promise<string[]> {
-  const scoped = singleTarget(d);
+  const scoped = deleteTarget(d);
   if (scoped) return [canonicalPath(scoped)];
   const copy = await table.catalog.io.localCopy(d.file_path);
   try {
@@ -288,14 +287,6 @@ async function deleteTargets(table: Table, d: DataFile): Promise<string[]> {
   } finally {
     await copy.release();
   }
-}
-
-function singleTarget(d: DataFile): string | undefined {
-  if (d.referenced_data_file) return d.referenced_data_file;
-  const lo = d.lower_bounds?.find((b) => b.key === DELETE_FILE_PATH_ID)?.value;
-  const hi = d.upper_bounds?.find((b) => b.key === DELETE_FILE_PATH_ID)?.value;
-  if (!lo || !hi || Buffer.compare(Buffer.from(lo), Buffer.from(hi)) !== 0) return undefined;
-  return String(deserializeBound('string', lo));
 }
 
 /**
@@ -322,7 +313,7 @@ async function validateNoConflictingDeletes(
       for (const e of await readManifestEntries(io, base, m)) {
         if (e.status !== EntryStatus.ADDED || e.snapshot_id !== s['snapshot-id']) continue;
         const d = e.data_file;
-        const one = singleTarget(d);
+        const one = deleteTarget(d);
         const hits = one
           ? rewritten.has(canonicalPath(one))
           : [...rewritten.values()].some(
