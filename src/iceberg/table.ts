@@ -184,32 +184,16 @@ export class Table {
     selectSql: string,
     opts: QueryMergeOptions & CommitOptions,
   ): Promise<WriteResult & { plan: QueryMergePlan; replans: number }> {
-    for (let replans = 0; ; replans++) {
-      const base = this.state.metadata;
-      const since = currentSnapshot(base)?.['snapshot-id'];
+    return this.withReplans(opts, async (base, validate) => {
       const plan = await writeMergeFromQuery(this.catalog.io, base, selectSql, { ...opts, table: this.name });
-      try {
-        const r = await this.commitFiles(
-          plan.removed.size || plan.addedDeletes.length ? 'overwrite' : 'append',
-          plan.added,
-          plan.removed.size ? plan.removed : undefined,
-          {
-            ...opts,
-            deleteFiles: plan.addedDeletes,
-            validate: (m) => {
-              validateNoConcurrentChange(m, since, this.name);
-              opts.validate?.(m);
-            },
-          },
-        );
-        return { ...r, plan, replans };
-      } catch (e) {
-        if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
-          throw e;
-        await replanPause(replans);
-        await this.refresh();
-      }
-    }
+      const r = await this.commitFiles(
+        plan.removed.size || plan.addedDeletes.length ? 'overwrite' : 'append',
+        plan.added,
+        plan.removed.size ? plan.removed : undefined,
+        { ...opts, deleteFiles: plan.addedDeletes, validate },
+      );
+      return { ...r, plan };
+    });
   }
 
   /** Fast append of staged rows (see write/staged-query.ts), in one snapshot. */
@@ -306,8 +290,9 @@ export class Table {
   }
 
   /**
-   * Upsert by key (copy-on-write): input deduplicated by `keys` (last by `orderBy` wins), rows
-   * with those keys replaced, all in one snapshot. The plan (which files hold the input keys) is
+   * Upsert by key: input deduplicated by `keys` (last by `orderBy` wins), rows with those keys
+   * replaced (position deletes, or rewrites with `write.merge.mode` copy-on-write; see
+   * write/replace-rows.ts), all in one snapshot. The plan (which files hold the input keys) is
    * made as of the current snapshot; if another writer adds data or removes a planned file
    * before the commit lands, the merge is planned again on the new state (validate.ts), so it is
    * never applied blindly on top of another writer's rows: no update is lost or applied twice,
@@ -317,33 +302,16 @@ export class Table {
     rows: RowInput,
     opts: MergeOptions & CommitOptions,
   ): Promise<WriteResult & { matchedRows: bigint; replans: number }> {
-    for (let replans = 0; ; replans++) {
-      const base = this.state.metadata;
-      const since = currentSnapshot(base)?.['snapshot-id'];
+    return this.withReplans(opts, async (base, validate) => {
       const plan = await writeMerge(this.catalog.io, base, rows, { ...opts, table: this.name });
-      const operation = plan.removed.size || plan.addedDeletes.length ? 'overwrite' : 'append';
-      try {
-        const r = await this.commitFiles(
-          operation,
-          plan.added,
-          plan.removed.size ? plan.removed : undefined,
-          {
-            ...opts,
-            deleteFiles: plan.addedDeletes,
-            validate: (m) => {
-              validateNoConcurrentChange(m, since, this.name);
-              opts.validate?.(m);
-            },
-          },
-        );
-        return { ...r, matchedRows: plan.matchedRows, replans };
-      } catch (e) {
-        if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
-          throw e;
-        await replanPause(replans);
-        await this.refresh();
-      }
-    }
+      const r = await this.commitFiles(
+        plan.removed.size || plan.addedDeletes.length ? 'overwrite' : 'append',
+        plan.added,
+        plan.removed.size ? plan.removed : undefined,
+        { ...opts, deleteFiles: plan.addedDeletes, validate },
+      );
+      return { ...r, matchedRows: plan.matchedRows };
+    });
   }
 
   /**
@@ -357,42 +325,19 @@ export class Table {
     filter: Expr,
     opts: CommitOptions = {},
   ): Promise<WriteResult & { deletedRows: bigint; replans: number }> {
-    for (let replans = 0; ; replans++) {
-      const base = this.state.metadata;
-      const since = currentSnapshot(base)?.['snapshot-id'];
+    return this.withReplans(opts, async (base, validate) => {
       const plan = await writeDeleteWhere(this.catalog.io, base, filter, this.name);
-      if (plan.deletedRows === 0n && this.currentSnapshot()) {
-        return {
-          snapshot: this.currentSnapshot()!,
-          dataFiles: 0,
-          records: 0n,
-          attempts: 0,
-          deletedRows: 0n,
-          replans,
-        };
-      }
-      try {
-        const r = await this.commitFiles(
-          plan.rewritten.length || plan.deleteFiles.length ? 'overwrite' : 'delete',
-          plan.rewritten,
-          plan.removed.size ? plan.removed : undefined,
-          {
-            ...opts,
-            deleteFiles: plan.deleteFiles,
-            validate: (m) => {
-              validateNoConcurrentChange(m, since, this.name);
-              opts.validate?.(m);
-            },
-          },
-        );
-        return { ...r, deletedRows: plan.deletedRows, replans };
-      } catch (e) {
-        if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
-          throw e;
-        await replanPause(replans);
-        await this.refresh();
-      }
-    }
+      const current = this.currentSnapshot();
+      if (plan.deletedRows === 0n && current)
+        return { snapshot: current, dataFiles: 0, records: 0n, attempts: 0, deletedRows: 0n };
+      const r = await this.commitFiles(
+        plan.rewritten.length || plan.deleteFiles.length ? 'overwrite' : 'delete',
+        plan.rewritten,
+        plan.removed.size ? plan.removed : undefined,
+        { ...opts, deleteFiles: plan.deleteFiles, validate },
+      );
+      return { ...r, deletedRows: plan.deletedRows };
+    });
   }
 
   /**
@@ -406,9 +351,7 @@ export class Table {
     opts: WriteOptions & CommitOptions = {},
   ): Promise<WriteResult & { deletedRows: bigint; replans: number }> {
     const io = this.catalog.io;
-    for (let replans = 0; ; replans++) {
-      const base = this.state.metadata;
-      const since = currentSnapshot(base)?.['snapshot-id'];
+    return this.withReplans(opts, async (base, validate) => {
       const files = await writeRows(io, base, rows, { ...opts, table: this.name });
       let plan: Awaited<ReturnType<typeof writeDeleteWhere>>;
       try {
@@ -418,21 +361,35 @@ export class Table {
         await Promise.all(files.map((f) => io.delete(f.file_path).catch(() => {})));
         throw e;
       }
+      const r = await this.commitFiles(
+        'overwrite',
+        [...files, ...plan.rewritten],
+        plan.removed.size ? plan.removed : undefined,
+        { ...opts, deleteFiles: plan.deleteFiles, validate },
+      );
+      return { ...r, deletedRows: plan.deletedRows };
+    });
+  }
+
+  /**
+   * Runs `attempt` (plan against `base`, then commit with `validate`) until it commits. When a
+   * concurrent commit means the plan is stale (validate.ts: new data, new deletes, removed files),
+   * it pauses and plans again on the fresh state, up to MERGE_REPLANS times; then the conflict
+   * is the caller's.
+   */
+  private async withReplans<T>(
+    opts: CommitOptions,
+    attempt: (base: TableMetadata, validate: (m: TableMetadata) => void) => Promise<T>,
+  ): Promise<T & { replans: number }> {
+    for (let replans = 0; ; replans++) {
+      const base = this.state.metadata;
+      const since = currentSnapshot(base)?.['snapshot-id'];
       try {
-        const r = await this.commitFiles(
-          'overwrite',
-          [...files, ...plan.rewritten],
-          plan.removed.size ? plan.removed : undefined,
-          {
-            ...opts,
-            deleteFiles: plan.deleteFiles,
-            validate: (m) => {
-              validateNoConcurrentChange(m, since, this.name);
-              opts.validate?.(m);
-            },
-          },
-        );
-        return { ...r, deletedRows: plan.deletedRows, replans };
+        const r = await attempt(base, (m) => {
+          validateNoConcurrentChange(m, since, this.name);
+          opts.validate?.(m);
+        });
+        return { ...r, replans };
       } catch (e) {
         if (!isFloeError(e, 'commit-conflict') || e.context.reason !== REPLAN || replans >= MERGE_REPLANS)
           throw e;

@@ -22,8 +22,7 @@ import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/meta
 import type { Schema } from '../spec/schema.js';
 import { isPrimitive, type PrimitiveType } from '../spec/types.js';
 import { writeDataFilesFromQuery } from './data-writer.js';
-import { keyRangeMayOverlap, liveTasks, replaceKeyedRows } from './replace-rows.js';
-import { parseDuckValue } from './stats.js';
+import { keyRange, keyRangeMayOverlap, liveTasks, replaceKeyedRows } from './replace-rows.js';
 
 export interface QueryMergeOptions {
   /** Key columns (top-level, primitive). */
@@ -158,15 +157,6 @@ function keyColumns(schema: Schema, opts: QueryMergeOptions): KeyField[] {
     }
     return { name: f.name, id: f.id, type: f.type as PrimitiveType };
   });
-}
-
-async function keyRange(duck: Duck, from: string, k: KeyField): Promise<{ lo: unknown; hi: unknown }> {
-  const [r] = await duck.json(
-    `SELECT min(${sqlIdent(k.name)})::VARCHAR AS lo, max(${sqlIdent(k.name)})::VARCHAR AS hi FROM ${from} q`,
-  );
-  const parse = (v: unknown) =>
-    v === null || v === undefined ? undefined : parseDuckValue(k.type, String(v));
-  return { lo: parse(r?.lo), hi: parse(r?.hi) };
 }
 
 async function refuseBadKeys(

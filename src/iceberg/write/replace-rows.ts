@@ -106,7 +106,12 @@ export async function replaceKeyedRows(
   return { ...out, matchedRows };
 }
 
-async function keyRange(duck: Duck, from: string, k: KeyColumn): Promise<{ lo: unknown; hi: unknown }> {
+/** The least and greatest value of key `k` in `from` (a table or parenthesised query). */
+export async function keyRange(
+  duck: Duck,
+  from: string,
+  k: KeyColumn,
+): Promise<{ lo: unknown; hi: unknown }> {
   const [r] = await duck.json(
     `SELECT min(${sqlIdent(k.name)})::VARCHAR AS lo, max(${sqlIdent(k.name)})::VARCHAR AS hi FROM ${from} q`,
   );
