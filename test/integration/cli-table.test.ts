@@ -64,3 +64,51 @@ describe('floe table', () => {
     expect(e?.stderr).toMatch(/^floe: table ns\.nope does not exist/);
   });
 });
+
+describe('floe table delete and alter', () => {
+  it('deletes rows by filter (dry run first), then evolves the schema; the table reads accordingly', async () => {
+    const t = await createTable(tc.catalog, 'ns.rows', {
+      schema: [
+        { name: 'id', type: 'long' },
+        { name: 'qty', type: 'int' },
+        { name: 'name', type: 'string' },
+      ],
+    });
+    await t.append(Array.from({ length: 10 }, (_, i) => ({ id: i, qty: i * 10, name: `n${i}` })));
+    const dry = await floe('table', 'delete', 'ns.rows', '--where', 'qty >= 70', '--dry-run');
+    expect(dry.stdout).toContain('would delete 3 row(s)');
+    const del = await floe('table', 'delete', 'ns.rows', '--where', 'qty >= 70');
+    expect(del.stdout).toMatch(/deleted 3 row\(s\) of ns\.rows .*1 position delete file/);
+    const list = (await floe('table', 'list')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(list.find((x) => x.table === 'ns.rows')).toMatchObject({ records: '7', delete_files: '1' });
+    const alter = await floe(
+      'table',
+      'alter',
+      'ns.rows',
+      '--rename',
+      'name=label',
+      '--widen',
+      'qty=long',
+      '--add-column',
+      'note:string',
+    );
+    expect(alter.stdout).toContain('label string');
+    expect(alter.stdout).toContain('qty long');
+    const rows = (await floe('table', 'read', 'ns.rows')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => [r.id, r.label, r.note]).sort()).toEqual(
+      Array.from({ length: 7 }, (_, i) => [i, `n${i}`, null]).sort(),
+    );
+    const bad = await floe('table', 'alter', 'ns.rows', '--widen', 'label=long').then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(bad?.code).not.toBe(0);
+    expect(bad?.stderr).toMatch(/cannot change column "label" from string to long/);
+  });
+});

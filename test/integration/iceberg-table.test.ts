@@ -338,3 +338,45 @@ describe('appendQuery (columnar path)', () => {
     }
   });
 });
+
+describe('schema evolution: rename and make optional', () => {
+  it('renames keep the field id (old files read under the new name) and the old name in the name mapping', async () => {
+    const t = await createTable(tc.catalog, 'ns.rename', {
+      schema: [
+        { name: 'id', type: 'long', required: true },
+        { name: 'label', type: 'string', required: true },
+      ],
+    });
+    await t.append([{ id: 1n, label: 'one' }]);
+    const id = t.schema().fields.find((f) => f.name === 'label')!.id;
+    await t.updateSchema({ renameColumns: [{ name: 'label', to: 'title' }], makeOptional: ['title'] });
+    const f = t.schema().fields.find((x) => x.name === 'title')!;
+    expect(f.id).toBe(id);
+    expect(f.required).toBe(false);
+    await t.append([{ id: 2n, title: null }]);
+    expect((await t.scan().toRows()).map((r) => [Number(r.id), r.title]).sort()).toEqual([
+      [1, 'one'],
+      [2, null],
+    ]);
+    const mapping = JSON.parse(t.metadata.properties['schema.name-mapping.default']!) as {
+      'field-id': number;
+      names: string[];
+    }[];
+    expect(mapping.find((m) => m['field-id'] === id)!.names).toEqual(['title', 'label']);
+    // A new column may take the old name; the mapping then gives it to the new column only.
+    await t.updateSchema({ addColumns: [{ name: 'label', type: 'string' }] });
+    const again = JSON.parse(t.metadata.properties['schema.name-mapping.default']!) as {
+      'field-id': number;
+      names: string[];
+    }[];
+    expect(again.find((m) => m['field-id'] === id)!.names).toEqual(['title']);
+    expect(again.find((m) => m.names.includes('label'))!['field-id']).not.toBe(id);
+    // Clear refusals.
+    await expect(t.updateSchema({ renameColumns: [{ name: 'title', to: 'id' }] })).rejects.toThrow(
+      /a column of that name exists/,
+    );
+    await expect(t.updateSchema({ renameColumns: [{ name: 'nope', to: 'x' }] })).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+});

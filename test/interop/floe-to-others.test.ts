@@ -208,6 +208,65 @@ describe('floe → PyIceberg and Spark', () => {
       });
     }
 
+    // Schema evolution beyond adding columns: widen int→long and float→double, rename a column,
+    // make a required column optional, add a column inside a struct. Old files are read by field
+    // id under the new names and types.
+    {
+      const name = 'interop.evolved';
+      const t = await createTable(catalog, name, {
+        schema: [
+          { name: 'id', type: 'long', required: true },
+          { name: 'qty', type: 'int' },
+          { name: 'price', type: 'float' },
+          { name: 'label', type: 'string', required: true },
+          { name: 'info', type: { type: 'struct', fields: [{ name: 'city', type: 'string' }] } },
+        ],
+      });
+      await t.append(
+        Array.from({ length: 5 }, (_, i) => ({
+          id: BigInt(i),
+          qty: i,
+          price: i + 0.5,
+          label: `l${i}`,
+          info: { city: `c${i}` },
+        })),
+      );
+      await t.updateSchema({
+        widen: [
+          { name: 'qty', type: 'long' },
+          { name: 'price', type: 'double' },
+        ],
+        renameColumns: [{ name: 'label', to: 'title' }],
+        makeOptional: ['title'],
+        addColumns: [{ name: 'zip', type: 'string', parent: 'info' }],
+      });
+      await t.append([
+        { id: 10n, qty: 5_000_000_000n, price: 1.25, title: null, info: { city: 'x', zip: '123' } },
+      ]);
+      const want: CanonicalRow[] = [
+        ...Array.from({ length: 5 }, (_, i) =>
+          canonical(t, {
+            id: BigInt(i),
+            qty: BigInt(i),
+            price: i + 0.5,
+            title: `l${i}`,
+            info: { city: `c${i}`, zip: null },
+          }),
+        ),
+        canonical(t, {
+          id: 10n,
+          qty: 5_000_000_000n,
+          price: 1.25,
+          title: null,
+          info: { city: 'x', zip: '123' },
+        }),
+      ];
+      expect(canonicalSet((await t.scan().toRows()) as CanonicalRow[])).toEqual(canonicalSet(want));
+      const expected = join(dir, 'expected', `${name}.jsonl`);
+      writeExpectedJsonl(expected, want);
+      jobs.push({ identifier: name, expected_rows: expected });
+    }
+
     result = await runVerify({ catalog: catalogSpec, engines: ['pyiceberg', 'spark'], tables: jobs });
   }, INTEROP_TIMEOUT_MS);
 

@@ -20,6 +20,8 @@ import {
   type Table,
 } from '../../iceberg/index.js';
 import { currentSchema, currentSnapshot, liveRecords } from '../../iceberg/spec/metadata.js';
+import type { PrimitiveType } from '../../iceberg/spec/types.js';
+import type { SchemaUpdate } from '../../iceberg/write/update-schema.js';
 import {
   catalogProblems,
   gatherFacts,
@@ -355,6 +357,76 @@ export function registerTableCommands(program: Command): void {
       }),
     );
   });
+
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  const pair = (flag: string, v: string, sep: string): [string, string] => {
+    const i = v.indexOf(sep);
+    if (i <= 0 || i === v.length - 1)
+      throw new FloeError('config-invalid', `${flag} "${v}" must look like <column>${sep}<value>`);
+    return [v.slice(0, i).trim(), v.slice(i + 1).trim()];
+  };
+  addCatalogFlags(
+    table
+      .command('alter <table>')
+      .description(
+        'evolve the schema in one commit: add, rename, widen, make optional, drop columns (old data files read by field id)',
+      )
+      .option(
+        '--add-column <name:type>',
+        'add an optional column, e.g. note:string or info.zip:string (into a struct)',
+        collect,
+      )
+      .option('--rename <old=new>', 'rename a top-level column', collect)
+      .option('--widen <column=type>', 'promote a type: int=long, float=double, wider decimal', collect)
+      .option('--make-optional <column>', 'let a required column hold nulls', collect)
+      .option(
+        '--drop-column <column>',
+        'remove a top-level column from the schema (its values stay in old files)',
+        collect,
+      ),
+  ).action(
+    async (
+      name: string,
+      flags: CatalogFlags & {
+        addColumn?: string[];
+        rename?: string[];
+        widen?: string[];
+        makeOptional?: string[];
+        dropColumn?: string[];
+      },
+    ) => {
+      const update: SchemaUpdate = {
+        addColumns: (flags.addColumn ?? []).map((v) => {
+          const [path, type] = pair('--add-column', v, ':');
+          const dot = path.lastIndexOf('.');
+          return dot < 0
+            ? { name: path, type }
+            : { name: path.slice(dot + 1), type, parent: path.slice(0, dot) };
+        }),
+        renameColumns: (flags.rename ?? []).map((v) => {
+          const [from, to] = pair('--rename', v, '=');
+          return { name: from, to };
+        }),
+        widen: (flags.widen ?? []).map((v) => {
+          const [column, type] = pair('--widen', v, '=');
+          return { name: column, type: type as PrimitiveType };
+        }),
+        makeOptional: flags.makeOptional ?? [],
+        dropColumns: flags.dropColumn ?? [],
+      };
+      await withProjectLock(catalogTarget(flags).projectRoot, 'table alter', () =>
+        withTable(flags, name, async (t) => {
+          const before = t.metadata['current-schema-id'];
+          const schema = await t.updateSchema(update);
+          printLine(
+            t.metadata['current-schema-id'] === before
+              ? `${t.name}: nothing to change`
+              : `${t.name}: schema ${schema['schema-id']}: ${schema.fields.map((f) => `${f.name} ${typeof f.type === 'string' ? f.type : f.type.type}${f.required ? ' not null' : ''}`).join(', ')}`,
+          );
+        }),
+      );
+    },
+  );
 
   addCatalogFlags(
     table

@@ -167,8 +167,46 @@ export function withSchema(m: TableMetadata, schema: Omit<Schema, 'schema-id'>):
     'current-schema-id': id,
     'last-column-id': Math.max(m['last-column-id'], maxFieldId(next)),
     'last-updated-ms': Date.now(),
-    properties: { ...m.properties, [NAME_MAPPING_PROPERTY]: JSON.stringify(nameMapping(next)) },
+    properties: {
+      ...m.properties,
+      [NAME_MAPPING_PROPERTY]: JSON.stringify(
+        keepOldNames(nameMapping(next), m.properties[NAME_MAPPING_PROPERTY]),
+      ),
+    },
   };
+}
+
+type MappingEntry = ReturnType<typeof nameMapping>[number];
+
+/**
+ * A renamed column keeps its old names in the name mapping (spec §Column Projection): files
+ * written without field ids (imported Parquet) still map by the names they were written with.
+ */
+function keepOldNames(next: MappingEntry[], previous: string | undefined): MappingEntry[] {
+  if (!previous) return next;
+  let old: MappingEntry[];
+  try {
+    old = JSON.parse(previous) as MappingEntry[];
+  } catch {
+    return next;
+  }
+  const names = new Map<number, string[]>();
+  const collect = (es: MappingEntry[] | undefined) => {
+    for (const e of es ?? []) {
+      names.set(e['field-id'], e.names ?? []);
+      collect(e.fields);
+    }
+  };
+  collect(old);
+  // An old name now worn by another column of the same level is that column's alone.
+  const merge = (es: MappingEntry[]): MappingEntry[] => {
+    const current = new Set(es.flatMap((e) => e.names));
+    return es.map((e) => {
+      const old = (names.get(e['field-id']) ?? []).filter((n) => !current.has(n));
+      return { ...e, names: [...e.names, ...old], ...(e.fields ? { fields: merge(e.fields) } : {}) };
+    });
+  };
+  return merge(next);
 }
 
 export function withProperties(

@@ -3,8 +3,9 @@
  * struct) with fresh ids above last-column-id, and widen types as Iceberg allows
  * (int→long, float→double, decimal precision up), and drop top-level columns when asked
  * (`dropColumns`: their ids are retired, never reused; old data files keep the values, which no
- * reader of the current schema sees). floe drops columns only on an explicit request (an L2
- * config's `dropExtraColumns`), never as a side effect of evolution.
+ * reader of the current schema sees), rename columns (the field id stays, so old files read under
+ * the new name) and make required columns optional. floe drops columns only on an explicit
+ * request (an L2 config's `dropExtraColumns`), never as a side effect of evolution.
  */
 import { FloeError } from '../../errors.js';
 import {
@@ -30,6 +31,13 @@ export interface SchemaUpdate {
   readonly widen?: readonly { name: string; type: PrimitiveType }[];
   /** Top-level columns to remove from the schema. */
   readonly dropColumns?: readonly string[];
+  /**
+   * Top-level columns to rename. The field id stays, so every data file written under the old
+   * name reads under the new one.
+   */
+  readonly renameColumns?: readonly { name: string; to: string }[];
+  /** Required columns (dotted paths) that become optional (never the other way: old rows may be null). */
+  readonly makeOptional?: readonly string[];
   /** Table properties to set in the same commit (e.g. how source fields map to these columns). */
   readonly setProperties?: Readonly<Record<string, string>>;
 }
@@ -71,6 +79,45 @@ export function applySchemaUpdate(
         }
         changed = true;
         return { ...f, type: w.type };
+      },
+      table,
+    );
+  }
+
+  for (const r of update.renameColumns ?? []) {
+    if (r.name.includes('.'))
+      // floe's reader projects top-level columns by field id but struct members by name (DuckDB
+      // casts structs by member name), so old files would not read under a renamed member.
+      throw new FloeError(
+        'feature-unsupported',
+        `cannot rename "${r.name}": renaming a field inside a struct is not supported yet (top-level columns can be renamed)`,
+        { context: { table, column: r.name } },
+      );
+    if (!r.to || r.to.includes('.'))
+      throw new FloeError(
+        'config-invalid',
+        `cannot rename "${r.name}" to "${r.to}": give the new name of the column itself, without a path`,
+        { context: { table, column: r.name } },
+      );
+    if (fields.some((f) => f.name === r.to))
+      throw new FloeError(
+        'data-invalid',
+        `cannot rename "${r.name}" to "${r.to}": a column of that name exists`,
+        {
+          context: { table, column: r.name },
+        },
+      );
+    fields = mapField(fields, [r.name], (f) => ({ ...f, name: r.to }), table);
+    changed = true;
+  }
+  for (const name of update.makeOptional ?? []) {
+    fields = mapField(
+      fields,
+      name.split('.'),
+      (f) => {
+        if (!f.required) return f;
+        changed = true;
+        return { ...f, required: false };
       },
       table,
     );
