@@ -9,6 +9,10 @@ BASE_URL is the API base (http://127.0.0.1:PORT/api/v4). WORK_DIR holds the pipe
 (WORK_DIR/pipelines) and its lake (WORK_DIR/lake); run it again with the same WORK_DIR and the
 pipeline resumes from its incremental state, like a nightly job.
 
+FLOE_DLT_MAX_TABLE_NESTING, when set, is passed to rest_api_source as max_table_nesting (0: one
+tasks table, nested values as JSON columns, like floe's one table with nested columns); unset,
+dlt's default applies (every nested list becomes a child table, each merged on its own).
+
 The request mirrors the floe pack's Wrike_Tasks item (src/connectors/wrike/l1/tasks.yaml): the
 same `fields` list, 1000 tasks per page, paged by nextPageToken, `updatedDate={"start": …}` from
 the last run's greatest updatedDate. The first run starts from 1970 (everything).
@@ -58,6 +62,7 @@ def main(argv: list[str]) -> int:
     import dlt
     from dlt.sources.rest_api import rest_api_source
 
+    nesting = os.environ.get("FLOE_DLT_MAX_TABLE_NESTING")
     source = rest_api_source(
         {
             "client": {
@@ -93,7 +98,8 @@ def main(argv: list[str]) -> int:
                     },
                 }
             ],
-        }
+        },
+        max_table_nesting=int(nesting) if nesting else None,
     )
     pipeline = dlt.pipeline(
         pipeline_name="wrike_tasks",
