@@ -18,6 +18,7 @@
  * dlt runs from its own venv, .cache/venv-dlt (bench/setup-dlt.sh installs dlt[pyiceberg,
  * filesystem]>=1,<2); if that cannot be set up, the bench prints why and reports only floe.
  */
+
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { wrikePack } from '../src/connectors/wrike/index.js';
 import { loadTable } from '../src/iceberg/index.js';
+import { liveRecords } from '../src/iceberg/spec/metadata.js';
 import { withProjectCatalog } from '../test/support/l1-project.js';
 import type { BenchFigure } from './run.js';
 
@@ -171,7 +173,9 @@ async function floeSeries(
     const incremental = await labelled('the incremental run');
     const tableRows = await withProjectCatalog(dir, async (c) => {
       const t = await loadTable(c, 'wrike_staging.staging_tasks');
-      return Number(t.currentSnapshot()?.summary['total-records'] ?? -1);
+      // Live rows: data rows less the rows position deletes remove (merge-on-read).
+      const s = t.currentSnapshot();
+      return s ? Number(liveRecords(s.summary)) : -1;
     });
     return { first, incremental, tableRows };
   } finally {

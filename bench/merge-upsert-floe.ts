@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { sqlString } from '../src/duck/session.js';
 import { createTable, loadTable, SqlCatalog } from '../src/iceberg/index.js';
+import { liveRecords } from '../src/iceberg/spec/metadata.js';
 import { mergeFields } from './merge-data.js';
 
 const [step, dir, table, arg] = process.argv.slice(2);
@@ -40,7 +41,8 @@ if (step === 'load') {
   out.seconds = (performance.now() - t0) / 1000;
   const s = r.snapshot.summary;
   out.matched = Number(r.matchedRows);
-  out.total_records = Number(s['total-records'] ?? -1);
+  // Live rows: data rows less the rows position deletes remove (merge-on-read).
+  out.total_records = Number(liveRecords(s));
   out.total_data_files = Number(s['total-data-files'] ?? -1);
   out.total_delete_files = Number(s['total-delete-files'] ?? 0);
   out.added_delete_files = Number(s['added-delete-files'] ?? 0);
