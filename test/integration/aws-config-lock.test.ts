@@ -180,6 +180,29 @@ describe('the DynamoDB per-config lock', () => {
     expect((await configItem('Wrike_Tasks_Append')).destination.lastSyncTime).not.toBe('');
   });
 
+  it("a lease given back while another config's commit checks its leases does not fail that commit", async () => {
+    const store = new DynamoConfigStore(ddb(), { l1: world.configTable });
+    let releasing: (() => Promise<void>) | undefined;
+    // The check reads Wrike_Tasks_Append's item; that config's run ends (gives its lease back)
+    // between the check listing the leases and reading the item: the race a parallel run hits.
+    const racing = Object.create(store) as DynamoConfigStore;
+    racing.rawItem = async (kind, configId) => {
+      if (configId === 'Wrike_Tasks_Append' && releasing) {
+        const r = releasing;
+        releasing = undefined;
+        await r();
+      }
+      return store.rawItem(kind, configId);
+    };
+    const locks = new DynamoConfigLocks(ddb(), racing, 'run-parallel', { host: 'host-p' });
+    const mine = await locks.acquire('L1', 'Wrike_Tasks');
+    const other = await locks.acquire('L1', 'Wrike_Tasks_Append');
+    releasing = () => other.release();
+    await expect(locks.assertHeld()).resolves.toBeUndefined();
+    expect(releasing).toBeUndefined(); // the release did happen inside the check
+    await mine.release();
+  });
+
   it('a run that lost its lease (frozen past it, taken over) commits nothing more', async () => {
     const store = new DynamoConfigStore(ddb(), { l1: world.configTable });
     const frozen = new DynamoConfigLocks(ddb(), store, 'run-frozen', { host: 'host-f', leaseMs: 60_000 });

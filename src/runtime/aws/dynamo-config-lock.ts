@@ -125,10 +125,13 @@ export class DynamoConfigLocks {
    * removed by the new holder) must not commit on waking up.
    */
   async assertHeld(): Promise<void> {
-    for (const { kind, configId, table } of this.holding.values()) {
+    for (const [key, { kind, configId, table }] of [...this.holding.entries()]) {
       const item = await this.configs.rawItem(kind, configId);
       const lock = item?.[FLOE_LOCK_ATTR] as LeaseHolder | undefined;
       if (lock?.runId === this.runId) continue;
+      // Released while we read it (that config's run ended, e.g. failed, beside this commit):
+      // its lease is gone because we gave it back, not because another run took it.
+      if (!this.holding.has(key)) continue;
       throw new FloeError(
         'commit-conflict',
         `this run lost the lock of ${kind} config ${configId} (${lock ? `run ${lock.runId} on ${lock.host} holds it now` : 'nobody holds it now'}): it stopped renewing its lease for longer than the lease lasts, so another run took over. Nothing more is committed by this run; rerun it if needed (DynamoDB table ${table})`,
