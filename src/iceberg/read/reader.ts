@@ -19,7 +19,7 @@ import {
   type PrimitiveType,
 } from '../spec/types.js';
 import { physicalToCanonical } from '../spec/values.js';
-import { duckType } from '../write/duck-types.js';
+import { fieldIdSchemaMap } from '../write/duck-types.js';
 import { parseDuckValue } from '../write/stats.js';
 import { filesMatchSchema } from './by-name.js';
 import { exprToSql } from './expr.js';
@@ -158,12 +158,7 @@ async function buildQuery(
 ): Promise<string> {
   // Project every column the filter may touch too: read all schema columns, select later.
   const all = plan.schema.fields;
-  const schemaMap = `MAP {${all
-    .map(
-      (f) =>
-        `${f.id}: {name: ${sqlString(f.name)}, type: ${sqlString(duckType(f.type))}, default_value: NULL}`,
-    )
-    .join(', ')}}`;
+  const schemaMap = fieldIdSchemaMap(all);
   const files = plan.tasks.map((t) => local.get(t.file.file_path)!);
   const paths = files.map(sqlString);
   const hasDeletes = plan.tasks.some((t) => t.deletes.length > 0);

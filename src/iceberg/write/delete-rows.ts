@@ -13,7 +13,7 @@ import { planTasks } from '../read/scan.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
 import type { Schema } from '../spec/schema.js';
-import { duckType } from './duck-types.js';
+import { fieldIdSchemaMap } from './duck-types.js';
 import { readManifestList } from './manifest-io.js';
 import { deleteMode, deleteTarget, withLiveRows, writePositionDeletes } from './position-deletes.js';
 import { rewriteWithout } from './replace-rows.js';
@@ -89,17 +89,8 @@ function removeWhole(out: DeletePlan, f: DataFile, deletes: readonly DataFile[])
   for (const d of deletes) if (deleteTarget(d) === f.file_path) out.removed.add(d.file_path);
 }
 
-function schemaMap(schema: Schema): string {
-  return `MAP {${schema.fields
-    .map(
-      (c) =>
-        `${c.id}: {name: ${sqlString(c.name)}, type: ${sqlString(duckType(c.type))}, default_value: NULL}`,
-    )
-    .join(', ')}}`;
-}
-
 function fullSource(schema: Schema, path: string): string {
-  return `read_parquet(${sqlString(path)}, schema = ${schemaMap(schema)}, file_row_number = true)`;
+  return `read_parquet(${sqlString(path)}, schema = ${fieldIdSchemaMap(schema.fields)}, file_row_number = true)`;
 }
 
 /** Live rows of `f` (its deletes applied) and how many of them `cond` matches. */
@@ -132,7 +123,7 @@ export async function refuseRowsOutside(
   const copies: { path: string; release(): Promise<void> }[] = [];
   try {
     for (const f of files) copies.push(await io.localCopy(f.file_path));
-    const src = `read_parquet([${copies.map((c) => sqlString(c.path)).join(', ')}], schema = ${schemaMap(schema)})`;
+    const src = `read_parquet([${copies.map((c) => sqlString(c.path)).join(', ')}], schema = ${fieldIdSchemaMap(schema.fields)})`;
     const [r] = await withDuck((duck) =>
       duck.json(`SELECT count(*)::VARCHAR AS n FROM ${src} d WHERE NOT coalesce((${cond}), false)`),
     );

@@ -4,7 +4,7 @@
  * or non-string map keys, so binary is staged as hex and maps as lists of {key, value} structs,
  * and `castFromStaging` turns them back into BLOB and MAP inside the COPY's SELECT.
  */
-import { sqlIdent } from '../../duck/session.js';
+import { sqlIdent, sqlString } from '../../duck/session.js';
 import { FloeError } from '../../errors.js';
 import { decimalParts, fixedLength, type IcebergType, isList, isMap, isStruct } from '../spec/types.js';
 
@@ -101,4 +101,17 @@ export function castFromStaging(t: IcebergType, expr: string, depth = 0): string
   if (t === 'binary') return `from_hex(${expr})`;
   if (t === 'uuid') return `CAST(${expr} AS UUID)`;
   return expr;
+}
+
+/**
+ * read_parquet's `schema` argument: columns by Iceberg field id, so files written under other
+ * names (renamed columns) or without a column (added later: NULL) read as the current schema.
+ */
+export function fieldIdSchemaMap(fields: readonly { id: number; name: string; type: IcebergType }[]): string {
+  return `MAP {${fields
+    .map(
+      (f) =>
+        `${f.id}: {name: ${sqlString(f.name)}, type: ${sqlString(duckType(f.type))}, default_value: NULL}`,
+    )
+    .join(', ')}}`;
 }

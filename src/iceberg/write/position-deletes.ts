@@ -17,7 +17,7 @@ import { serializeBound } from '../spec/bounds.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { PrimitiveType } from '../spec/types.js';
 import { failpoint } from '../util/failpoint.js';
-import { duckType } from './duck-types.js';
+import { fieldIdSchemaMap } from './duck-types.js';
 
 /** Reserved field ids of a position delete file's columns (spec: Reserved Field IDs). */
 export const DELETE_FILE_PATH_ID = 2147483546;
@@ -88,13 +88,7 @@ export function excludeDeletedSql(uri: string, deletePaths: readonly string[]): 
 
 /** read_parquet of a data file's key columns (by field id) with row positions. */
 export function keyColumnsSource(path: string, keys: readonly KeyColumn[]): string {
-  const map = `MAP {${keys
-    .map(
-      (k) =>
-        `${k.id}: {name: ${sqlString(k.name)}, type: ${sqlString(duckType(k.type))}, default_value: NULL}`,
-    )
-    .join(', ')}}`;
-  return `read_parquet(${sqlString(path)}, schema = ${map}, file_row_number = true)`;
+  return `read_parquet(${sqlString(path)}, schema = ${fieldIdSchemaMap(keys)}, file_row_number = true)`;
 }
 
 export interface PositionDeletes {

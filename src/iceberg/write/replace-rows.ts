@@ -22,14 +22,14 @@ import type { Schema } from '../spec/schema.js';
 import type { PrimitiveType } from '../spec/types.js';
 import { failpoint } from '../util/failpoint.js';
 import { dataFileOf, fieldIdTree } from './data-writer.js';
-import { duckType } from './duck-types.js';
+import { fieldIdSchemaMap } from './duck-types.js';
 import { readManifestList } from './manifest-io.js';
 import { compare } from './partition-summary.js';
 import {
   deleteTarget,
-  excludeDeletedSql,
   type KeyColumn,
   mergeMode,
+  withLiveRows,
   writeKeyDeletes,
 } from './position-deletes.js';
 import { parseDuckValue } from './stats.js';
@@ -167,22 +167,8 @@ export async function rewriteWithout(
   match: string,
 ): Promise<{ matched: bigint; file?: DataFile }> {
   const f = task.file;
-  const copies: { path: string; release(): Promise<void> }[] = [];
-  try {
-    const local = await io.localCopy(f.file_path);
-    copies.push(local);
-    for (const d of task.deletes) copies.push(await io.localCopy(d.file_path));
-    const schemaMap = `MAP {${schema.fields
-      .map(
-        (c) =>
-          `${c.id}: {name: ${sqlString(c.name)}, type: ${sqlString(duckType(c.type))}, default_value: NULL}`,
-      )
-      .join(', ')}}`;
-    const deleted = excludeDeletedSql(
-      f.file_path,
-      copies.slice(1).map((c) => c.path),
-    );
-    const src = `read_parquet(${sqlString(local.path)}, schema = ${schemaMap}${deleted ? ', file_row_number = true' : ''})`;
+  return withLiveRows(io, f, task.deletes, async (local, deleted) => {
+    const src = `read_parquet(${sqlString(local)}, schema = ${fieldIdSchemaMap(schema.fields)}${deleted ? ', file_row_number = true' : ''})`;
     const live = deleted ? ` AND ${deleted}` : '';
     // A condition that is NULL for a row does not match it (and must not drop it below).
     const hit = `coalesce((${match}), false)`;
@@ -210,7 +196,5 @@ export async function rewriteWithout(
       await staged.discard();
       throw e;
     }
-  } finally {
-    await Promise.all(copies.map((c) => c.release()));
-  }
+  });
 }
