@@ -29,13 +29,22 @@ export const WriteModeSchema = upperEnum(WRITE_MODES).describe(
 /** Seed: `primaryKey: ["id"]`. A single string is accepted and read as a one-column key. */
 export const PrimaryKeySchema = z
   .preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(identifier(COLUMN_REFERENCE)))
-  .describe('Columns that identify a record; required for MERGE. Names are resolved with columnNaming.');
+  .describe('Columns that identify a record; required for MERGE. Names are resolved with columnNaming.')
+  .meta({ examples: [['id'], ['account_id', 'id']] });
 
 /** Seed: `{"onFailure": true, "onSuccess": false}`. */
 export const NotificationsSchema = z
   .looseObject({
-    onFailure: z.boolean().default(true).describe('Notify when this config fails.'),
-    onSuccess: z.boolean().default(false).describe('Notify when this config succeeds.'),
+    onFailure: z
+      .boolean()
+      .default(true)
+      .describe('Notify when this config fails.')
+      .meta({ examples: [true] }),
+    onSuccess: z
+      .boolean()
+      .default(false)
+      .describe('Notify when this config succeeds.')
+      .meta({ examples: [false] }),
   })
   .describe('When to send a notification (through CUSTOMER_NOTIFIER_LAMBDA on AWS, the log locally).');
 
@@ -48,8 +57,16 @@ export const StatusSchema = z
   .union([
     z.string(),
     z.looseObject({
-      state: z.string().optional().describe('Last run state, e.g. running, COMPLETED, FAILED.'),
-      updatedAt: z.string().optional().describe('When the state was written.'),
+      state: z
+        .string()
+        .optional()
+        .describe('Last run state, e.g. running, COMPLETED, FAILED.')
+        .meta({ examples: ['COMPLETED'] }),
+      updatedAt: z
+        .string()
+        .optional()
+        .describe('When the state was written.')
+        .meta({ examples: ['2024-01-15T10:30:00Z'] }),
     }),
   ])
   .describe('Status of the last run. Written by floe into its StateStore; the value here is informational.');
@@ -59,7 +76,9 @@ const PARTITION_TRANSFORM = /^(identity|year|month|day|hour|void|bucket\[[1-9]\d
 
 export const PartitionFieldSchema = z
   .looseObject({
-    source: identifier(COLUMN_REFERENCE).describe('Column to partition by (resolved with columnNaming).'),
+    source: identifier(COLUMN_REFERENCE)
+      .describe('Column to partition by (resolved with columnNaming).')
+      .meta({ examples: ['created_at'] }),
     transform: z
       .preprocess(
         (v) => (typeof v === 'string' ? v.trim().toLowerCase().replace(/\s+/g, '') : v),
@@ -72,10 +91,12 @@ export const PartitionFieldSchema = z
         }),
       )
       .default('identity')
-      .describe('identity | year | month | day | hour | bucket[N] | truncate[W] | void.'),
+      .describe('identity | year | month | day | hour | bucket[N] | truncate[W] | void.')
+      .meta({ examples: ['day', 'bucket[16]'] }),
     name: identifier(COLUMN_NAME)
       .optional()
-      .describe('Partition field name (default: <source>_<transform>).'),
+      .describe('Partition field name (default: <source>_<transform>).')
+      .meta({ examples: ['created_day'] }),
   })
   .describe('One partition field of the table (used when floe creates the table).');
 export type PartitionField = z.output<typeof PartitionFieldSchema>;
@@ -83,7 +104,8 @@ export type PartitionField = z.output<typeof PartitionFieldSchema>;
 export const PartitionBySchema = z
   .array(PartitionFieldSchema)
   .default([])
-  .describe('Partition spec for tables floe creates; [] = unpartitioned. Existing tables keep their spec.');
+  .describe('Partition spec for tables floe creates; [] = unpartitioned. Existing tables keep their spec.')
+  .meta({ examples: [[{ source: 'created_at', transform: 'day' }]] });
 
 /** An empty string is the seed's "never"; anything else must be a date-time. */
 export const TimestampSchema = z.string().refine((s) => s.trim() === '' || !Number.isNaN(Date.parse(s)), {

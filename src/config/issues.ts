@@ -270,8 +270,10 @@ function unionProblem(ctx: Ctx, issue: Issue, path: PropertyKey[], got: unknown)
 
 /**
  * All problems of one parsed item: zod's issues plus unknown keys. An unknown key close to a
- * declared one is an error (a typo like `defaultWriteMode` would otherwise silently fall back to a
- * default); any other unknown key is a warning, and is ignored.
+ * declared one, or one of its registered aliases (schema-walk's `keyAliases`), is an error (a typo
+ * like `defaultWriteMode` or `primaryKeys` would otherwise silently fall back to a default), listed
+ * before the problems it causes; any other unknown key is a warning, and is ignored (seed items
+ * carry extra fields of their own).
  */
 export function collectProblems(
   schema: z.ZodType,
@@ -281,24 +283,29 @@ export function collectProblems(
 ): ConfigProblem[] {
   const ctx: Ctx = { schema, input, configId };
   const problems = issues.flatMap((i) => fromIssue(ctx, i as unknown as Issue));
+  const typos: ConfigProblem[] = [];
   for (const u of findUnknownKeys(schema, input)) {
     const field = formatPath([...u.path, u.key]);
     const holder = valueAt(input, u.path) as Record<string, unknown>;
-    const meant = closest(u.key, u.known);
+    const meant = u.aliasOf?.key ?? closest(u.key, u.known);
+    const meantField = meant === undefined ? '' : formatPath([...u.path, meant]);
     // Already reported as "required (fix: rename …)" by the missing-field check.
-    if (meant !== undefined && problems.some((p) => p.field === formatPath([...u.path, meant]))) continue;
+    if (meant !== undefined && problems.some((p) => p.field === meantField && p.fix?.startsWith('rename ')))
+      continue;
     if (meant !== undefined && !(meant in holder)) {
-      problems.push({
+      typos.push({
         configId,
         field,
         message: `unknown key (did you mean ${meant}?)`,
-        fix: `rename it to ${meant}`,
+        fix: u.aliasOf?.fix ?? `rename it to ${meant}`,
         severity: 'error',
       });
     } else {
       problems.push({ configId, field, message: 'unknown key, ignored', severity: 'warning' });
     }
   }
+  // A typo comes first: what it causes (`MERGE needs a primaryKey` for `primaryKeys:`) follows from it.
+  problems.unshift(...typos);
   return dedupe(problems);
 }
 

@@ -11,10 +11,24 @@ import { L2ConfigSchema } from './l2-schema.js';
 export function configJsonSchema(layer: 'l1' | 'l2'): Record<string, unknown> {
   const schema = layer === 'l1' ? L1ConfigSchema : L2ConfigSchema;
   // io 'input': describe what users write (defaults make fields optional), not the parsed output.
-  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const generated = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    // zod drops the default of a preprocessed field (case-insensitive enums) in the input schema;
+    // editors should still show it.
+    override: (ctx) => {
+      const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string; defaultValue?: unknown } } })
+        ._zod.def;
+      if ((def.type === 'default' || def.type === 'prefault') && ctx.jsonSchema.default === undefined)
+        ctx.jsonSchema.default = def.defaultValue;
+      // Examples of preprocessed fields are dropped the same way; an enum's values are its examples.
+      const examples = z.globalRegistry.get(ctx.zodSchema)?.examples;
+      if (ctx.jsonSchema.examples === undefined && examples !== undefined)
+        ctx.jsonSchema.examples = examples as unknown[];
+      if (ctx.jsonSchema.examples === undefined && Array.isArray(ctx.jsonSchema.enum))
+        ctx.jsonSchema.examples = [...ctx.jsonSchema.enum];
+    },
+  }) as Record<string, unknown>;
   return {
     ...generated,
     $id: `https://floe.dev/schema/${layer}-config.json`,

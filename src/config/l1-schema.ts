@@ -19,6 +19,7 @@ import {
   WriteModeSchema,
 } from './common-schema.js';
 import { COLUMN_REFERENCE, GLUE_NAME, identifier, TABLE_LOCATION } from './identifiers.js';
+import { keyAliases } from './schema-walk.js';
 import { RetryPolicySchema, SourceConfigSchema } from './source-schema.js';
 
 export const COLUMN_NAMINGS = ['snake_case', 'source'] as const;
@@ -27,28 +28,41 @@ export const L1DestinationSchema = z
   .looseObject({
     glueDatabase: identifier(GLUE_NAME)
       .optional()
-      .describe('Glue database = Iceberg namespace (seed field; required unless namespace is set).'),
+      .describe('Glue database = Iceberg namespace (seed field; required unless namespace is set).')
+      .meta({ examples: ['helpdesk_staging'] }),
     glueTable: identifier(GLUE_NAME)
       .optional()
-      .describe('Glue table = Iceberg table name (seed field; required unless tableName is set).'),
+      .describe('Glue table = Iceberg table name (seed field; required unless tableName is set).')
+      .meta({ examples: ['staging_tickets'] }),
     s3Location: identifier(TABLE_LOCATION)
       .optional()
-      .describe('Table location (seed field). Locally, tables live under the project warehouse instead.'),
-    primaryKey: PrimaryKeySchema.default([]),
+      .describe('Table location (seed field). Locally, tables live under the project warehouse instead.')
+      .meta({ examples: ['s3://my-lake/helpdesk/tickets/'] }),
+    primaryKey: PrimaryKeySchema.default([]).register(keyAliases, {
+      aliases: ['keys', 'key', 'pk', 'primaryKeyColumns', 'uniqueKey', 'mergeKey', 'mergeKeys', 'idColumn'],
+    }),
     loadType: LoadTypeSchema.optional().describe(
       'FULL or INCREMENTAL (seed field). Default: source.defaultFetchMode, else FULL. The LOAD_TYPE job parameter overrides it.',
     ),
-    defaultwriteMode: WriteModeSchema.default('APPEND').describe(
-      'How rows are written (seed spelling, lower-case w): APPEND, OVERWRITE or MERGE (upsert by primaryKey).',
-    ),
+    defaultwriteMode: WriteModeSchema.default('APPEND')
+      .describe(
+        'How rows are written (seed spelling, lower-case w): APPEND, OVERWRITE or MERGE (upsert by primaryKey).',
+      )
+      .register(keyAliases, { aliases: ['writeMode', 'mode', 'writeDisposition', 'write_mode'] }),
     lastUpdatedColumn: identifier(COLUMN_REFERENCE)
       .optional()
       .describe(
         'Record field holding the last-update time; the incremental cursor. Required for INCREMENTAL.',
-      ),
-    lastSyncTime: TimestampSchema.optional().describe(
-      'Initial cursor: "" = never synced. floe keeps the live value in its StateStore and never rewrites this file.',
-    ),
+      )
+      .meta({ examples: ['updated_at', 'updatedDate'] })
+      .register(keyAliases, {
+        aliases: ['cursorColumn', 'cursorField', 'updatedColumn', 'updatedAtColumn', 'lastModifiedColumn'],
+      }),
+    lastSyncTime: TimestampSchema.optional()
+      .describe(
+        'Initial cursor: "" = never synced. floe keeps the live value in its StateStore and never rewrites this file (see `floe state show|set`).',
+      )
+      .meta({ examples: ['', '2024-01-01T00:00:00Z'] }),
     icebergOptimizations: z
       .looseObject({
         schemaEvolution: z
@@ -59,8 +73,14 @@ export const L1DestinationSchema = z
       .prefault({})
       .describe('Iceberg write options (seed field).'),
     // ---- floe extensions ----
-    namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
-    tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
+    namespace: identifier(GLUE_NAME)
+      .optional()
+      .describe('Iceberg namespace (default: glueDatabase).')
+      .meta({ examples: ['helpdesk_staging'] }),
+    tableName: identifier(GLUE_NAME)
+      .optional()
+      .describe('Iceberg table name (default: glueTable).')
+      .meta({ examples: ['tickets'] }),
     columnNaming: z
       .enum(COLUMN_NAMINGS)
       .default('snake_case')
@@ -75,13 +95,15 @@ export const L1DestinationSchema = z
       .optional()
       .describe(
         'Re-read this many seconds before lastSyncTime, for late-arriving updates (default: source.incremental.lookbackSeconds, else 0).',
-      ),
+      )
+      .meta({ examples: [3600] }),
     batchRows: z
       .number()
       .int()
       .positive()
       .default(10_000)
-      .describe('Rows per write batch: bounds memory; a sync still commits once.'),
+      .describe('Rows per write batch: bounds memory; a sync still commits once.')
+      .meta({ examples: [10000] }),
   })
   .describe('Where and how records are written (seed section).');
 
@@ -91,26 +113,54 @@ export const HistorySchema = z
       .string()
       .min(1)
       .optional()
-      .describe('DynamoDB table for run history (AWS profile; the local profile keeps history in SQLite).'),
+      .describe('DynamoDB table for run history (AWS profile; the local profile keeps history in SQLite).')
+      .meta({ examples: ['saas-ingestion-history'] }),
   })
   .describe('Run history target (seed section).');
 
 /** The L1 item as stored (before cross-field checks and resolution). */
 export const L1ItemSchema = z
   .looseObject({
-    configId: z.string().min(1).describe('Unique id of this config, e.g. Wrike_Contacts (the DynamoDB key).'),
-    platform: z.string().min(1).describe('SaaS platform, e.g. wrike; matched against SAAS_PLATFORM.'),
-    objectName: z.string().min(1).optional().describe('The API object ingested, e.g. contacts.'),
+    configId: z
+      .string()
+      .min(1)
+      .describe('Unique id of this config, e.g. Wrike_Contacts (the DynamoDB key).')
+      .meta({ examples: ['Helpdesk_Tickets', 'Wrike_Contacts'] }),
+    platform: z
+      .string()
+      .min(1)
+      .describe('SaaS platform, e.g. wrike; matched against SAAS_PLATFORM (floe run --platform).')
+      .meta({ examples: ['helpdesk', 'wrike'] }),
+    objectName: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The API object ingested, e.g. contacts.')
+      .meta({ examples: ['tickets'] }),
     source: SourceConfigSchema.describe('How to fetch records from the API (seed section).'),
     destination: L1DestinationSchema,
     history: HistorySchema.optional(),
     notifications: NotificationsSchema.prefault({}),
-    retryPolicy: RetryPolicySchema.prefault({}).describe('Retries for API calls (seed section).'),
+    retryPolicy: RetryPolicySchema.prefault({})
+      .describe('Retries for API calls (seed section).')
+      .register(keyAliases, { aliases: ['retry', 'retries', 'retryPolicies'] }),
     status: StatusSchema.optional(),
-    createdAt: z.string().optional().describe('Informational.'),
-    updatedAt: z.string().optional().describe('Informational.'),
+    createdAt: z
+      .string()
+      .optional()
+      .describe('Informational.')
+      .meta({ examples: ['2024-01-15T10:30:00Z'] }),
+    updatedAt: z
+      .string()
+      .optional()
+      .describe('Informational.')
+      .meta({ examples: ['2024-01-15T10:30:00Z'] }),
     // ---- floe extensions ----
-    enabled: z.boolean().default(true).describe('false: keep the config but skip it in runs.'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('false: keep the config but skip it in runs.')
+      .meta({ examples: [false] }),
   })
   .describe('floe L1 (staging) config item: one SaaS object into one Iceberg table.');
 

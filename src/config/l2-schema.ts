@@ -21,8 +21,14 @@ import { COLUMN_NAMINGS } from './l1-schema.js';
 
 export const L2SourceTableSchema = z
   .looseObject({
-    glueDatabase: identifier(GLUE_NAME).optional().describe('Namespace of the L1 table (seed field).'),
-    glueTable: identifier(GLUE_NAME).optional().describe('Name of the L1 table (seed field).'),
+    glueDatabase: identifier(GLUE_NAME)
+      .optional()
+      .describe('Namespace of the L1 table (seed field).')
+      .meta({ examples: ['wrike_staging'] }),
+    glueTable: identifier(GLUE_NAME)
+      .optional()
+      .describe('Name of the L1 table (seed field).')
+      .meta({ examples: ['staging_projects'] }),
     fetchMode: upperEnum(['FULL', 'INCREMENTAL'] as const)
       .default('FULL')
       .describe('FULL reads the whole table; INCREMENTAL only rows added since the last successful run.'),
@@ -30,13 +36,15 @@ export const L2SourceTableSchema = z
       .optional()
       .describe(
         'Column compared with lastSuccessfulFetchTime for INCREMENTAL reads, e.g. ingest_timestamp (absent: read the snapshots added since).',
-      ),
+      )
+      .meta({ examples: ['ingest_timestamp'] }),
     lastSuccessfulFetchTime: z
       .string()
       .optional()
       .describe(
         'Initial incremental position: "" = never, else a value of incrementalColumn (e.g. an ISO-8601 time). The live value is kept in the StateStore.',
-      ),
+      )
+      .meta({ examples: ['', '2024-01-15T10:30:00Z'] }),
     // ---- floe extensions ----
     incrementalBy: upperEnum(['COLUMN', 'SNAPSHOT'] as const)
       .optional()
@@ -45,16 +53,31 @@ export const L2SourceTableSchema = z
           'SNAPSHOT: exactly the rows the table gained since the snapshot last read (new or changed rows, whatever wrote them; ' +
           'cannot miss a row committed late). Default COLUMN when incrementalColumn is set, else SNAPSHOT.',
       ),
-    namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
-    tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
+    namespace: identifier(GLUE_NAME)
+      .optional()
+      .describe('Iceberg namespace (default: glueDatabase).')
+      .meta({ examples: ['wrike_staging'] }),
+    tableName: identifier(GLUE_NAME)
+      .optional()
+      .describe('Iceberg table name (default: glueTable).')
+      .meta({ examples: ['staging_projects'] }),
   })
   .describe('One L1 table the parser reads; its key in `source` is the name the parser sees.');
 
 export const L2DestinationSchema = z
   .looseObject({
-    glueDatabase: identifier(GLUE_NAME).optional().describe('Namespace of the L2 table (seed field).'),
-    glueTable: identifier(GLUE_NAME).optional().describe('Name of the L2 table (seed field).'),
-    s3Location: identifier(TABLE_LOCATION).optional().describe('Table location (seed field).'),
+    glueDatabase: identifier(GLUE_NAME)
+      .optional()
+      .describe('Namespace of the L2 table (seed field).')
+      .meta({ examples: ['wrike_refined'] }),
+    glueTable: identifier(GLUE_NAME)
+      .optional()
+      .describe('Name of the L2 table (seed field).')
+      .meta({ examples: ['projects'] }),
+    s3Location: identifier(TABLE_LOCATION)
+      .optional()
+      .describe('Table location (seed field).')
+      .meta({ examples: ['s3://my-lake/wrike/refined/projects/'] }),
     primaryKey: PrimaryKeySchema.optional(),
     loadType: LoadTypeSchema.optional().describe('Seed field; see the item-level loadType.'),
     defaultwriteMode: WriteModeSchema.default('OVERWRITE').describe(
@@ -63,12 +86,17 @@ export const L2DestinationSchema = z
     dropExtraColumns: z
       .boolean()
       .default(false)
-      .describe(
-        'true: table columns the parser no longer produces are dropped; false: they are kept (null).',
-      ),
+      .describe('true: table columns the parser no longer produces are dropped; false: they are kept (null).')
+      .meta({ examples: [true] }),
     // ---- floe extensions ----
-    namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
-    tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
+    namespace: identifier(GLUE_NAME)
+      .optional()
+      .describe('Iceberg namespace (default: glueDatabase).')
+      .meta({ examples: ['wrike_refined'] }),
+    tableName: identifier(GLUE_NAME)
+      .optional()
+      .describe('Iceberg table name (default: glueTable).')
+      .meta({ examples: ['projects'] }),
     partitionBy: PartitionBySchema,
     columnNaming: z
       .enum(COLUMN_NAMINGS)
@@ -81,9 +109,9 @@ export const L2DestinationSchema = z
         keep: upperEnum(['LATEST', 'EARLIEST'] as const).describe(
           'LATEST keeps the row with the greatest orderBy value, EARLIEST the smallest.',
         ),
-        orderBy: identifier(COLUMN_REFERENCE).describe(
-          'Output column that decides which row of a key is kept.',
-        ),
+        orderBy: identifier(COLUMN_REFERENCE)
+          .describe('Output column that decides which row of a key is kept.')
+          .meta({ examples: ['updated_date'] }),
       })
       .optional()
       .describe(
@@ -94,8 +122,14 @@ export const L2DestinationSchema = z
 
 export const L2ItemSchema = z
   .looseObject({
-    configId: z.string().min(1).describe('Unique id of this L2 config, e.g. wrike_projects_l2.'),
-    parserName: identifier(PARSER_NAME).describe('Registered parser that turns the source tables into rows.'),
+    configId: z
+      .string()
+      .min(1)
+      .describe('Unique id of this L2 config, e.g. wrike_projects_l2.')
+      .meta({ examples: ['wrike_projects_l2'] }),
+    parserName: identifier(PARSER_NAME)
+      .describe('Registered parser that turns the source tables into rows (`floe parsers list`).')
+      .meta({ examples: ['project_parser'] }),
     source: z
       .record(z.string().min(1), L2SourceTableSchema)
       .refine((s) => Object.keys(s).length > 0, 'at least one source table')
@@ -105,26 +139,40 @@ export const L2ItemSchema = z
       'FULL or INCREMENTAL (seed field; default destination.loadType, else FULL).',
     ),
     primaryKey: PrimaryKeySchema.optional().describe('Seed field: key columns; destination.primaryKey wins.'),
-    lastSuccessfulRun: TimestampSchema.optional().describe(
-      'Initial value only; floe records runs in its StateStore.',
-    ),
+    lastSuccessfulRun: TimestampSchema.optional()
+      .describe('Initial value only; floe records runs in its StateStore.')
+      .meta({ examples: ['', '2024-01-15T10:30:00Z'] }),
     notifications: NotificationsSchema.prefault({}),
     status: StatusSchema.optional(),
-    createdAt: z.string().optional().describe('Informational.'),
-    updatedAt: z.string().optional().describe('Informational.'),
+    createdAt: z
+      .string()
+      .optional()
+      .describe('Informational.')
+      .meta({ examples: ['2024-01-15T10:30:00Z'] }),
+    updatedAt: z
+      .string()
+      .optional()
+      .describe('Informational.')
+      .meta({ examples: ['2024-01-15T10:30:00Z'] }),
     // ---- floe extensions ----
     platform: z
       .string()
       .min(1)
       .optional()
-      .describe('SaaS platform (default: any; the seed keeps one L2 table per platform).'),
-    enabled: z.boolean().default(true).describe('false: keep the config but skip it in runs.'),
+      .describe('SaaS platform (default: any; the seed keeps one L2 table per platform).')
+      .meta({ examples: ['wrike'] }),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('false: keep the config but skip it in runs.')
+      .meta({ examples: [false] }),
     runOnSourceFailure: z
       .boolean()
       .default(false)
       .describe(
         'In a run of both layers (PROCESS_TYPE both), an L2 config whose source tables an L1 config of the same run failed to update is skipped (its sources are stale). true: run it anyway, on the tables as they are.',
-      ),
+      )
+      .meta({ examples: [true] }),
   })
   .describe('floe L2 (processing) config item: a parser over L1 tables into one refined Iceberg table.');
 

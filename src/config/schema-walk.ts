@@ -3,7 +3,7 @@
  * loose, so zod itself keeps unknown keys silently) and to find the schema, description and
  * allowed keys at an issue's path. Reads zod v4's public `def` data; no zod internals beyond it.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 
 type Def = {
   type: string;
@@ -22,6 +22,27 @@ type Def = {
 const defOf = (s: z.ZodType): Def => (s as unknown as { def: Def }).def;
 
 const WRAPPERS = new Set(['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch', 'nonoptional']);
+
+/**
+ * Other names people write for a field (`header` for API_KEY's `name`, `primaryKeys` for
+ * `primaryKey`) that are too far from the field's name for edit distance to catch. An unknown key
+ * equal to an alias is reported as a typo of the field, with `fix` saying what to write.
+ */
+export const keyAliases = z.registry<{ aliases: readonly string[]; fix?: string }>();
+
+/** The aliases registered on a field or on any wrapper inside it. */
+function aliasesOf(field: z.ZodType): { aliases: readonly string[]; fix?: string } | undefined {
+  let s: z.ZodType = field;
+  for (let i = 0; i < 32; i++) {
+    const meta = keyAliases.get(s);
+    if (meta !== undefined) return meta;
+    const d = defOf(s);
+    if (WRAPPERS.has(d.type) && d.innerType) s = d.innerType;
+    else if (d.type === 'pipe' && d.in && d.out) s = defOf(d.in).type === 'transform' ? d.out : d.in;
+    else return undefined;
+  }
+  return undefined;
+}
 
 /** Strips optional/default/… wrappers and pipes (preprocess → target schema; transform → input). */
 export function unwrap(schema: z.ZodType): z.ZodType {
@@ -129,6 +150,21 @@ export interface UnknownKey {
   key: string;
   /** Keys that object's schema declares. */
   known: string[];
+  /** Set when the key is a registered alias of a declared key (see `keyAliases`). */
+  aliasOf?: { key: string; fix?: string };
+}
+
+function aliasMatch(
+  shape: Record<string, z.ZodType>,
+  key: string,
+): { key: string; fix?: string } | undefined {
+  const k = key.toLowerCase().replace(/[-_\s]/g, '');
+  for (const [name, field] of Object.entries(shape)) {
+    const meta = aliasesOf(field);
+    if (meta?.aliases.some((a) => a.toLowerCase().replace(/[-_\s]/g, '') === k))
+      return { key: name, ...(meta.fix !== undefined ? { fix: meta.fix } : {}) };
+  }
+  return undefined;
 }
 
 /** Every key in `value` that its schema does not declare (records and free-form values excepted). */
@@ -143,8 +179,10 @@ export function findUnknownKeys(schema: z.ZodType, value: unknown, path: Propert
     const known = Object.keys(shape);
     for (const [k, v] of Object.entries(value)) {
       const field = shape[k];
-      if (field === undefined) out.push({ path, key: k, known });
-      else out.push(...findUnknownKeys(field, v, [...path, k]));
+      if (field === undefined) {
+        const alias = aliasMatch(shape, k);
+        out.push({ path, key: k, known, ...(alias ? { aliasOf: alias } : {}) });
+      } else out.push(...findUnknownKeys(field, v, [...path, k]));
     }
   } else if (d.type === 'record' && d.valueType && isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) out.push(...findUnknownKeys(d.valueType, v, [...path, k]));
