@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` in descriptions and examples are config placeholders, not JS templates
 /**
  * The source part of an L1 config item: the seed's fields verbatim (`source.apiType`, `source.auth`,
  * `source.defaultFetchMode`, `source.request`, `source.response.dataPath`, `retryPolicy`) plus

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` in descriptions and examples are config placeholders, not JS templates
 /**
  * The generated JSON Schema documents every field: a description everywhere, an example on every
  * value field, the default where there is one; and it names every request placeholder and what
@@ -19,7 +20,9 @@ function properties(node: Json, path = '', out: [string, Json][] = []): [string,
     properties(v, p, out);
   }
   for (const key of ['anyOf', 'oneOf', 'allOf'])
-    (node[key] ?? []).forEach((n: Json, i: number) => properties(n, `${path}<${i}>`, out));
+    (node[key] ?? []).forEach((n: Json, i: number) => {
+      properties(n, `${path}<${i}>`, out);
+    });
   if (node.items) properties(node.items, `${path}[]`, out);
   if (node.additionalProperties && typeof node.additionalProperties === 'object')
     properties(node.additionalProperties, `${path}.*`, out);
