@@ -1,6 +1,8 @@
 /**
  * `floe init`'s work, without the CLI: lays out a local project folder (floe.yaml, the platform's
  * L1 configs, an empty configs/l2, a private .floe/ with a secrets file, .gitignore, README.md).
+ * A blank project (`blank`) has no pack: floe.yaml, empty config folders and the secrets file,
+ * for a source floe has no pack for (`floe config new l1` writes its first config).
  *
  * It plans every file first and writes nothing if any already exists (unless `force`), so a
  * half-initialised folder never results from a refusal. The secrets file is the exception to
@@ -8,10 +10,11 @@
  */
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { didYouMean } from '../config/suggest.js';
 import { FloeError } from '../errors.js';
 import { envVarName } from '../runtime/local/env-secrets.js';
 import { PROJECT_FILE } from '../runtime/local/project.js';
-import { connectorPack, type PackSecret } from './index.js';
+import { connectorPack, PACK_PLATFORMS, type PackSecret } from './index.js';
 
 export interface ScaffoldOptions {
   /** Project folder; created if missing. */
@@ -26,6 +29,8 @@ export interface ScaffoldOptions {
   tokenKey?: string;
   /** Overwrite existing files (never the secrets file). */
   force?: boolean;
+  /** No connector pack: floe.yaml, empty config folders and a secrets file. */
+  blank?: boolean;
 }
 
 export interface ScaffoldResult {
@@ -59,7 +64,8 @@ const isLoopback = (apiBase: string) => {
 
 function floeYaml(name: string, parsers: string): string {
   return `# floe project file. Every setting below has a default (an empty file is a valid project);
-# relative paths are resolved against this folder. Reference: floe's src/runtime/local/project.ts.
+# relative paths are resolved against this folder. Reference: docs/config-reference.md (floe.yaml)
+# in the floe repository; docs/getting-started.md walks through a new source.
 
 # Free-form project name, shown in reports.
 name: ${JSON.stringify(name)}
@@ -176,10 +182,74 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+/** A pack by platform name; an unknown name lists the packs and points at a blank project. */
+function packFor(platform: string): ReturnType<typeof connectorPack> {
+  if (PACK_PLATFORMS.includes(platform.trim().toLowerCase())) return connectorPack(platform);
+  throw new FloeError(
+    'config-invalid',
+    `no connector pack for platform '${platform}'; available: ${PACK_PLATFORMS.join(', ')}${didYouMean(platform, PACK_PLATFORMS)}. ` +
+      `For another API, start a blank project: \`floe init --blank\`, then \`floe config new l1 --name <Name> --url <endpoint>\` (see docs/getting-started.md)`,
+    { context: { field: 'platform' } },
+  );
+}
+
+function blankReadme(name: string): string {
+  return `# ${name}
+
+A floe project: a REST API → Apache Iceberg, configured by files.
+
+- \`floe.yaml\`: where the catalog, warehouse, state, secrets and logs live.
+- \`configs/l1/\`: one L1 (staging) config per API object; \`floe config new l1\` writes one.
+- \`configs/l2/\`: L2 (processing) configs that build refined tables from the staging tables.
+- \`parsers/\`: your L2 parsers (registered in floe.yaml).
+- \`.floe/\`: secrets, state, catalog and logs (not in git).
+- \`warehouse/\`: the tables' data and metadata files (not in git).
+
+## Start
+
+\`\`\`sh
+echo 'myapi-api-key: <your key>' >> .floe/secrets.yaml
+floe config new l1 --name Myapi_Items --url https://api.example.com/v1/items --auth api-key --key-name X-Api-Key
+floe config validate
+floe run
+floe table list
+\`\`\`
+`;
+}
+
+const BLANK_SECRETS = `# Secrets of this floe project. Private: mode 0600, and .gitignore keeps .floe/ out of git.
+# Each entry is a secret name (source.auth.tokenKey in configs/l1) and its value, e.g.
+#   myapi-api-key: abc123
+# or, for OAuth2 and Basic auth, a JSON object:
+#   myapi-token: {"client_id": "…", "client_secret": "…", "refresh_token": "…"}
+# Instead of this file, an environment variable FLOE_SECRET_<NAME> works too
+# (FLOE_SECRET_MYAPI_API_KEY for myapi-api-key).
+`;
+
+function blankPlan(root: string): PlannedFile[] {
+  return [
+    { path: PROJECT_FILE, text: floeYaml(basename(root), 'parsers: []\n') },
+    { path: 'README.md', text: blankReadme(basename(root)) },
+    { path: '.gitignore', text: GITIGNORE },
+    { path: SECRETS_FILE, text: BLANK_SECRETS, mode: 0o600, keepExisting: true },
+  ];
+}
+
+function blankSteps(root: string): string[] {
+  return [
+    ...(root !== resolve('.') ? [`cd ${root}`] : []),
+    `put your API's credentials in ${SECRETS_FILE} (a name: value line), or export FLOE_SECRET_<NAME>=<value>`,
+    'floe config new l1 --name <Platform_Object> --url <endpoint URL> --auth api-key|bearer|basic|oauth2 (probes the endpoint, writes configs/l1/<name>.yaml)',
+    'floe config validate',
+    'floe run',
+  ];
+}
+
 /** Creates the project folder. Throws `already-exists` (writing nothing) when files would be replaced without `force`. */
 export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldResult> {
+  if (opts.blank) return writePlan(resolve(opts.dir), blankPlan(resolve(opts.dir)), opts, blankSteps);
   const root = resolve(opts.dir);
-  const pack = connectorPack(opts.platform ?? 'wrike');
+  const pack = packFor(opts.platform ?? 'wrike');
   const namespace = opts.namespace ?? pack.defaultNamespace;
   const tokenKey = opts.tokenKey ?? pack.defaultTokenKey;
   const apiBase = pack.apiBase(opts.baseUrl);
@@ -189,14 +259,6 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
   const l2Files = pack.l2Files?.({ namespace }) ?? [];
   const examples = pack.examples?.({ namespace }) ?? [];
   const name = basename(root);
-
-  const rootInfo = await stat(root).catch(() => undefined);
-  if (rootInfo !== undefined && !rootInfo.isDirectory()) {
-    throw new FloeError(
-      'already-exists',
-      `${root} exists and is not a folder; choose another project folder`,
-    );
-  }
 
   const header = `# From floe's ${pack.platform} pack (floe init). Edit freely: floe never rewrites this file.\n`;
   const plan: PlannedFile[] = [
@@ -222,7 +284,37 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
       keepExisting: true,
     },
   ];
+  return writePlan(root, plan, opts, (_root, result) => {
+    const steps: string[] = [];
+    if (root !== resolve('.')) steps.push(`cd ${root}`);
+    if (simulator) {
+      steps.push(
+        `start the simulator on that port: floe sim ${pack.platform} --port ${new URL(apiBase).port || '80'}`,
+      );
+    } else if (!result.kept.includes(SECRETS_FILE)) {
+      steps.push(
+        `put your ${pack.platform} ${pack.secret.what} in ${SECRETS_FILE} (${tokenKey}), or export ${envVarName(tokenKey)}=<${pack.secret.what === 'token' ? 'token' : 'JSON'}>`,
+      );
+    }
+    steps.push('floe config validate', `floe run --platform ${pack.platform}`);
+    return steps;
+  });
+}
 
+/** Writes the planned files (nothing at all if one would be replaced without `force`). */
+async function writePlan(
+  root: string,
+  plan: PlannedFile[],
+  opts: ScaffoldOptions,
+  nextSteps: (root: string, result: ScaffoldResult) => string[],
+): Promise<ScaffoldResult> {
+  const rootInfo = await stat(root).catch(() => undefined);
+  if (rootInfo !== undefined && !rootInfo.isDirectory()) {
+    throw new FloeError(
+      'already-exists',
+      `${root} exists and is not a folder; choose another project folder`,
+    );
+  }
   const present = new Set<string>();
   for (const f of plan) if (await exists(join(root, f.path))) present.add(f.path);
   const conflicts = plan.filter((f) => present.has(f.path) && !f.keepExisting).map((f) => f.path);
@@ -251,19 +343,6 @@ export async function scaffoldProject(opts: ScaffoldOptions): Promise<ScaffoldRe
     if (f.mode !== undefined) await chmod(path, f.mode);
     (present.has(f.path) ? result.overwritten : result.created).push(f.path);
   }
-
-  const steps: string[] = [];
-  if (root !== resolve('.')) steps.push(`cd ${root}`);
-  if (simulator) {
-    steps.push(
-      `start the simulator on that port: floe sim ${pack.platform} --port ${new URL(apiBase).port || '80'}`,
-    );
-  } else if (!result.kept.includes(SECRETS_FILE)) {
-    steps.push(
-      `put your ${pack.platform} ${pack.secret.what} in ${SECRETS_FILE} (${tokenKey}), or export ${envVarName(tokenKey)}=<${pack.secret.what === 'token' ? 'token' : 'JSON'}>`,
-    );
-  }
-  steps.push('floe config validate', `floe run --platform ${pack.platform}`);
-  result.nextSteps = steps;
+  result.nextSteps = nextSteps(root, result);
   return result;
 }

@@ -4,7 +4,7 @@
  * The layers receive ports and never know which profile they run in.
  */
 import { randomBytes } from 'node:crypto';
-import type { JobParams } from '../config/index.js';
+import type { ConfigStore, JobParams } from '../config/index.js';
 import { runL1 } from '../l1/handler.js';
 import type { L1Progress, L1Result } from '../l1/sync-config.js';
 import { runL2 } from '../l2/handler.js';
@@ -44,6 +44,17 @@ export interface JobOptions {
 
 export function newRunId(now = new Date()): string {
   return `run-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Whether to run L2: always when PROCESS_TYPE asked for it; when PROCESS_TYPE was left out (both
+ * layers by default), only if the project has L2 configs for the selection, so an L1-only project
+ * hears nothing about L2.
+ */
+async function wantsL2(params: JobParams, configs: ConfigStore): Promise<boolean> {
+  if (params.raw.PROCESS_TYPE !== undefined && params.raw.PROCESS_TYPE.trim() !== '') return true;
+  const s = await configs.selectL2(params.platform);
+  return s.configs.length > 0 || s.invalid.length > 0;
 }
 
 export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<JobOutcome> {
@@ -88,7 +99,7 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
       );
       results.push(...l1);
     }
-    if (params.processTypes.includes('L2')) {
+    if (params.processTypes.includes('L2') && (await wantsL2(params, profile.configs))) {
       const l2 = await runL2(
         profile.configs,
         {

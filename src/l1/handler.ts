@@ -105,7 +105,7 @@ function nothingSelected(platform: string | undefined, platforms: Record<string,
   if (platform === undefined) {
     return new FloeError(
       'not-found',
-      'the project has no L1 configs: nothing to run. Add config files under configs/l1 (floe init --platform <name> writes a platform pack)',
+      'the project has no L1 configs: nothing to run. Fix: create one for your API with `floe config new l1 --name <Name> --url <endpoint URL>` (it probes the endpoint and writes configs/l1/<name>.yaml), or start from a connector pack with `floe init --platform <name>`; docs/getting-started.md walks through it',
     );
   }
   const meant = closest(platform, Object.keys(platforms));

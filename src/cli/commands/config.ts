@@ -19,6 +19,7 @@ import { type ConfigChange, diffConfigs, pullConfigs, pushConfigs } from '../../
 import { DynamoConfigStore } from '../../runtime/aws/dynamo-config-store.js';
 import type { ProcessKind } from '../../runtime/ports/state-store.js';
 import { printLine } from '../output.js';
+import { registerConfigNewCommand } from './config-new.js';
 
 interface SyncFlags {
   project: string;
@@ -145,6 +146,8 @@ export function registerConfigCommands(program: Command): void {
         info.isDirectory() ? await validateProject(target) : await validateFile(target, flags.l2 === true),
       );
     });
+
+  registerConfigNewCommand(config);
 
   config
     .command('schema')

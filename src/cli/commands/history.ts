@@ -13,6 +13,7 @@ interface HistoryFlags {
   limit: string;
   since?: string;
   layer?: string;
+  failed?: boolean;
   project: string;
 }
 
@@ -37,6 +38,7 @@ export function registerHistoryCommands(program: Command): void {
     .option('--limit <n>', 'at most this many rows', '20')
     .option('--since <time>', 'only runs that finished at or after this ISO-8601 time')
     .option('--layer <L1|L2>', 'only L1 or only L2 runs')
+    .option('--failed', 'only runs that did not succeed (FAILED, INTERRUPTED, …), with their errors')
     .option('--project <dir>', 'floe project folder (or a folder below it)', '.')
     .action(async (flags: HistoryFlags) => {
       const rows = await readHistory(flags);
@@ -66,6 +68,7 @@ export async function readHistory(flags: HistoryFlags): Promise<HistoryEntry[]> 
       ...(flags.config !== undefined ? { configId: flags.config } : {}),
       ...(flags.since !== undefined ? { since: flags.since } : {}),
       ...(layer !== undefined ? { processType: layer } : {}),
+      ...(flags.failed ? { failedOnly: true } : {}),
     });
   } finally {
     db.close();

@@ -1,6 +1,7 @@
 /**
- * `floe init [dir]`: scaffolds a local project folder with a platform's connector pack. The work
- * is `scaffoldProject` (src/connectors/scaffold.ts); this file only parses options and prints.
+ * `floe init [dir]`: scaffolds a local project folder with a platform's connector pack, or a blank
+ * one (`--blank`) for an API floe has no pack for. The work is `scaffoldProject`
+ * (src/connectors/scaffold.ts); this file only parses options and prints.
  */
 import type { Command } from 'commander';
 import { PACK_PLATFORMS } from '../../connectors/index.js';
@@ -13,13 +14,18 @@ interface InitFlags {
   namespace?: string;
   tokenKey?: string;
   force?: boolean;
+  blank?: boolean;
 }
 
 export function registerInitCommands(program: Command): void {
   program
     .command('init [dir]')
     .description(
-      'create a floe project folder (floe.yaml, configs/l1 from a connector pack, .floe/secrets.yaml)',
+      'create a floe project folder (floe.yaml, configs/l1 from a connector pack, .floe/secrets.yaml); --blank for an API without a pack',
+    )
+    .option(
+      '--blank',
+      'no connector pack: floe.yaml, empty config folders and a secrets file (then `floe config new l1`)',
     )
     .option('--platform <name>', `connector pack to start from: ${PACK_PLATFORMS.join(', ')}`, 'wrike')
     .option(
@@ -40,6 +46,7 @@ export function registerInitCommands(program: Command): void {
         namespace: flags.namespace,
         tokenKey: flags.tokenKey,
         force: flags.force === true,
+        blank: flags.blank === true,
       });
       printLine(`Initialised a floe project in ${r.root}`);
       for (const f of r.created) printLine(`  created      ${f}`);

@@ -137,6 +137,7 @@ export class DynamoHistoryStore implements HistoryStore {
         const e = fromItem(item);
         if (query.processType && e.processType !== query.processType) continue;
         if (since && e.loadTimestamp < since) continue;
+        if (query.failedOnly && e.lastRunStatus === 'SUCCESS') continue;
         out.push(e);
       }
     }

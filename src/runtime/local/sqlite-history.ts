@@ -59,6 +59,7 @@ export class SqliteHistoryStore implements HistoryStore {
       where.push('load_ms >= ?');
       args.push(ms);
     }
+    if (query.failedOnly) where.push("last_run_status <> 'SUCCESS'");
     const limit = query.limit ?? DEFAULT_HISTORY_LIMIT;
     if (!Number.isInteger(limit) || limit < 1) {
       throw new FloeError('config-invalid', `history limit must be a positive integer, got ${limit}`);

@@ -49,6 +49,8 @@ export interface HistoryQuery {
   processType?: ProcessKind;
   /** Only entries with loadTimestamp at or after this instant. */
   since?: string | Date;
+  /** Only runs that did not succeed (lastRunStatus other than SUCCESS). */
+  failedOnly?: boolean;
   /** Newest first; default 100. */
   limit?: number;
 }
