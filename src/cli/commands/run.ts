@@ -11,6 +11,16 @@ import { EXIT_CODES, stopOnSignals } from '../../job/shutdown.js';
 import type { L1Progress } from '../../l1/sync-config.js';
 import { formatTable, isTerminal, printLine, printRows } from '../output.js';
 
+/** `floe run --help`: run takes Glue-style job parameters, which commander cannot describe. */
+export const RUN_HELP: readonly string[] = [
+  'usage: floe run [--PARAM value …] (Glue style) or [--param-name value …]',
+  `parameters: ${JOB_PARAMS.join(', ')}`,
+  'friendly flags: --platform, --process-type, --config-id, --load-type, --custom-configs, --project',
+  'run control: --wait-for-lock <seconds> (wait for another run of the project; default: fail at once; env FLOE_LOCK_WAIT_SECONDS)',
+  'stopping: SIGTERM/SIGINT stop in order within FLOE_STOP_GRACE_MS (default 20000); a second signal exits at once',
+  'env: AWS_REGION, CUSTOMER_ENVIRONMENT, CUSTOMER_NOTIFIER_LAMBDA, CUSTOMER_NOTIFICATION_TO',
+];
+
 export function registerRunCommands(program: Command): void {
   program
     .command('run')
@@ -21,20 +31,7 @@ export function registerRunCommands(program: Command): void {
     .argument('[parameters...]')
     .action(async (args: string[]) => {
       if (args.includes('--help') || args.includes('-h')) {
-        printLine('usage: floe run [--PARAM value …] (Glue style) or [--param-name value …]');
-        printLine(`parameters: ${JOB_PARAMS.join(', ')}`);
-        printLine(
-          'friendly flags: --platform, --process-type, --config-id, --load-type, --custom-configs, --project',
-        );
-        printLine(
-          'run control: --wait-for-lock <seconds> (wait for another run of the project; default: fail at once; env FLOE_LOCK_WAIT_SECONDS)',
-        );
-        printLine(
-          'stopping: SIGTERM/SIGINT stop in order within FLOE_STOP_GRACE_MS (default 20000); a second signal exits at once',
-        );
-        printLine(
-          'env: AWS_REGION, CUSTOMER_ENVIRONMENT, CUSTOMER_NOTIFIER_LAMBDA, CUSTOMER_NOTIFICATION_TO',
-        );
+        for (const line of RUN_HELP) printLine(line);
         return;
       }
       const { rest, waitMs } = takeWaitForLock(args, process.env);

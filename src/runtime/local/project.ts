@@ -34,35 +34,56 @@ const CatalogSchema = z.strictObject({
     .literal('sql', {
       error: "must be 'sql' (the embedded SQLite catalog; Glue is configured by the AWS profile)",
     })
-    .default('sql'),
+    .default('sql')
+    .describe(
+      'sql: the embedded SQLite SQL catalog (the tables PyIceberg’s SqlCatalog and Java’s JdbcCatalog use).',
+    ),
   /** Catalog name as PyIceberg/Spark see it (catalog_name column). */
-  name: z.string().trim().min(1).default('floe'),
-  path: relPath.default('.floe/catalog.db'),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .default('floe')
+    .describe('Catalog name as PyIceberg/Spark see it (catalog_name column).'),
+  path: relPath.default('.floe/catalog.db').describe('The SQLite catalog file.'),
 });
 
 const SecretsSchema = z.strictObject({
   file: z
     .union([relPath, z.literal(false)], { error: 'must be a file path, or false for no secrets file' })
-    .default('.floe/secrets.yaml'),
-  env: z.boolean().default(true),
+    .default('.floe/secrets.yaml')
+    .describe(
+      'Secrets file (name: value lines; rotated OAuth refresh tokens are written back), or false for none.',
+    ),
+  env: z.boolean().default(true).describe('Also read secrets from FLOE_SECRET_<NAME> environment variables.'),
 });
 
 const LogsSchema = z.strictObject({
-  dir: relPath.default('.floe/logs'),
-  format: z.enum(['auto', 'json', 'pretty']).default('auto'),
-  level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  dir: relPath.default('.floe/logs').describe('Folder of the run logs (one file per run).'),
+  format: z
+    .enum(['auto', 'json', 'pretty'])
+    .default('auto')
+    .describe('Console log format: auto = pretty at a terminal, JSON lines otherwise.'),
+  level: z
+    .enum(['debug', 'info', 'warn', 'error'])
+    .default('info')
+    .describe('debug also logs every request (secrets redacted).'),
 });
 
 const NotificationsSchema = z.strictObject({
-  reportDir: relPath.default('.floe/reports'),
+  reportDir: relPath.default('.floe/reports').describe('Folder of the HTML run reports.'),
   webhook: z
     .string()
     .trim()
     .refine((v) => /^https?:\/\/[^\s]+$/i.test(v) && URL.canParse(v), 'must be an http(s) URL')
-    .optional(),
-  webhookTimeoutMs: z.number().int().positive().default(10_000),
+    .optional()
+    .describe('URL called with the run report (JSON) after each run.'),
+  webhookTimeoutMs: z.number().int().positive().default(10_000).describe('Timeout of the webhook call.'),
   /** The seed's CUSTOMER_NOTIFICATION_TO. */
-  recipients: z.array(z.string().trim().min(1)).default([]),
+  recipients: z
+    .array(z.string().trim().min(1))
+    .default([])
+    .describe('Notification recipients (the seed’s CUSTOMER_NOTIFICATION_TO).'),
 });
 
 /**
@@ -108,27 +129,55 @@ export type ParserEntry = z.infer<typeof ParserEntrySchema>;
 
 export const ProjectFileSchema = z.strictObject({
   /** Free-form project name (reports, `floe init`). */
-  name: z.string().optional(),
+  name: z.string().optional().describe('Free-form project name, shown in reports.'),
   /** Environment name in notifications (the seed's CUSTOMER_ENVIRONMENT). */
-  environment: z.string().trim().min(1).default('local'),
-  catalog: CatalogSchema.prefault({}),
-  warehouse: relPath.default('warehouse'),
-  state: z.strictObject({ path: relPath.default('.floe/state.db') }).prefault({}),
+  environment: z
+    .string()
+    .trim()
+    .min(1)
+    .default('local')
+    .describe('Environment name in notifications (the seed’s CUSTOMER_ENVIRONMENT).'),
+  catalog: CatalogSchema.prefault({}).describe('The Iceberg catalog.'),
+  warehouse: relPath.default('warehouse').describe('Folder where table data and metadata files are written.'),
+  state: z
+    .strictObject({
+      path: relPath.default('.floe/state.db').describe('SQLite file of cursors, statuses and history.'),
+    })
+    .prefault({})
+    .describe('Run state and history. floe never rewrites your config files.'),
   configs: z
-    .strictObject({ l1: relPath.default('configs/l1'), l2: relPath.default('configs/l2') })
-    .prefault({}),
-  secrets: SecretsSchema.prefault({}),
-  logs: LogsSchema.prefault({}),
-  notifications: NotificationsSchema.prefault({}),
+    .strictObject({
+      l1: relPath.default('configs/l1').describe('Folder of the L1 config files.'),
+      l2: relPath.default('configs/l2').describe('Folder of the L2 config files.'),
+    })
+    .prefault({})
+    .describe('Config folders: one item (or a list of items) per YAML/JSON file.'),
+  secrets: SecretsSchema.prefault({}).describe(
+    'Where secrets (source.auth.tokenKey) are read: the file, then the environment.',
+  ),
+  logs: LogsSchema.prefault({}).describe('Run logs.'),
+  notifications: NotificationsSchema.prefault({}).describe('Run reports and an optional webhook.'),
   /** How many configs run at once. */
-  parallelism: z.number().int().min(1).max(64).default(4),
+  parallelism: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe('How many configs run at once (API rate limits are shared per host).'),
   /** The project's own L2 parsers (the connector packs' are built in). */
-  parsers: z.array(ParserEntrySchema).default([]),
+  parsers: z
+    .array(ParserEntrySchema)
+    .default([])
+    .describe('The project’s own L2 parsers: { sql, name, sources, primaryKey, schema } or { module }.'),
   /**
    * `aws`: `floe run` in this folder uses the AWS profile (DynamoDB configs, S3 + Glue, …; the
    * seed's job parameters then say which tables); `local` (default): this project folder.
    */
-  profile: z.enum(['local', 'aws']).optional(),
+  profile: z
+    .enum(['local', 'aws'])
+    .optional()
+    .describe('aws: `floe run` in this folder uses the AWS profile; local (default): this project folder.'),
 });
 
 /** floe.yaml after defaults, exactly as written (paths still relative). */
