@@ -34,7 +34,8 @@ const requests: { url: string; key: string | undefined }[] = [];
 
 function serve(req: IncomingMessage, res: import('node:http').ServerResponse) {
   const url = new URL(req.url ?? '/', base);
-  const key = req.headers['x-api-key'] as string | undefined;
+  const key =
+    (req.headers['x-api-key'] as string | undefined) ?? url.searchParams.get('api_key') ?? undefined;
   requests.push({ url: url.pathname + url.search, key });
   if (key !== API_KEY) {
     res.writeHead(401, { 'content-type': 'application/json' });
@@ -277,5 +278,46 @@ describe('a new source from zero', () => {
     const show = await floe(['state', 'show', 'Helpdesk_Tickets', '--project', proj]);
     expect(show.stdout).toMatch(/status:\s+FAILED/);
     expect(show.stdout).toMatch(/last error:\s+\S/);
+  });
+
+  it('an API key sent as a query parameter never shows in what floe prints, even on a 401', async () => {
+    const newConfig = (name: string) =>
+      floe([
+        'config',
+        'new',
+        'l1',
+        '--name',
+        name,
+        '--url',
+        `${base}/tickets`,
+        '--auth',
+        'api-key',
+        '--key-in',
+        'query',
+        '--key-name',
+        'api_key',
+        '--token-key',
+        'helpdesk-query-key',
+        '--project',
+        proj,
+      ]);
+    const wrong = 'wrong-query-key-8d2f41';
+    writeFileSync(join(proj, '.floe', 'secrets.yaml'), `helpdesk-query-key: ${wrong}\n`, { mode: 0o600 });
+    const failed = await newConfig('Helpdesk_Query');
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toContain('401');
+    expect(failed.stdout + failed.stderr).not.toContain(wrong);
+    expect(existsSync(join(proj, 'configs', 'l1', 'helpdesk-query.yaml'))).toBe(false);
+
+    writeFileSync(join(proj, '.floe', 'secrets.yaml'), `helpdesk-query-key: ${API_KEY}\n`, { mode: 0o600 });
+    requests.length = 0;
+    const ok = await newConfig('Helpdesk_Query');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(requests[0]?.url).toContain(`api_key=${API_KEY}`);
+    expect(ok.stdout).toContain(`probed GET ${base}/tickets → HTTP 200`);
+    expect(ok.stdout + ok.stderr).not.toContain(API_KEY);
+    const text = readFileSync(join(proj, 'configs', 'l1', 'helpdesk-query.yaml'), 'utf8');
+    expect(text).toContain('in: "query"');
+    expect(text).not.toContain(API_KEY);
   });
 });
