@@ -223,7 +223,15 @@ export async function planSetCursor(
       `--cursor ${cursor} is past the newest commit of ${configId} in ${table} (cursor ${commit.cursor}, snapshot ${commit.snapshotId}): the next run would pull it back to ${commit.cursor}, because the table is the truth about how far a sync got. Nothing changed (fix: choose a cursor at or before ${commit.cursor})`,
       { context: { configId } },
     );
-  const db = openStateDb(project.state.path);
+  // A missing state database is never created here: while tables exist, its absence is what
+  // preflight reports as lost state. Before a first run, the config's lastSyncTime says it.
+  if (!existsSync(project.state.path))
+    throw new FloeError(
+      'not-found',
+      `no state database at ${project.state.path}: ${configId} has not run in this project yet (fix: set the first cursor in the config as destination.lastSyncTime, or run it first)`,
+      { context: { configId, file: project.state.path } },
+    );
+  const db = openStateDb(project.state.path, { create: false });
   const prior = await new SqliteStateStore(db).get('L1', configId);
   db.close();
   const d = config.destination;
