@@ -34,10 +34,20 @@ interface ChangeFlags {
  * Whether to go ahead: `--yes`, or a "y" typed at a terminal. Without a terminal (scripts, CI)
  * nothing is asked and nothing changes unless `--yes` was given.
  */
-async function confirmed(flags: { yes?: boolean }, question: string): Promise<boolean> {
+export async function confirmed(
+  flags: { yes?: boolean },
+  question: string,
+  io: {
+    input: NodeJS.ReadableStream & { isTTY?: boolean };
+    output: NodeJS.WritableStream & { isTTY?: boolean };
+  } = {
+    input: process.stdin,
+    output: process.stdout,
+  },
+): Promise<boolean> {
   if (flags.yes) return true;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) return false;
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  if (!io.input.isTTY || !io.output.isTTY) return false;
+  const rl = createInterface({ input: io.input, output: io.output });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
   } finally {
