@@ -77,7 +77,9 @@ describe('floe table write', () => {
     expect(await floeError('table', 'write', 'ns.w', '--file', c, '--where', 'id = 1')).toMatch(
       /--where goes with --mode overwrite/,
     );
-    expect(await floeError('table', 'write', 'ns.w', '--file', join(tc.dir, 'x.csv'))).toMatch(/no such file/);
+    expect(await floeError('table', 'write', 'ns.w', '--file', join(tc.dir, 'x.csv'))).toMatch(
+      /no such file/,
+    );
     expect(await live('ns.w')).toEqual(['us:20:3']);
   });
 });
