@@ -1,7 +1,7 @@
 /**
- * `floe table list|show|snapshots|read|register|maintain`: look at the Iceberg tables of a project's
- * catalog, and point one at a given metadata file. A damaged or lost catalog is an error here,
- * never an empty listing.
+ * `floe table list|show|snapshots|read|delete|write|alter|register|maintain`: look at the Iceberg
+ * tables of a project's catalog, change their rows and schemas, and point one at a given metadata
+ * file. A damaged or lost catalog is an error here, never an empty listing.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

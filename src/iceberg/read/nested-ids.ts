@@ -84,28 +84,36 @@ function hasStruct(t: IcebergType): boolean {
 
 /** The schema trees of the files, top-level nodes by file path. */
 async function fileTrees(duck: Duck, paths: readonly string[]): Promise<Map<string, FileNode[]>> {
+  // `column_id` is the element's index in the file's schema (pre-order), so each file's elements
+  // come back in tree order whatever order DuckDB scans the files in.
   const rows = await duck.json(
     `SELECT file_name, name, field_id::INTEGER AS field_id, num_children::INTEGER AS num_children, duckdb_type
-     FROM parquet_schema([${[...new Set(paths)].map(sqlString).join(', ')}])`,
+     FROM parquet_schema([${[...new Set(paths)].map(sqlString).join(', ')}])
+     ORDER BY file_name, column_id`,
   );
+  const byFile = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const file = String(r.file_name);
+    const list = byFile.get(file) ?? [];
+    list.push(r);
+    byFile.set(file, list);
+  }
   const out = new Map<string, FileNode[]>();
-  let i = 0;
-  const node = (): FileNode => {
-    const r = rows[i++]!;
-    const n = Number(r.num_children ?? 0);
-    const children: FileNode[] = [];
-    for (let c = 0; c < n && i < rows.length; c++) children.push(node());
-    return {
-      name: String(r.name),
-      fieldId: r.field_id === null || r.field_id === undefined ? undefined : Number(r.field_id),
-      duckType: r.duckdb_type === null || r.duckdb_type === undefined ? undefined : String(r.duckdb_type),
-      children,
+  for (const [file, elements] of byFile) {
+    let i = 0;
+    const node = (): FileNode => {
+      const r = elements[i++]!;
+      const n = Number(r.num_children ?? 0);
+      const children: FileNode[] = [];
+      for (let c = 0; c < n && i < elements.length; c++) children.push(node());
+      return {
+        name: String(r.name),
+        fieldId: r.field_id === null || r.field_id === undefined ? undefined : Number(r.field_id),
+        duckType: r.duckdb_type === null || r.duckdb_type === undefined ? undefined : String(r.duckdb_type),
+        children,
+      };
     };
-  };
-  // Rows come file by file in schema order (pre-order), each file starting with its root.
-  while (i < rows.length) {
-    const file = String(rows[i]!.file_name);
-    out.set(file, node().children);
+    out.set(file, node().children); // the first element is the root
   }
   return out;
 }
