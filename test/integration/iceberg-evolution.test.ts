@@ -337,3 +337,18 @@ describe('dynamic partition overwrite', () => {
     expect(await live(t)).toEqual(['eu:9:9', 'us:3:1']);
   });
 });
+
+describe('dotted names', () => {
+  it('a top-level column whose name holds a dot is renamed and dropped as itself', async () => {
+    const t = await createTable(tc.catalog, 'ns.dotted', {
+      schema: [
+        { name: 'id', type: 'long' },
+        { name: 'a.b', type: 'string' },
+        { name: 'c.d', type: 'string' },
+      ],
+    });
+    await t.append([{ id: 1n, 'a.b': 'x', 'c.d': 'y' }]);
+    await t.updateSchema({ renameColumns: [{ name: 'a.b', to: 'ab' }], dropColumns: ['c.d'] });
+    expect(await t.scan().toRows()).toEqual([{ id: 1n, ab: 'x' }]);
+  });
+});

@@ -338,6 +338,8 @@ function mapStructIn(
  * column names the struct it holds, which mapStructIn enters anyway, so it is dropped.
  */
 function fieldPath(fields: readonly NestedField[], dotted: string): string[] {
+  // A top-level column whose own name holds a dot (possible in L2 SQL) is that column.
+  if (fields.some((f) => f.name === dotted)) return [dotted];
   const out: string[] = [];
   let level: readonly NestedField[] | undefined = fields;
   const parts = dotted.split('.');
