@@ -64,6 +64,7 @@ async function setup(
   const source = item.source as Record<string, unknown>;
   source.incremental = {
     cursorField: 'updatedDate',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a floe request placeholder, not JS
     params: { updatedDate: '{"start":"${start}","end":"${end}"}' },
     startDate: new Date(Date.now() - 400 * DAY).toISOString(),
     window: 'P30D',
