@@ -35,6 +35,7 @@ import {
 import { refuseRowsOutside, writeDeleteWhere } from './write/delete-rows.js';
 import { type MergeOptions, writeMerge } from './write/merge.js';
 import { type QueryMergeOptions, type QueryMergePlan, writeMergeFromQuery } from './write/query-merge.js';
+import { filesInPartitionsOf } from './write/replace-partitions.js';
 import { type SkipExisting, writeSkippingExisting } from './write/skip-existing.js';
 import { type StagedRows, stagedDataFiles } from './write/staged-query.js';
 import { applySchemaUpdate, type SchemaUpdate } from './write/update-schema.js';
@@ -368,6 +369,64 @@ export class Table {
         { ...opts, deleteFiles: plan.deleteFiles, validate },
       );
       return { ...r, deletedRows: plan.deletedRows };
+    });
+  }
+
+  /**
+   * Dynamic partition overwrite (Iceberg's ReplacePartitions): `rows` replace every row of the
+   * partitions they fall in, in one `overwrite` snapshot; other partitions keep their rows. On an
+   * unpartitioned table this replaces the whole table. Planned again, like a MERGE, when another
+   * writer changes the table before the commit lands, so the partitions end holding exactly
+   * `rows`. No rows: nothing is committed (`snapshot` is then the current one).
+   */
+  async overwritePartitions(
+    rows: RowInput,
+    opts: WriteOptions & CommitOptions = {},
+  ): Promise<WriteResult & { replacedFiles: number; replans: number }> {
+    return this.replacePartitions(
+      (base) => writeRows(this.catalog.io, base, rows, { ...opts, table: this.name }),
+      opts,
+    );
+  }
+
+  /** `overwritePartitions` with a DuckDB query's rows (columns named like the table's). */
+  async overwritePartitionsQuery(
+    selectSql: string,
+    opts: WriteOptions & CommitOptions = {},
+  ): Promise<WriteResult & { replacedFiles: number; replans: number }> {
+    return this.replacePartitions(
+      (base) => writeDataFilesFromQuery(this.catalog.io, base, selectSql, { ...opts, table: this.name }),
+      opts,
+    );
+  }
+
+  private replacePartitions(
+    write: (base: TableMetadata) => Promise<DataFile[]>,
+    opts: CommitOptions,
+  ): Promise<WriteResult & { replacedFiles: number; replans: number }> {
+    const io = this.catalog.io;
+    return this.withReplans(opts, async (base, validate) => {
+      const files = await write(base);
+      const current = currentSnapshot(base);
+      if (files.length === 0 && current)
+        return { snapshot: current, dataFiles: 0, records: 0n, attempts: 0, replacedFiles: 0 };
+      let remove: 'all' | Set<string>;
+      try {
+        remove = defaultSpec(base).fields.length === 0 ? 'all' : await filesInPartitionsOf(io, base, files);
+      } catch (e) {
+        await Promise.all(files.map((f) => io.delete(f.file_path).catch(() => {})));
+        throw e;
+      }
+      const r = await this.commitFiles(
+        'overwrite',
+        files,
+        remove === 'all' || remove.size ? remove : undefined,
+        {
+          ...opts,
+          validate,
+        },
+      );
+      return { ...r, replacedFiles: Number(r.snapshot.summary['deleted-data-files'] ?? '0') };
     });
   }
 

@@ -37,9 +37,11 @@ import { LambdaNotifier } from '../runtime/aws/lambda-notifier.js';
 import { DurablyJournaledFileIO, S3RunJournal } from '../runtime/aws/run-journal.js';
 import { SecretsManagerStore } from '../runtime/aws/secrets-manager-store.js';
 import { configTableLocations } from '../runtime/aws/table-locations.js';
+
+export { wantsAwsProfile } from './profile-choice.js';
+
 import { consoleSink, type TextStream } from '../runtime/local/console-logger.js';
 import { MultiNotifier } from '../runtime/local/file-notifier.js';
-import { findProjectRoot, loadProject } from '../runtime/local/project.js';
 import type { Logger, LogLevel } from '../runtime/ports/logger.js';
 import type { Notifier } from '../runtime/ports/notifier.js';
 import { createLogger, teeSink } from '../runtime/structured-logger.js';
@@ -56,19 +58,6 @@ export interface AwsProfileOptions {
   readonly clients?: Partial<Omit<AwsClients, 'destroy'>>;
   /** Clock for the log stream name. */
   readonly now?: () => Date;
-}
-
-/**
- * Whether a job runs on AWS: `--PROFILE aws` (or FLOE_PROFILE), the seed's table parameters
- * (CONFIG_TABLE / L2_CONFIG_TABLE), or `profile: aws` in the project's floe.yaml.
- */
-export function wantsAwsProfile(params: JobParams, env: NodeJS.ProcessEnv = process.env): boolean {
-  const profile = (params.profile ?? env.FLOE_PROFILE ?? '').trim().toLowerCase();
-  if (profile === 'aws') return true;
-  if (profile === 'local') return false;
-  if (params.configTable !== undefined || params.l2ConfigTable !== undefined) return true;
-  const root = findProjectRoot(params.project ?? '.');
-  return root !== undefined && loadProject(root).profile === 'aws';
 }
 
 /** The warehouse root in CUSTOM_CONFIGS (the Spark catalog's `warehouse`), as `s3://…`. */

@@ -11,8 +11,9 @@ import { runL2 } from '../l2/handler.js';
 import { parsersForProject } from '../l2/parsers/project-parsers.js';
 import type { TextStream } from '../runtime/local/console-logger.js';
 import type { ConfigRunResult, RunReport } from '../runtime/ports/notifier.js';
-import { type AwsProfileOptions, openAwsProfile, wantsAwsProfile } from './aws-profile.js';
+import type { AwsProfileOptions } from './aws-profile.js';
 import { openLocalProfile } from './local-profile.js';
+import { wantsAwsProfile } from './profile-choice.js';
 
 /** A config's result; L1 results also carry the cursor the run reached. */
 export type JobResult = ConfigRunResult & { readonly cursor?: string };
@@ -68,7 +69,10 @@ export async function runJob(params: JobParams, opts: JobOptions = {}): Promise<
   };
   // The seed's table parameters (or --PROFILE aws) mean the AWS profile; otherwise a local project.
   const profile = wantsAwsProfile(params, opts.env)
-    ? await openAwsProfile(params, runId, { ...common, ...(opts.aws ?? {}) })
+    ? await (await import('./aws-profile.js')).openAwsProfile(params, runId, {
+        ...common,
+        ...(opts.aws ?? {}),
+      })
     : await openLocalProfile(params, runId, common);
   const log = profile.logger;
   for (const w of params.warnings) log.warn(w);

@@ -43,7 +43,9 @@ import type { ConfigState, StateStore } from '../runtime/ports/state-store.js';
 import { buildSource, type SourceEvent, type TokenCache } from '../source/index.js';
 import { collectGarbage } from '../util/memory.js';
 import { redact } from '../util/redact.js';
+import { CheckpointPolicy, checkpointToResume } from './checkpoints.js';
 import { COLUMN_SOURCES_PROPERTY, parseColumnSources } from './column-names.js';
+import { maintainAfterRun } from './maintain-after-run.js';
 import { reconcile } from './reconcile-schema.js';
 import { INGEST_COLUMNS } from './records.js';
 import { RowLineEncoder, type SchemaNote } from './row-line.js';
@@ -51,6 +53,8 @@ import { RecordSpool } from './spool.js';
 import {
   type FloeCommit,
   latestFloeCommit,
+  recordsCommittedBy,
+  SUMMARY_CHECKPOINT,
   SUMMARY_CONFIG_ID,
   SUMMARY_RECORDS,
   SUMMARY_RUN_ID,
@@ -107,7 +111,11 @@ const MAX_SYNC_ATTEMPTS = 4;
 
 interface Counters {
   pages: number;
+  /** Records fetched. */
   records: number;
+  /** Records committed to the table (checkpoints included). */
+  committed: number;
+  checkpoints: number;
 }
 
 export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1Deps): Promise<L1Result> {
@@ -117,7 +125,7 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
   const loadType = ctx.loadType ?? dest.loadType;
   const log = deps.logger.child({ configId });
   const started = Date.now();
-  const n: Counters = { pages: 0, records: 0 };
+  const n: Counters = { pages: 0, records: 0, committed: 0, checkpoints: 0 };
   const progress = (phase: L1Progress['phase']) =>
     deps.onProgress?.({
       configId,
@@ -133,15 +141,18 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
       } catch (e) {
         if (!isConcurrentSync(e) || attempt >= MAX_SYNC_ATTEMPTS || deps.signal?.aborted) throw e;
         log.warn(`${errorMessage(e)}; starting over (attempt ${attempt + 1} of ${MAX_SYNC_ATTEMPTS})`);
+        // Fetch counts restart; commits already made (checkpoints) stay counted.
         n.pages = 0;
-        n.records = 0;
+        n.records = n.committed;
       }
     }
   } catch (e) {
     const interrupted = deps.signal?.aborted === true || isFloeError(e, 'interrupted');
     const status = interrupted ? 'INTERRUPTED' : 'FAILED';
     const message = interrupted
-      ? `interrupted: ${stopReason(deps.signal)} before this config's commit; nothing of this run was written to ${table}, and its cursor did not move`
+      ? n.checkpoints > 0
+        ? `interrupted: ${stopReason(deps.signal)} after ${n.checkpoints} checkpoint(s); ${n.committed} records are in ${table} and the cursor is at the last checkpoint, so the next run resumes there`
+        : `interrupted: ${stopReason(deps.signal)} before this config's commit; nothing of this run was written to ${table}, and its cursor did not move`
       : redact(errorMessage(e));
     if (interrupted) log.warn(message);
     else log.error(`failed: ${message}`, { kind: isFloeError(e) ? e.kind : 'internal' });
@@ -156,7 +167,10 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
         snapshot_id: '',
         error: message,
         lastRunStatus: status,
-        totalRecordsProcessed: n.records,
+        // What is in the table (checkpoints), not what was fetched and then lost with the run.
+        totalRecordsProcessed: n.committed,
+        ...(n.records !== n.committed ? { recordsFetched: n.records } : {}),
+        ...(n.checkpoints ? { checkpoints: n.checkpoints } : {}),
         runId: ctx.runId,
         processType: 'L1',
         durationMs: Date.now() - started,
@@ -167,7 +181,7 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
       configId,
       processType: 'L1',
       status,
-      records: n.records,
+      records: n.committed,
       error: message,
       durationMs: Date.now() - started,
       table,
@@ -197,6 +211,8 @@ async function attemptSync(
   const startSnapshot = tbl?.currentSnapshot()?.['snapshot-id'];
   const prior = await reconcileWithTable(config, tbl, table, ctx, deps, log);
   const cursor = prior?.lastSyncTime ?? (dest.lastSyncTime || undefined);
+  const checkpoints = CheckpointPolicy.for(config);
+  const resume = checkpoints.enabled ? checkpointToResume(tbl, configId, ctx.runId) : undefined;
   await deps.state.update('L1', configId, {
     status: 'RUNNING',
     lastRunId: ctx.runId,
@@ -210,29 +226,145 @@ async function attemptSync(
 
   let spool: RecordSpool | undefined;
   try {
-    const sourceCursor =
-      loadType === 'INCREMENTAL' && cursor ? lookBack(cursor, dest.lookbackSeconds) : undefined;
+    // A FULL sync that stopped after a checkpoint goes on from it rather than starting over.
+    const resumeFull = loadType === 'FULL' && resume?.loadType === 'FULL';
+    if (resume)
+      log.info(
+        `resuming from the last checkpoint of run ${resume.runId} (snapshot ${resume.snapshotId}, cursor ${resume.cursor})${resumeFull ? ': only the windows after it are fetched' : ''}`,
+      );
+    const sourceCursor = resumeFull
+      ? resume.cursor
+      : loadType === 'INCREMENTAL' && cursor
+        ? lookBack(cursor, dest.lookbackSeconds)
+        : undefined;
     const source = buildSource(config as unknown as Record<string, unknown>, {
       secrets: deps.secrets,
-      loadType,
+      loadType: resumeFull ? 'INCREMENTAL' : loadType,
       ...(sourceCursor ? { cursor: sourceCursor } : {}),
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.tokenCache ? { tokenCache: deps.tokenCache } : {}),
       onEvent: (e) => onSourceEvent(e, log),
     });
 
-    // 1. Fetch → rows → spool, inferring the schema over every record. Column names follow the
-    //    owners the table recorded, so a field keeps its column across runs.
+    // Rows → spool, inferring the schema over every record. Column names follow the owners the
+    // table recorded, so a field keeps its column across runs.
     const encoder = new RowLineEncoder(
       dest.columnNaming,
       { timestamp: ctx.startedAt.toISOString(), runId: ctx.runId },
       { columnSources: parseColumnSources(tbl?.metadata.properties[COLUMN_SOURCES_PROPERTY]) },
     );
+    const keys = resolveKeyColumns(dest);
+
+    /**
+     * Creates or evolves the table for the rows spooled so far and commits them in one snapshot
+     * (APPEND, OVERWRITE or MERGE). A checkpoint commit carries `floe.checkpoint`.
+     */
+    const commitSpool = async (
+      rowsFile: string,
+      records: number,
+      commitCursor: string | undefined,
+      checkpoint: boolean,
+    ): Promise<{ written?: WriteResult; warnings: number }> => {
+      const keyColumns = {
+        primaryKey: dest.primaryKey.map((k) => encoder.rootColumnFor(k)),
+        lastUpdatedColumn:
+          dest.lastUpdatedColumn === undefined ? undefined : encoder.rootColumnFor(dest.lastUpdatedColumn),
+      };
+      const fields = withIngestColumns(encoder.fields());
+      tbl ??= await loadOrCreateTable(deps.catalog, id, {
+        schema: fields,
+        partitionBy: (dest.partitionBy ?? []).map((p, i) => ({ ...p, source: keys.partitionSources[i]! })),
+      });
+      const target = tbl;
+      await evolveSchema(target, fields, config, log, JSON.stringify(encoder.columnSources()));
+      const warnings = checkpoint ? 0 : reportSchemaNotes(encoder.schemaNotes(), target, configId, log);
+      failpoint('l1.table-ready');
+      throwIfStopped(signal);
+      if (records === 0) return { warnings };
+      const summary: Record<string, string> = {
+        [SUMMARY_RUN_ID]: ctx.runId,
+        [SUMMARY_CONFIG_ID]: configId,
+        [SUMMARY_RECORDS]: String(records),
+      };
+      if (commitCursor) summary[SUMMARY_SYNC_CURSOR] = commitCursor;
+      if (checkpoint) summary[SUMMARY_CHECKPOINT] = resumeFull ? 'FULL' : loadType;
+      const commit = {
+        summary,
+        validate: (base: TableMetadata) => noConcurrentSync(base, startSnapshot, configId, ctx.runId, table),
+        ...(signal ? { signal } : {}),
+      };
+      // The spool goes to DuckDB as is: no JavaScript per row on the write side.
+      const rows = { ndjson: rowsFile };
+      const sizing = { expectedRows: records };
+      switch (dest.defaultwriteMode) {
+        case 'APPEND': {
+          const skipExisting = sourceCursor
+            ? windowRows(target, keyColumns.lastUpdatedColumn, sourceCursor)
+            : undefined;
+          const r = await target.append(rows, {
+            ...commit,
+            ...sizing,
+            ...(skipExisting ? { skipExisting } : {}),
+          });
+          if (r.skippedRows)
+            log.info(
+              `skipped ${r.skippedRows} record(s) the table already holds (the API re-sends the records at the window's start)`,
+            );
+          return { written: r, warnings };
+        }
+        case 'OVERWRITE':
+          return { written: await target.overwrite(rows, { ...commit, ...sizing }), warnings };
+        case 'MERGE':
+          return {
+            written: await target.merge(rows, {
+              keys: keyColumns.primaryKey,
+              ...(keyColumns.lastUpdatedColumn &&
+              target.schema().fields.some((f) => f.name === keyColumns.lastUpdatedColumn)
+                ? { orderBy: keyColumns.lastUpdatedColumn }
+                : {}),
+              ...commit,
+              ...sizing,
+            }),
+            warnings,
+          };
+      }
+    };
+
+    // 1. Fetch → spool; at window ends, a checkpoint commit when one is due.
+    let checkpointCursor: string | undefined;
     spool = await RecordSpool.open(deps.scratchDir);
     progress('fetching');
-    for await (const page of source.pages(signal ? { signal } : {})) {
+    for await (const page of source.pages({
+      ...(signal ? { signal } : {}),
+      checkpoints: checkpoints.enabled,
+    })) {
+      if (page.checkpoint !== undefined) {
+        if (!checkpoints.due()) continue;
+        const records = spool.count;
+        await spool.finish();
+        collectGarbage();
+        throwIfStopped(signal);
+        progress('writing');
+        const { written } = await commitSpool(spool.file, records, page.checkpoint, true);
+        await spool.dispose();
+        spool = undefined;
+        n.committed += records;
+        n.checkpoints++;
+        checkpointCursor = page.checkpoint;
+        checkpoints.committed();
+        failpoint('l1.checkpoint');
+        await deps.state.update('L1', configId, { lastSyncTime: page.checkpoint });
+        log.info(
+          `checkpoint ${n.checkpoints}: committed ${records} records to ${table} up to ${page.checkpoint} (${n.committed} so far)`,
+          { snapshotId: written ? String(written.snapshot['snapshot-id']) : '', cursor: page.checkpoint },
+        );
+        spool = await RecordSpool.open(deps.scratchDir);
+        progress('fetching');
+        continue;
+      }
       const lines = (page.records as Record<string, unknown>[]).map((r) => encoder.encode(r));
       await spool.writeOpenLines(lines);
+      checkpoints.fetched(lines.length);
       n.pages++;
       n.records += lines.length;
       failpoint('l1.page');
@@ -245,81 +377,21 @@ async function attemptSync(
     // Drop the fetch phase's dead pages before DuckDB's write phase allocates (see memory.ts).
     collectGarbage();
     throwIfStopped(signal);
-    const cursorMax = source.cursorMax();
 
-    // 2. Table: create with the inferred schema, or evolve the existing one.
-    const keys = resolveKeyColumns(dest);
-    const keyColumns = {
-      primaryKey: dest.primaryKey.map((k) => encoder.rootColumnFor(k)),
-      lastUpdatedColumn:
-        dest.lastUpdatedColumn === undefined ? undefined : encoder.rootColumnFor(dest.lastUpdatedColumn),
-    };
-    const fields = withIngestColumns(encoder.fields());
-    tbl ??= await loadOrCreateTable(deps.catalog, id, {
-      schema: fields,
-      partitionBy: (dest.partitionBy ?? []).map((p, i) => ({ ...p, source: keys.partitionSources[i]! })),
-    });
-    await evolveSchema(tbl, fields, config, log, JSON.stringify(encoder.columnSources()));
-    const warnings = reportSchemaNotes(encoder.schemaNotes(), tbl, configId, log);
-    failpoint('l1.table-ready');
-    throwIfStopped(signal);
-
-    // 3. Write and commit, one snapshot.
+    // 2. The last commit: the rest of the rows, and the cursor over the whole run.
     progress('writing');
-    const nextCursor = cursorMax ?? cursor;
-    const summary: Record<string, string> = {
-      [SUMMARY_RUN_ID]: ctx.runId,
-      [SUMMARY_CONFIG_ID]: configId,
-      [SUMMARY_RECORDS]: String(n.records),
-    };
-    if (nextCursor) summary[SUMMARY_SYNC_CURSOR] = nextCursor;
-    const commit = {
-      summary,
-      validate: (base: TableMetadata) => noConcurrentSync(base, startSnapshot, configId, ctx.runId, table),
-      ...(signal ? { signal } : {}),
-    };
-    let written: WriteResult | undefined;
-    if (n.records > 0) {
-      // The spool goes to DuckDB as is: no JavaScript per row on the write side.
-      const rows = { ndjson: spool.file };
-      const sizing = { expectedRows: n.records };
-      switch (dest.defaultwriteMode) {
-        case 'APPEND': {
-          const skipExisting = sourceCursor
-            ? windowRows(tbl, keyColumns.lastUpdatedColumn, sourceCursor)
-            : undefined;
-          const r = await tbl.append(rows, {
-            ...commit,
-            ...sizing,
-            ...(skipExisting ? { skipExisting } : {}),
-          });
-          if (r.skippedRows)
-            log.info(
-              `skipped ${r.skippedRows} record(s) the table already holds (the API re-sends the records at the window's start)`,
-            );
-          written = r;
-          break;
-        }
-        case 'OVERWRITE':
-          written = await tbl.overwrite(rows, { ...commit, ...sizing });
-          break;
-        case 'MERGE':
-          written = await tbl.merge(rows, {
-            keys: keyColumns.primaryKey,
-            ...(keyColumns.lastUpdatedColumn &&
-            tbl.schema().fields.some((f) => f.name === keyColumns.lastUpdatedColumn)
-              ? { orderBy: keyColumns.lastUpdatedColumn }
-              : {}),
-            ...commit,
-            ...sizing,
-          });
-          break;
-      }
-    } else {
-      log.info('no records: nothing to commit');
-    }
+    const nextCursor = laterCursor(laterCursor(source.cursorMax(), checkpointCursor), cursor);
+    const rest = spool.count;
+    const { written, warnings: schemaWarnings } = await commitSpool(spool.file, rest, nextCursor, false);
+    n.committed += rest;
+    if (!written && n.checkpoints === 0)
+      log.info(
+        n.records === 0
+          ? `no records${sourceCursor ? ` changed since ${sourceCursor}` : ''}: nothing to write to ${table}`
+          : `nothing to write to ${table}`,
+      );
 
-    // 4. Only now, with the data committed, move the cursor and record the run.
+    // 3. Only now, with the data committed, move the cursor and record the run.
     failpoint('l1.after-commit');
     const finishedAt = new Date();
     await deps.state.update('L1', configId, {
@@ -329,6 +401,9 @@ async function attemptSync(
       ...(nextCursor ? { lastSyncTime: nextCursor } : {}),
     });
     failpoint('l1.after-state');
+    const maintenanceWarnings =
+      tbl && (written || n.checkpoints > 0) ? await maintainAfterRun(tbl, dest.maintenance, log) : 0;
+    const warnings = schemaWarnings + maintenanceWarnings;
     const snapshotId = written ? String(written.snapshot['snapshot-id']) : '';
     await deps.history.record({
       configId,
@@ -338,28 +413,33 @@ async function attemptSync(
       snapshot_id: snapshotId,
       error: '',
       lastRunStatus: 'SUCCESS',
-      totalRecordsProcessed: n.records,
+      totalRecordsProcessed: n.committed,
       runId: ctx.runId,
       processType: 'L1',
       durationMs: Date.now() - started,
       table,
       ...(nextCursor ? { cursor: nextCursor } : {}),
       ...(warnings ? { warnings } : {}),
+      ...(n.checkpoints ? { checkpoints: n.checkpoints } : {}),
     });
     failpoint('l1.after-history');
-    log.info(`committed ${n.records} records to ${table}`, {
-      snapshotId,
-      pages: n.pages,
-      cursor: nextCursor ?? null,
-      // Time after the fetch: the table work (schema, write, commit) and the state update.
-      writeMs: Date.now() - fetchedAt,
-    });
+    if (written || n.checkpoints > 0)
+      log.info(
+        `committed ${n.committed} records to ${table}${n.checkpoints ? ` (${n.checkpoints} checkpoint(s) and a last commit)` : ''}`,
+        {
+          snapshotId,
+          pages: n.pages,
+          cursor: nextCursor ?? null,
+          // Time after the fetch: the table work (schema, write, commit) and the state update.
+          writeMs: Date.now() - fetchedAt,
+        },
+      );
     progress('done');
     return {
       configId,
       processType: 'L1',
       status: 'SUCCESS',
-      records: n.records,
+      records: n.committed,
       ...(snapshotId ? { snapshotId } : {}),
       durationMs: Date.now() - started,
       table,
@@ -370,6 +450,13 @@ async function attemptSync(
   } finally {
     await spool?.dispose();
   }
+}
+
+/** The later of two cursors (either may be missing). */
+function laterCursor(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return cursorAfter(b, a) ? b : a;
 }
 
 /**
@@ -415,9 +502,14 @@ async function reconcileWithTable(
     log.warn(note);
   }
 
-  if (commit) {
+  if (commit?.runId === ctx.runId) {
+    // This run's own checkpoint, before a restart (another run committed meanwhile): the
+    // state already follows it.
+  } else if (commit) {
     const recorded = await deps.history.find(commit.runId, 'L1', configId);
-    if (recorded?.lastRunStatus !== 'SUCCESS') {
+    if (commit.checkpoint && tbl) {
+      await adoptCheckpoint(config, commit, recorded, tbl, table, ctx, deps, log);
+    } else if (recorded?.lastRunStatus !== 'SUCCESS') {
       await adoptCommit(config, commit, table, ctx, deps, log);
     } else if (commit.cursor && prior?.lastSyncTime && cursorAfter(prior.lastSyncTime, commit.cursor)) {
       // The state claims more than the table holds (the table was rolled back or restored):
@@ -494,6 +586,49 @@ async function adoptCommit(
   log.warn(
     `${note}; its cursor ${commit.cursor ?? '(none)'} is adopted, so nothing is fetched or written twice`,
   );
+}
+
+/**
+ * The newest commit of this config is a checkpoint of a run that never made its last commit
+ * (killed, or failed after the checkpoint). Its data is in the table: the state's cursor moves
+ * to the checkpoint if the run died before moving it, and the run gets an INTERRUPTED history
+ * row saying how far it got, unless it recorded its own failure.
+ */
+async function adoptCheckpoint(
+  config: L1Config,
+  commit: FloeCommit,
+  recorded: HistoryEntry | undefined,
+  tbl: Table,
+  table: string,
+  ctx: L1RunContext,
+  deps: L1Deps,
+  log: Logger,
+): Promise<void> {
+  const state = await deps.state.get('L1', config.configId);
+  if (commit.cursor && (!state?.lastSyncTime || cursorAfter(commit.cursor, state.lastSyncTime)))
+    await deps.state.update('L1', config.configId, { lastSyncTime: commit.cursor });
+  if (recorded) return;
+  const records = recordsCommittedBy(tbl, config.configId, commit.runId);
+  const at = new Date(commit.committedAtMs).toISOString();
+  const note = `found by run ${ctx.runId}: run ${commit.runId} stopped after a checkpoint; its checkpoints committed ${records} records to ${table} up to cursor ${commit.cursor} (snapshot ${commit.snapshotId}, ${at}), and the next run resumes from there`;
+  await deps.history.record({
+    configId: config.configId,
+    'job-id': commit.runId,
+    load_type: commit.checkpoint ?? config.destination.loadType,
+    loadTimestamp: at,
+    snapshot_id: String(commit.snapshotId),
+    error: note,
+    lastRunStatus: 'INTERRUPTED',
+    totalRecordsProcessed: records,
+    runId: commit.runId,
+    processType: 'L1',
+    durationMs: 0,
+    table,
+    ...(commit.cursor ? { cursor: commit.cursor } : {}),
+    note,
+  });
+  await deps.state.update('L1', config.configId, { status: 'INTERRUPTED', lastError: note });
+  log.warn(note);
 }
 
 /**

@@ -12,6 +12,12 @@ export const SUMMARY_CONFIG_ID = 'floe.config-id';
 export const SUMMARY_SYNC_CURSOR = 'floe.sync-cursor';
 /** Records the sync processed (a MERGE's `added-records` also counts rewritten rows). */
 export const SUMMARY_RECORDS = 'floe.records';
+/**
+ * On a checkpoint commit (a large sync committing part of its data, see checkpoints.ts): the load
+ * type of the run that made it. The run's last commit carries none, so a newest commit that
+ * carries it means the run stopped after a checkpoint.
+ */
+export const SUMMARY_CHECKPOINT = 'floe.checkpoint';
 
 export interface FloeCommit {
   readonly snapshotId: bigint;
@@ -22,6 +28,8 @@ export interface FloeCommit {
   readonly committedAtMs: number;
   /** Records the sync processed (`floe.records`; older commits: the snapshot's `added-records`). */
   readonly records: number;
+  /** Set when the commit is a checkpoint: the load type of its run (`FULL` or `INCREMENTAL`). */
+  readonly checkpoint?: string;
 }
 
 /** The newest commit of `configId` on the table's main branch, or undefined if it has none. */
@@ -34,6 +42,7 @@ export function latestFloeCommit(table: Table, configId: string): FloeCommit | u
     const runId = summary[SUMMARY_RUN_ID];
     if (!runId) continue;
     const cursor = summary[SUMMARY_SYNC_CURSOR];
+    const checkpoint = summary[SUMMARY_CHECKPOINT];
     return {
       snapshotId: s['snapshot-id'],
       runId,
@@ -41,7 +50,19 @@ export function latestFloeCommit(table: Table, configId: string): FloeCommit | u
       ...(cursor ? { cursor } : {}),
       committedAtMs: s['timestamp-ms'],
       records: Number(summary[SUMMARY_RECORDS] ?? summary['added-records'] ?? 0),
+      ...(checkpoint ? { checkpoint } : {}),
     };
   }
   return undefined;
+}
+
+/** Records committed by one run of `configId` over all its commits (checkpoints included). */
+export function recordsCommittedBy(table: Table, configId: string, runId: string): number {
+  let n = 0;
+  for (const s of table.history()) {
+    const summary = s.summary as Record<string, string | undefined>;
+    if (summary[SUMMARY_CONFIG_ID] === configId && summary[SUMMARY_RUN_ID] === runId)
+      n += Number(summary[SUMMARY_RECORDS] ?? summary['added-records'] ?? 0);
+  }
+  return n;
 }

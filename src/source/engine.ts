@@ -27,6 +27,13 @@ export interface SourcePage {
   records: unknown[];
   /** 1-based, across windows. */
   pageNumber: number;
+  /**
+   * Set on the (empty) page that closes a time window other than the last: every record whose
+   * cursor is before this instant (ISO-8601) has now been handed out, so a sync that commits
+   * what it has may store this as its cursor, and a restart from it misses nothing. Checkpointed
+   * syncs commit here (see l1/checkpoints.ts).
+   */
+  checkpoint?: string;
 }
 
 export interface EngineParts {
@@ -118,11 +125,11 @@ export class SourceEngine {
     return this.tracker?.max();
   }
 
-  async *pages(signal?: AbortSignal): AsyncGenerator<SourcePage> {
+  async *pages(signal?: AbortSignal, checkpoints = false): AsyncGenerator<SourcePage> {
     const ctrl = new AbortController();
     const onAbort = () => ctrl.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const inner = this.produce(ctrl.signal);
+    const inner = this.produce(ctrl.signal, checkpoints);
     try {
       if (!this.p.prefetch) {
         yield* inner;
@@ -146,7 +153,7 @@ export class SourceEngine {
     }
   }
 
-  private async *produce(signal: AbortSignal): AsyncGenerator<SourcePage> {
+  private async *produce(signal: AbortSignal, checkpoints: boolean): AsyncGenerator<SourcePage> {
     const { item } = this.p;
     const src = item.source;
     const started = performance.now();
@@ -248,6 +255,10 @@ export class SourceEngine {
           await cleanup?.();
         }
       }
+      // Windows are consecutive and half-open, so once this one (all partitions) is done nothing
+      // before its end is left to fetch. The last window's end is the run's own final commit.
+      if (checkpoints && wi < plan.windows.length)
+        yield { records: [], pageNumber, checkpoint: w.end.toISOString() };
     }
     this.stat.elapsedMs = Math.round(performance.now() - started);
     this.emit({

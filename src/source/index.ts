@@ -62,8 +62,11 @@ export interface SourceDeps {
 export interface Source {
   readonly configId: string;
   readonly loadType: LoadType;
-  /** Pages of records in API order; stop early with `break` (the in-flight request is aborted). */
-  pages(opts?: { signal?: AbortSignal }): AsyncIterable<SourcePage>;
+  /**
+   * Pages of records in API order; stop early with `break` (the in-flight request is aborted).
+   * `checkpoints`: also yield an empty page with `checkpoint` set where a time window ends.
+   */
+  pages(opts?: { signal?: AbortSignal; checkpoints?: boolean }): AsyncIterable<SourcePage>;
   /** Max of `source.incremental.cursorField` over the records yielded so far (undefined if none). */
   cursorMax(): string | undefined;
   stats(): SourceStats;
@@ -183,7 +186,7 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
   return {
     configId,
     loadType,
-    pages: (opts) => e.pages(opts?.signal),
+    pages: (opts) => e.pages(opts?.signal, opts?.checkpoints === true),
     cursorMax: () => e.cursorMax(),
     stats: () => e.stats(),
   };

@@ -8,8 +8,9 @@ Job (JSON file, argv[1]):
       "catalog": {"name": "floe", "db": "/abs/catalog.db", "warehouse": "/abs/warehouse"},
       "namespace": "interop",                 # optional, default "interop"
       "out_dir": "/abs/dir",                  # where the expected-rows jsonl files go
-      "cases": ["pyiceberg_partitioned", "spark_bucket", "spark_mor_delete", "spark_schema_evolution"]
-    }                                         # cases optional: default all four
+      "cases": ["pyiceberg_partitioned", "spark_bucket", "spark_mor_delete", "spark_mor_merge",
+                "spark_schema_evolution"]
+    }                                         # cases optional: default all of them
 
 Result (stdout, one JSON object; logs go to stderr):
     {
@@ -60,7 +61,7 @@ from interop_common import (
     write_jsonl,
 )
 
-ALL_CASES = ["pyiceberg_partitioned", "spark_bucket", "spark_mor_delete", "spark_schema_evolution"]
+ALL_CASES = ["pyiceberg_partitioned", "spark_bucket", "spark_mor_delete", "spark_mor_merge", "spark_schema_evolution"]
 UTC = dt.timezone.utc
 
 CaseResult = dict[str, Any]
@@ -355,6 +356,58 @@ def make_spark_mor_delete(spark: Any, cat: CatalogSpec, ns: str, out_dir: str) -
     }
 
 
+def make_spark_mor_merge(spark: Any, cat: CatalogSpec, ns: str, out_dir: str) -> CaseResult:
+    """MERGE INTO (update, delete, insert) and UPDATE in merge-on-read mode: position deletes."""
+    ident = f"{ns}.spark_mor_merge"
+    t = spark_ident(cat.name, ident)
+    spark.sql(
+        f"CREATE TABLE {t} ({MOR_DDL}) USING iceberg PARTITIONED BY (d) TBLPROPERTIES "
+        "('format-version'='2', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', "
+        "'write.merge.mode'='merge-on-read')"
+    )
+    rows = {i: {"id": i, "name": f"n{i}", "v": i / 4, "d": dt.date(2024, 1, 1 + i % 2)} for i in range(1, 25)}
+    insert_rows(spark, cat, ident, list(rows.values()), MOR_DDL)
+    before = spark_snapshots(spark, cat, ident)
+    # Source: ids 3..8 updated, 9 and 10 deleted, 100 and 101 inserted.
+    src = [(i, f"m{i}", "u") for i in range(3, 9)] + [(9, None, "d"), (10, None, "d"), (100, "m100", "u"), (101, "m101", "u")]
+    values = ", ".join(f"({i}, {('NULL' if n is None else repr(n))}, '{op}')" for i, n, op in src)
+    spark.sql(
+        f"MERGE INTO {t} t USING (SELECT * FROM VALUES {values} AS s(id, name, op)) s ON t.id = s.id "
+        "WHEN MATCHED AND s.op = 'd' THEN DELETE "
+        "WHEN MATCHED THEN UPDATE SET t.name = s.name, t.v = t.v + 1 "
+        "WHEN NOT MATCHED THEN INSERT (id, name, v, d) VALUES (s.id, s.name, 0.5, DATE '2024-01-02')"
+    )
+    for i, n, op in src:
+        if op == "d":
+            rows.pop(i, None)
+        elif i in rows:
+            rows[i] = {**rows[i], "name": n, "v": rows[i]["v"] + 1}
+        else:
+            rows[i] = {"id": i, "name": n, "v": 0.5, "d": dt.date(2024, 1, 2)}
+    spark.sql(f"UPDATE {t} SET name = 'upd' WHERE id IN (1, 2, 100)")
+    for i in (1, 2, 100):
+        rows[i] = {**rows[i], "name": "upd"}
+    snaps = spark_snapshots(spark, cat, ident)
+    delete_files = spark.sql(f"SELECT content, file_path, record_count FROM {t}.delete_files").collect()
+    if not delete_files or any(int(r["content"]) != 1 for r in delete_files):
+        raise RuntimeError(f"MERGE/UPDATE did not leave only position delete files: {delete_files}")
+    schema = spark_schema_of(spark, cat, ident)
+    kept = sorted(rows.values(), key=lambda r: r["id"])
+    path = os.path.join(out_dir, "spark_mor_merge.jsonl")
+    write_jsonl(path, canon_rows(kept, schema))
+    return {
+        "identifier": ident,
+        "writer": "spark",
+        "expected_rows": path,
+        "rows": len(kept),
+        "snapshot_ids": [s["snapshot_id"] for s in snaps],
+        "time_travel": [],
+        "aggregates": agg_expect(kept, schema, ["id", "d"]),
+        "pruning": [],
+        "info": {"position_delete_files": len(delete_files), "snapshots_before": len(before)},
+    }
+
+
 def make_spark_schema_evolution(spark: Any, cat: CatalogSpec, ns: str, out_dir: str) -> CaseResult:
     ident = f"{ns}.spark_evolved"
     t = spark_ident(cat.name, ident)
@@ -393,6 +446,7 @@ def make_spark_schema_evolution(spark: Any, cat: CatalogSpec, ns: str, out_dir: 
 SPARK_CASES: dict[str, Callable[[Any, CatalogSpec, str, str], CaseResult]] = {
     "spark_bucket": make_spark_bucket,
     "spark_mor_delete": make_spark_mor_delete,
+    "spark_mor_merge": make_spark_mor_merge,
     "spark_schema_evolution": make_spark_schema_evolution,
 }
 

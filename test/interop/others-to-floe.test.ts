@@ -73,4 +73,12 @@ describe('PyIceberg and Spark → floe', () => {
     expect(plan.tasks.some((x) => x.deletes.length > 0)).toBe(true);
     expect((await t.scan().toRows()).length).toBe(m.rows);
   });
+
+  it('applies the position deletes Spark wrote for MERGE INTO and UPDATE in merge-on-read mode', async () => {
+    const m = made.tables.spark_mor_merge!;
+    const t = await loadTable(catalog, m.identifier);
+    const plan = await t.scan().plan();
+    expect(plan.tasks.some((x) => x.deletes.length > 0)).toBe(true);
+    expect(canonicalSet(await t.scan().toRows())).toEqual(canonicalSet(readJsonl(m.expected_rows)));
+  });
 });

@@ -108,11 +108,13 @@ export type MakeCase =
   | 'pyiceberg_partitioned'
   | 'spark_bucket'
   | 'spark_mor_delete'
+  | 'spark_mor_merge'
   | 'spark_schema_evolution';
 export const ALL_MAKE_CASES: readonly MakeCase[] = [
   'pyiceberg_partitioned',
   'spark_bucket',
   'spark_mor_delete',
+  'spark_mor_merge',
   'spark_schema_evolution',
 ];
 

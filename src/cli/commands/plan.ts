@@ -6,8 +6,7 @@
 import type { Command } from 'commander';
 import { FileConfigStore } from '../../config/file-config-store.js';
 import { planFromStore } from '../../job/plan.js';
-import { createAwsClients } from '../../runtime/aws/clients.js';
-import { DynamoConfigStore } from '../../runtime/aws/dynamo-config-store.js';
+import type { AwsClients } from '../../runtime/aws/clients.js';
 import { printLine } from '../output.js';
 
 export function registerPlanCommands(program: Command): void {
@@ -28,10 +27,19 @@ export function registerPlanCommands(program: Command): void {
         json?: boolean;
       }) => {
         const aws = flags.configTable !== undefined || flags.l2ConfigTable !== undefined;
-        const clients = aws ? createAwsClients() : undefined;
+        // The AWS SDK is loaded only when asked for: every command pays for what main.ts imports.
+        const clients: AwsClients | undefined = aws
+          ? (await import('../../runtime/aws/clients.js')).createAwsClients()
+          : undefined;
         try {
           const store = clients
-            ? new DynamoConfigStore(clients.dynamodb, { l1: flags.configTable, l2: flags.l2ConfigTable })
+            ? new (await import('../../runtime/aws/dynamo-config-store.js')).DynamoConfigStore(
+                clients.dynamodb,
+                {
+                  l1: flags.configTable,
+                  l2: flags.l2ConfigTable,
+                },
+              )
             : new FileConfigStore(flags.project);
           const plan = await planFromStore(store, flags.platform, {
             l1: !aws || flags.configTable !== undefined,

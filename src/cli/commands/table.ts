@@ -1,10 +1,12 @@
 /**
- * `floe table list|show|snapshots|read|register|maintain`: look at the Iceberg tables of a project's
- * catalog, and point one at a given metadata file. A damaged or lost catalog is an error here,
- * never an empty listing.
+ * `floe table list|show|snapshots|read|delete|write|alter|register|maintain`: look at the Iceberg
+ * tables of a project's catalog, change their rows and schemas, and point one at a given metadata
+ * file. A damaged or lost catalog is an error here, never an empty listing.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { sqlString } from '../../duck/session.js';
 import { errorMessage, FloeError } from '../../errors.js';
 import { readCandidate } from '../../iceberg/catalog/metadata-files.js';
 import { canonicalUri, isUnder } from '../../iceberg/catalog/recover.js';
@@ -20,6 +22,7 @@ import {
   type Table,
 } from '../../iceberg/index.js';
 import { currentSchema, currentSnapshot, liveRecords } from '../../iceberg/spec/metadata.js';
+import type { FieldInput } from '../../iceberg/spec/schema.js';
 import type { PrimitiveType } from '../../iceberg/spec/types.js';
 import type { SchemaUpdate } from '../../iceberg/write/update-schema.js';
 import {
@@ -376,13 +379,21 @@ export function registerTableCommands(program: Command): void {
         'add an optional column, e.g. note:string or info.zip:string (into a struct)',
         collect,
       )
-      .option('--rename <old=new>', 'rename a top-level column', collect)
+      .option(
+        '--rename <old=new>',
+        'rename a column, nested ones by path: label=title, info.zip=postcode, points.x=px (field id kept)',
+        collect,
+      )
       .option('--widen <column=type>', 'promote a type: int=long, float=double, wider decimal', collect)
       .option('--make-optional <column>', 'let a required column hold nulls', collect)
       .option(
         '--drop-column <column>',
-        'remove a top-level column from the schema (its values stay in old files)',
+        'remove a column (nested ones by path) from the schema (its values stay in old files)',
         collect,
+      )
+      .option(
+        '--union-by-name <schema.json|table>',
+        "add what another schema has and this table lacks (nested too), widen, make optional; never drops. A JSON file (an Iceberg schema, or a list of fields) or another table's name",
       ),
   ).action(
     async (
@@ -393,8 +404,10 @@ export function registerTableCommands(program: Command): void {
         widen?: string[];
         makeOptional?: string[];
         dropColumn?: string[];
+        unionByName?: string;
       },
     ) => {
+      const union = flags.unionByName;
       const update: SchemaUpdate = {
         addColumns: (flags.addColumn ?? []).map((v) => {
           const [path, type] = pair('--add-column', v, ':');
@@ -417,7 +430,9 @@ export function registerTableCommands(program: Command): void {
       await withProjectLock(catalogTarget(flags).projectRoot, 'table alter', () =>
         withTable(flags, name, async (t) => {
           const before = t.metadata['current-schema-id'];
-          const schema = await t.updateSchema(update);
+          const schema = await t.updateSchema(
+            union ? { ...update, unionByName: { fields: await unionSource(t, union) } } : update,
+          );
           printLine(
             t.metadata['current-schema-id'] === before
               ? `${t.name}: nothing to change`
@@ -427,6 +442,44 @@ export function registerTableCommands(program: Command): void {
       );
     },
   );
+
+  addCatalogFlags(
+    table
+      .command('write <table>')
+      .description(
+        'write rows from an NDJSON or Parquet file in one snapshot: append, overwrite (all rows, or those matching --where), or overwrite-partitions (replace the partitions the rows fall in)',
+      )
+      .requiredOption('--file <rows>', 'rows.ndjson / .jsonl (one JSON object per line) or rows.parquet')
+      .option('--mode <mode>', 'append | overwrite | overwrite-partitions', 'append')
+      .option('--where <filter>', 'with --mode overwrite: replace only the rows matching it (NDJSON input)'),
+  ).action(async (name: string, flags: CatalogFlags & { file: string; mode: string; where?: string }) => {
+    const input = rowsFile(flags.file);
+    const mode = writeMode(flags.mode);
+    if (flags.where && mode !== 'overwrite')
+      throw new FloeError('config-invalid', `--where goes with --mode overwrite, not --mode ${mode}`);
+    if (flags.where && input.kind === 'parquet')
+      throw new FloeError(
+        'feature-unsupported',
+        '--mode overwrite --where reads NDJSON rows; convert the Parquet file to NDJSON, or overwrite without --where',
+      );
+    await withProjectLock(catalogTarget(flags).projectRoot, 'table write', () =>
+      withTable(flags, name, async (t) => {
+        const rows = { ndjson: input.path };
+        const query = `SELECT * FROM read_parquet(${sqlString(input.path)})`;
+        const parquet = input.kind === 'parquet';
+        let r: { snapshot: { 'snapshot-id': bigint; summary: Record<string, string> }; records: bigint };
+        if (mode === 'append') r = parquet ? await t.appendQuery(query) : await t.append(rows);
+        else if (mode === 'overwrite-partitions')
+          r = parquet ? await t.overwritePartitionsQuery(query) : await t.overwritePartitions(rows);
+        else if (flags.where) r = await t.overwriteWhere(parseFilter(flags.where), rows);
+        else r = parquet ? await t.overwriteQuery(query) : await t.overwrite(rows);
+        const removed = r.snapshot.summary['deleted-records'] ?? '0';
+        printLine(
+          `${mode}: wrote ${r.records} row(s) to ${t.name} in snapshot ${r.snapshot['snapshot-id']}${mode === 'append' ? '' : ` (${removed} row(s) replaced)`}`,
+        );
+      }),
+    );
+  });
 
   addCatalogFlags(
     table
@@ -444,6 +497,56 @@ export function registerTableCommands(program: Command): void {
         ),
       ),
   );
+}
+
+const WRITE_MODES = ['append', 'overwrite', 'overwrite-partitions'] as const;
+
+function writeMode(v: string): (typeof WRITE_MODES)[number] {
+  const m = WRITE_MODES.find((x) => x === v);
+  if (!m) throw new FloeError('config-invalid', `--mode "${v}" is not one of: ${WRITE_MODES.join(', ')}`);
+  return m;
+}
+
+/** The rows file of `floe table write`: NDJSON or Parquet, by extension. */
+function rowsFile(file: string): { path: string; kind: 'ndjson' | 'parquet' } {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new FloeError('not-found', `--file ${file}: no such file`);
+  if (/\.parquet$/i.test(path)) return { path, kind: 'parquet' };
+  if (/\.(ndjson|jsonl|json)$/i.test(path)) return { path, kind: 'ndjson' };
+  throw new FloeError(
+    'config-invalid',
+    `--file ${file}: give a .ndjson/.jsonl file (one JSON object per line) or a .parquet file`,
+  );
+}
+
+/**
+ * The fields `floe table alter --union-by-name` unions in: a JSON file holding an Iceberg schema
+ * (`{"type":"struct","fields":[…]}`) or a list of fields, or else the name of another table of
+ * the catalog.
+ */
+async function unionSource(t: Table, source: string): Promise<FieldInput[]> {
+  if (/\.json$/i.test(source) || existsSync(source)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(resolve(source), 'utf8'));
+    } catch (e) {
+      throw new FloeError(
+        'config-invalid',
+        `--union-by-name ${source}: cannot read it as JSON: ${errorMessage(e)}`,
+      );
+    }
+    const fields = Array.isArray(parsed) ? parsed : (parsed as { fields?: unknown })?.fields;
+    if (
+      !Array.isArray(fields) ||
+      !fields.every((f) => f && typeof f === 'object' && 'name' in f && 'type' in f)
+    )
+      throw new FloeError(
+        'config-invalid',
+        `--union-by-name ${source}: expected an Iceberg schema ({"type":"struct","fields":[{"name":…,"type":…}]}) or a list of such fields`,
+      );
+    return fields as FieldInput[];
+  }
+  return [...(await loadTable(t.catalog, source)).schema().fields];
 }
 
 /**

@@ -19,10 +19,10 @@ import {
   type PrimitiveType,
 } from '../spec/types.js';
 import { physicalToCanonical } from '../spec/values.js';
-import { fieldIdSchemaMap } from '../write/duck-types.js';
 import { parseDuckValue } from '../write/stats.js';
 import { filesMatchSchema } from './by-name.js';
 import { exprToSql } from './expr.js';
+import { parquetSource } from './nested-ids.js';
 import type { ScanOptions, ScanPlan } from './scan.js';
 
 export type ReadRow = Record<string, unknown>;
@@ -158,7 +158,6 @@ async function buildQuery(
 ): Promise<string> {
   // Project every column the filter may touch too: read all schema columns, select later.
   const all = plan.schema.fields;
-  const schemaMap = fieldIdSchemaMap(all);
   const files = plan.tasks.map((t) => local.get(t.file.file_path)!);
   const paths = files.map(sqlString);
   const hasDeletes = plan.tasks.some((t) => t.deletes.length > 0);
@@ -167,7 +166,10 @@ async function buildQuery(
   // By name when that is provably the same as by field id (see by-name.ts): DuckDB then knows
   // the files' row counts when it plans joins over them.
   const byName = helpers?.byName === true && (await filesMatchSchema(duck, files, plan.schema));
-  const source = `read_parquet([${paths.join(', ')}]${byName ? '' : `, schema = ${schemaMap}`}${positions ? ', filename = true, file_row_number = true' : ''})`;
+  const extra = positions ? ', filename = true, file_row_number = true' : '';
+  const source = byName
+    ? `read_parquet([${paths.join(', ')}]${extra})`
+    : await parquetSource(duck, files, all, extra);
   const conditions: string[] = [];
   const create = helpers?.prefix ? 'CREATE TABLE' : 'CREATE TEMP TABLE';
   /** A table of (file_path, pos) from delete files, with the data files' local paths beside it. */

@@ -9,6 +9,7 @@ import { type Duck, sqlString, withDuck } from '../../duck/session.js';
 import { FloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
 import { type Expr, exprToSql } from '../read/expr.js';
+import { parquetSource } from '../read/nested-ids.js';
 import { planTasks } from '../read/scan.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
@@ -69,8 +70,8 @@ export async function writeDeleteWhere(
           removeWhole(out, t.file, t.deletes);
           continue;
         }
-        const r = await writePositionDeletes(io, duck, t.file, t.deletes, (data, exclude) => {
-          return `SELECT d.file_row_number AS pos FROM ${fullSource(schema, data)} d WHERE coalesce((${cond}), false)${exclude ? ` AND ${exclude}` : ''}`;
+        const r = await writePositionDeletes(io, duck, t.file, t.deletes, async (data, exclude) => {
+          return `SELECT d.file_row_number AS pos FROM ${await fullSource(duck, schema, data)} d WHERE coalesce((${cond}), false)${exclude ? ` AND ${exclude}` : ''}`;
         });
         if (r.file) out.deleteFiles.push(r.file);
       }
@@ -89,8 +90,8 @@ function removeWhole(out: DeletePlan, f: DataFile, deletes: readonly DataFile[])
   for (const d of deletes) if (deleteTarget(d) === f.file_path) out.removed.add(d.file_path);
 }
 
-function fullSource(schema: Schema, path: string): string {
-  return `read_parquet(${sqlString(path)}, schema = ${fieldIdSchemaMap(schema.fields)}, file_row_number = true)`;
+function fullSource(duck: Duck, schema: Schema, path: string): Promise<string> {
+  return parquetSource(duck, [path], schema.fields, ', file_row_number = true');
 }
 
 /** Live rows of `f` (its deletes applied) and how many of them `cond` matches. */
@@ -104,7 +105,7 @@ function countMatches(
 ): Promise<{ matched: bigint; live: bigint }> {
   return withLiveRows(io, f, deletes, async (data, exclude) => {
     const [r] = await duck.json(
-      `SELECT count(*) FILTER (WHERE coalesce((${cond}), false))::VARCHAR AS n, count(*)::VARCHAR AS live FROM ${fullSource(schema, data)} d${exclude ? ` WHERE ${exclude}` : ''}`,
+      `SELECT count(*) FILTER (WHERE coalesce((${cond}), false))::VARCHAR AS n, count(*)::VARCHAR AS live FROM ${await fullSource(duck, schema, data)} d${exclude ? ` WHERE ${exclude}` : ''}`,
     );
     return { matched: BigInt(String(r?.n ?? 0)), live: BigInt(String(r?.live ?? 0)) };
   });

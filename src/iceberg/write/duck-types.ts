@@ -107,11 +107,15 @@ export function castFromStaging(t: IcebergType, expr: string, depth = 0): string
  * read_parquet's `schema` argument: columns by Iceberg field id, so files written under other
  * names (renamed columns) or without a column (added later: NULL) read as the current schema.
  */
-export function fieldIdSchemaMap(fields: readonly { id: number; name: string; type: IcebergType }[]): string {
+export function fieldIdSchemaMap(
+  fields: readonly { id: number; name: string; type: IcebergType }[],
+  /** DuckDB types to read some columns as instead (by field id; see read/nested-ids.ts). */
+  readTypes?: ReadonlyMap<number, string>,
+): string {
   return `MAP {${fields
     .map(
       (f) =>
-        `${f.id}: {name: ${sqlString(f.name)}, type: ${sqlString(duckType(f.type))}, default_value: NULL}`,
+        `${f.id}: {name: ${sqlString(f.name)}, type: ${sqlString(readTypes?.get(f.id) ?? duckType(f.type))}, default_value: NULL}`,
     )
     .join(', ')}}`;
 }

@@ -132,10 +132,10 @@ export async function writePositionDeletes(
   duck: Duck,
   f: DataFile,
   existingDeletes: readonly DataFile[],
-  positions: (dataPath: string, excludeDeleted: string) => string,
+  positions: (dataPath: string, excludeDeleted: string) => string | Promise<string>,
 ): Promise<PositionDeletes> {
   return withLiveRows(io, f, existingDeletes, async (data, exclude) => {
-    const select = `SELECT ${sqlString(f.file_path)} AS file_path, pos FROM (${positions(data, exclude)}) ORDER BY pos`;
+    const select = `SELECT ${sqlString(f.file_path)} AS file_path, pos FROM (${await positions(data, exclude)}) ORDER BY pos`;
     const dir = f.file_path.slice(0, f.file_path.lastIndexOf('/'));
     const uri = `${dir}/${randomUUID()}-deletes.parquet`;
     const staged = await io.stageWrite(uri);

@@ -12,8 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { copyToParquet } from '../../duck/parquet.js';
-import { type Duck, sqlIdent, sqlString } from '../../duck/session.js';
+import { type Duck, sqlIdent } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
+import { parquetSource } from '../read/nested-ids.js';
 import { type FileScanTask, planTasks } from '../read/scan.js';
 import { deserializeBound } from '../spec/bounds.js';
 import type { DataFile } from '../spec/manifest.js';
@@ -22,7 +23,6 @@ import type { Schema } from '../spec/schema.js';
 import type { PrimitiveType } from '../spec/types.js';
 import { failpoint } from '../util/failpoint.js';
 import { dataFileOf, fieldIdTree } from './data-writer.js';
-import { fieldIdSchemaMap } from './duck-types.js';
 import { readManifestList } from './manifest-io.js';
 import { compare } from './partition-summary.js';
 import {
@@ -168,7 +168,7 @@ export async function rewriteWithout(
 ): Promise<{ matched: bigint; file?: DataFile }> {
   const f = task.file;
   return withLiveRows(io, f, task.deletes, async (local, deleted) => {
-    const src = `read_parquet(${sqlString(local)}, schema = ${fieldIdSchemaMap(schema.fields)}${deleted ? ', file_row_number = true' : ''})`;
+    const src = await parquetSource(duck, [local], schema.fields, deleted ? ', file_row_number = true' : '');
     const live = deleted ? ` AND ${deleted}` : '';
     // A condition that is NULL for a row does not match it (and must not drop it below).
     const hit = `coalesce((${match}), false)`;

@@ -1,11 +1,16 @@
 /**
  * Schema evolution (spec §Schema Evolution): add optional columns (top level or inside a
- * struct) with fresh ids above last-column-id, and widen types as Iceberg allows
- * (int→long, float→double, decimal precision up), and drop top-level columns when asked
- * (`dropColumns`: their ids are retired, never reused; old data files keep the values, which no
- * reader of the current schema sees), rename columns (the field id stays, so old files read under
- * the new name) and make required columns optional. floe drops columns only on an explicit
- * request (an L2 config's `dropExtraColumns`), never as a side effect of evolution.
+ * struct, also a struct inside a list or map) with fresh ids above last-column-id, and widen
+ * types as Iceberg allows (int→long, float→double, decimal precision up), and drop columns when
+ * asked (`dropColumns`: their ids are retired, never reused; old data files keep the values,
+ * which no reader of the current schema sees), rename columns at any level (the field id stays,
+ * so old files read under the new name; read/nested-ids.ts projects struct members by id),
+ * make required columns optional, and union by name (unionByName below). floe drops columns
+ * only on an explicit request (an L2 config's `dropExtraColumns`), never as a side effect of
+ * evolution.
+ *
+ * Paths are dotted names. Inside a list of structs or a map with struct values the path may name
+ * the element / value (`points.element.x`, `attrs.value.x`) or skip it (`points.x`).
  */
 import { FloeError } from '../../errors.js';
 import {
@@ -15,27 +20,37 @@ import {
   withProperties,
   withSchema,
 } from '../spec/metadata.js';
-import { buildSchema, type Schema, type TypeInput } from '../spec/schema.js';
+import { buildSchema, type FieldInput, type Schema, type TypeInput } from '../spec/schema.js';
 import {
   decimalParts,
   type IcebergType,
+  isList,
+  isMap,
   isStruct,
   type NestedField,
   type PrimitiveType,
 } from '../spec/types.js';
+import { unionByNameUpdate } from './union-by-name.js';
 
 export interface SchemaUpdate {
   /** New optional columns; `parent` is the dotted path of a struct column to add into. */
   readonly addColumns?: readonly { name: string; type: TypeInput; parent?: string; doc?: string }[];
   /** Type promotions of existing primitive columns (dotted names). */
   readonly widen?: readonly { name: string; type: PrimitiveType }[];
-  /** Top-level columns to remove from the schema. */
+  /** Columns (dotted paths) to remove from the schema. */
   readonly dropColumns?: readonly string[];
   /**
-   * Top-level columns to rename. The field id stays, so every data file written under the old
-   * name reads under the new one.
+   * Columns (dotted paths, nested ones too) to rename; `to` is the new name of the field itself.
+   * The field id stays, so every data file written under the old name reads under the new one.
    */
   readonly renameColumns?: readonly { name: string; to: string }[];
+  /**
+   * Iceberg's union by name: every field of `schema` (matched by name, at every level) that the
+   * table lacks is added (optional at the top), a narrower existing type is widened, a required
+   * field the incoming schema has as optional becomes optional. Nothing is dropped; a type that
+   * cannot be promoted is an error. Applied before the other changes of the update.
+   */
+  readonly unionByName?: { readonly fields: readonly FieldInput[] };
   /** Required columns (dotted paths) that become optional (never the other way: old rows may be null). */
   readonly makeOptional?: readonly string[];
   /** Table properties to set in the same commit (e.g. how source fields map to these columns). */
@@ -58,6 +73,16 @@ export function applySchemaUpdate(
   table: string,
 ): TableMetadata {
   const schema = currentSchema(metadata);
+  if (update.unionByName) {
+    const u = unionByNameUpdate(schema.fields, update.unionByName.fields, table);
+    update = {
+      ...update,
+      unionByName: undefined,
+      widen: [...u.widen, ...(update.widen ?? [])],
+      makeOptional: [...u.makeOptional, ...(update.makeOptional ?? [])],
+      addColumns: [...u.addColumns, ...(update.addColumns ?? [])],
+    };
+  }
   let lastId = metadata['last-column-id'];
   let fields = schema.fields;
   let changed = false;
@@ -65,8 +90,12 @@ export function applySchemaUpdate(
   for (const w of update.widen ?? []) {
     fields = mapField(
       fields,
-      w.name.split('.'),
+      fieldPath(fields, w.name),
       (f) => {
+        // `tags.element` / `attrs.value`: the primitive a list or map column holds.
+        if (isList(f.type) && w.name.endsWith('.element'))
+          return { ...f, type: widenIn(f.type, 'element', w) };
+        if (isMap(f.type) && w.name.endsWith('.value')) return { ...f, type: widenIn(f.type, 'value', w) };
         if (f.type === w.type) return f;
         if (!canPromote(f.type, w.type)) {
           throw new FloeError(
@@ -84,36 +113,53 @@ export function applySchemaUpdate(
     );
   }
 
-  for (const r of update.renameColumns ?? []) {
-    if (r.name.includes('.'))
-      // floe's reader projects top-level columns by field id but struct members by name (DuckDB
-      // casts structs by member name), so old files would not read under a renamed member.
+  function widenIn<T extends IcebergType & object>(
+    t: T,
+    key: 'element' | 'value',
+    w: { name: string; type: PrimitiveType },
+  ): T {
+    const from = (t as unknown as Record<string, IcebergType>)[key]!;
+    if (from === w.type) return t;
+    if (!canPromote(from, w.type))
       throw new FloeError(
-        'feature-unsupported',
-        `cannot rename "${r.name}": renaming a field inside a struct is not supported yet (top-level columns can be renamed)`,
-        { context: { table, column: r.name } },
+        'data-invalid',
+        `cannot change "${w.name}" from ${String(from)} to ${w.type}: Iceberg allows only int→long, float→double and wider decimals`,
+        { context: { table, column: w.name } },
       );
+    changed = true;
+    return { ...t, [key]: w.type };
+  }
+
+  for (const r of update.renameColumns ?? []) {
     if (!r.to || r.to.includes('.'))
       throw new FloeError(
         'config-invalid',
-        `cannot rename "${r.name}" to "${r.to}": give the new name of the column itself, without a path`,
+        `cannot rename "${r.name}" to "${r.to}": give the new name of the field itself, without a path`,
         { context: { table, column: r.name } },
       );
-    if (fields.some((f) => f.name === r.to))
-      throw new FloeError(
-        'data-invalid',
-        `cannot rename "${r.name}" to "${r.to}": a column of that name exists`,
-        {
-          context: { table, column: r.name },
-        },
-      );
-    fields = mapField(fields, [r.name], (f) => ({ ...f, name: r.to }), table);
+    const path = fieldPath(fields, r.name);
+    const leaf = path.pop()!;
+    fields = mapStructFields(
+      fields,
+      path,
+      (siblings) => {
+        if (siblings.some((f) => f.name === r.to))
+          throw new FloeError(
+            'data-invalid',
+            `cannot rename "${r.name}" to "${r.to}": a column of that name exists beside it`,
+            { context: { table, column: r.name } },
+          );
+        return mapField(siblings, [leaf], (f) => ({ ...f, name: r.to }), table, r.name);
+      },
+      table,
+      r.name,
+    );
     changed = true;
   }
   for (const name of update.makeOptional ?? []) {
     fields = mapField(
       fields,
-      name.split('.'),
+      fieldPath(fields, name),
       (f) => {
         if (!f.required) return f;
         changed = true;
@@ -140,45 +186,51 @@ export function applySchemaUpdate(
       }
       return [...list, field];
     };
-    if (add.parent) {
-      fields = mapField(
-        fields,
-        add.parent.split('.'),
-        (f) => {
-          if (!isStruct(f.type))
-            throw new FloeError('data-invalid', `"${add.parent}" is not a struct column`, {
-              context: { table },
-            });
-          return { ...f, type: { type: 'struct', fields: insert(f.type.fields, `${add.parent}.`) } };
-        },
-        table,
-      );
-    } else {
-      fields = insert(fields, '');
-    }
+    fields = mapStructFields(
+      fields,
+      add.parent ? fieldPath(fields, add.parent) : [],
+      (list) => insert(list, add.parent ? `${add.parent}.` : ''),
+      table,
+      add.parent ?? add.name,
+    );
     changed = true;
   }
   for (const name of update.dropColumns ?? []) {
-    const f = fields.find((x) => x.name === name);
-    if (!f)
-      throw new FloeError('not-found', `column "${name}" does not exist`, {
-        context: { table, column: name },
-      });
-    if (defaultSpec(metadata).fields.some((p) => p['source-id'] === f.id))
-      throw new FloeError(
-        'data-invalid',
-        `cannot drop column "${name}": the table is partitioned by it; keep the column, or recreate the table`,
-        { context: { table, column: name } },
-      );
-    if (schema['identifier-field-ids']?.includes(f.id))
-      throw new FloeError(
-        'data-invalid',
-        `cannot drop column "${name}": it is an identifier field of the table`,
-        {
-          context: { table, column: name },
-        },
-      );
-    fields = fields.filter((x) => x !== f);
+    const path = fieldPath(fields, name);
+    const leaf = path.pop()!;
+    fields = mapStructFields(
+      fields,
+      path,
+      (siblings) => {
+        const f = siblings.find((x) => x.name === leaf);
+        if (!f)
+          throw new FloeError('not-found', `column "${name}" does not exist`, {
+            context: { table, column: name },
+          });
+        const ids = new Set([f.id, ...nestedIds(f.type)]);
+        if (defaultSpec(metadata).fields.some((p) => ids.has(p['source-id'])))
+          throw new FloeError(
+            'data-invalid',
+            `cannot drop column "${name}": the table is partitioned by it; keep the column, or recreate the table`,
+            { context: { table, column: name } },
+          );
+        if (schema['identifier-field-ids']?.some((id) => ids.has(id)))
+          throw new FloeError(
+            'data-invalid',
+            `cannot drop column "${name}": it is (or holds) an identifier field of the table`,
+            { context: { table, column: name } },
+          );
+        if (path.length > 0 && siblings.length === 1)
+          throw new FloeError(
+            'data-invalid',
+            `cannot drop "${name}": it is the only field of its struct; drop the struct instead`,
+            { context: { table, column: name } },
+          );
+        return siblings.filter((x) => x !== f);
+      },
+      table,
+      name,
+    );
     changed = true;
   }
   const props = Object.entries(update.setProperties ?? {}).filter(([k, v]) => metadata.properties[k] !== v);
@@ -217,25 +269,92 @@ function maxId(f: NestedField): number {
   return m;
 }
 
+/** Every field id inside `t` (struct members, list elements, map keys and values). */
+function nestedIds(t: IcebergType): number[] {
+  if (isStruct(t)) return t.fields.flatMap((f) => [f.id, ...nestedIds(f.type)]);
+  if (isList(t)) return [t['element-id'], ...nestedIds(t.element)];
+  if (isMap(t)) return [t['key-id'], t['value-id'], ...nestedIds(t.key), ...nestedIds(t.value)];
+  return [];
+}
+
+function notFound(full: string, table: string): FloeError {
+  return new FloeError('not-found', `column "${full}" does not exist`, { context: { table, column: full } });
+}
+
+/** Applies `fn` to the field at `path` (`full` is the whole path, for errors). */
 function mapField(
   fields: readonly NestedField[],
-  path: string[],
+  path: readonly string[],
   fn: (f: NestedField) => NestedField,
   table: string,
+  full = path.join('.'),
 ): NestedField[] {
   const [head, ...rest] = path;
   const i = fields.findIndex((f) => f.name === head);
-  if (i < 0)
-    throw new FloeError('not-found', `column "${path.join('.')}" does not exist`, { context: { table } });
+  if (i < 0) throw notFound(full, table);
   const f = fields[i]!;
-  let next: NestedField;
-  if (rest.length === 0) next = fn(f);
-  else {
-    if (!isStruct(f.type))
-      throw new FloeError('not-found', `column "${path.join('.')}" does not exist`, { context: { table } });
-    next = { ...f, type: { type: 'struct', fields: mapField(f.type.fields, rest, fn, table) } };
-  }
+  const next =
+    rest.length === 0
+      ? fn(f)
+      : { ...f, type: mapStructIn(f.type, (list) => mapField(list, rest, fn, table, full), table, full) };
   const out = [...fields];
   out[i] = next;
+  return out;
+}
+
+/**
+ * Applies `fn` to the member list of the struct at `path` (the top level when empty); a list's
+ * element or a map's value struct counts as the struct of its column.
+ */
+function mapStructFields(
+  fields: readonly NestedField[],
+  path: readonly string[],
+  fn: (fields: readonly NestedField[]) => NestedField[],
+  table: string,
+  full: string,
+): NestedField[] {
+  if (path.length === 0) return fn(fields);
+  return mapField(fields, path, (f) => ({ ...f, type: mapStructIn(f.type, fn, table, full) }), table, full);
+}
+
+/** The type `t` with `fn` applied to the members of its struct: `t` itself, or a list element's / map value's. */
+function mapStructIn(
+  t: IcebergType,
+  fn: (fields: readonly NestedField[]) => NestedField[],
+  table: string,
+  full: string,
+): IcebergType {
+  if (isStruct(t)) return { type: 'struct', fields: fn(t.fields) };
+  if (isList(t) && isStruct(t.element))
+    return { ...t, element: { type: 'struct', fields: fn(t.element.fields) } };
+  if (isMap(t) && isStruct(t.value)) return { ...t, value: { type: 'struct', fields: fn(t.value.fields) } };
+  throw new FloeError('not-found', `column "${full}" does not exist: its parent is not a struct`, {
+    context: { table, column: full },
+  });
+}
+
+/**
+ * A dotted path as field names only: an `element` / `value` segment right after a list / map
+ * column names the struct it holds, which mapStructIn enters anyway, so it is dropped.
+ */
+function fieldPath(fields: readonly NestedField[], dotted: string): string[] {
+  // A top-level column whose own name holds a dot (possible in L2 SQL) is that column.
+  if (fields.some((f) => f.name === dotted)) return [dotted];
+  const out: string[] = [];
+  let level: readonly NestedField[] | undefined = fields;
+  const parts = dotted.split('.');
+  for (let i = 0; i < parts.length; i++) {
+    const f: NestedField | undefined = level?.find((x) => x.name === parts[i]);
+    out.push(parts[i]!);
+    let t: IcebergType | undefined = f?.type;
+    if (t && isList(t)) {
+      if (parts[i + 1] === 'element') i++;
+      t = t.element;
+    } else if (t && isMap(t)) {
+      if (parts[i + 1] === 'value') i++;
+      t = t.value;
+    }
+    level = t && isStruct(t) ? t.fields : undefined;
+  }
   return out;
 }

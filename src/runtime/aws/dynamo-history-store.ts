@@ -1,7 +1,8 @@
 /**
  * Run history in DynamoDB, one item per config per run in the seed's shape (`configId`, `job-id`,
  * `load_type`, `loadTimestamp`, `snapshot_id`, `error`, `lastRunStatus`, `totalRecordsProcessed`)
- * plus floe's extras (`runId`, `processType`, `durationMs`, `table`, `cursor`, `warnings`, `note`).
+ * plus floe's extras (`runId`, `processType`, `durationMs`, `table`, `cursor`, `warnings`, `note`,
+ * `recordsFetched`, `checkpoints`).
  *
  * L1 configs name their history table in `history.dynamoTable`; L2 uses L2_HISTORY_TABLE. The
  * user's tables keep their own key schema: it is read once (DescribeTable) and must be made of
@@ -237,6 +238,8 @@ function fromItem(i: Record<string, unknown>): HistoryEntry {
   if (typeof i.cursor === 'string') e.cursor = i.cursor;
   if (typeof i.warnings === 'number') e.warnings = i.warnings;
   if (typeof i.note === 'string') e.note = i.note;
+  if (typeof i.recordsFetched === 'number') e.recordsFetched = i.recordsFetched;
+  if (typeof i.checkpoints === 'number') e.checkpoints = i.checkpoints;
   return e;
 }
 

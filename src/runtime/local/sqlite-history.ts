@@ -114,5 +114,7 @@ export function normaliseEntry(entry: HistoryEntry): HistoryEntry {
   if (entry.cursor !== undefined) e.cursor = entry.cursor;
   if (entry.warnings !== undefined) e.warnings = entry.warnings;
   if (entry.note !== undefined) e.note = entry.note;
+  if (entry.recordsFetched !== undefined) e.recordsFetched = entry.recordsFetched;
+  if (entry.checkpoints !== undefined) e.checkpoints = entry.checkpoints;
   return redactValue(e);
 }

@@ -42,6 +42,13 @@ export interface HistoryEntry extends SeedHistoryFields {
   warnings?: number;
   /** How the row came to be when not written by the run itself (recovered from the table, found interrupted). */
   note?: string;
+  /**
+   * Records fetched from the API, when that differs from what was committed
+   * (`totalRecordsProcessed`): a failed run fetched these but wrote only its checkpoints.
+   */
+  recordsFetched?: number;
+  /** Checkpoint commits the run made before its last commit or its failure (large syncs). */
+  checkpoints?: number;
 }
 
 export interface HistoryQuery {
