@@ -37,6 +37,7 @@ describe('generated docs', () => {
       'source.request.url',
     ])
       expect(text).toContain(`\`${field}\``);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a floe request placeholder, not JS
     expect(text).toContain('`${start}`');
     expect(text).toContain('`ISO8601_MS` | `2024-01-31T10:00:00.123Z`');
   });
