@@ -14,9 +14,10 @@ import { configJsonSchema } from '../../config/json-schema.js';
 import { parseConfigText } from '../../config/load-items.js';
 import { validateL1Item, validateL2Item } from '../../config/validate.js';
 import { FloeError } from '../../errors.js';
-import { createAwsClients } from '../../runtime/aws/clients.js';
-import { type ConfigChange, diffConfigs, pullConfigs, pushConfigs } from '../../runtime/aws/config-sync.js';
-import { DynamoConfigStore } from '../../runtime/aws/dynamo-config-store.js';
+// Types only: the AWS SDK is loaded when a DynamoDB subcommand runs, not with the CLI.
+import type { AwsClients } from '../../runtime/aws/clients.js';
+import type { ConfigChange } from '../../runtime/aws/config-sync.js';
+import type { DynamoConfigStore } from '../../runtime/aws/dynamo-config-store.js';
 import type { ProcessKind } from '../../runtime/ports/state-store.js';
 import { printLine } from '../output.js';
 import { registerConfigNewCommand } from './config-new.js';
@@ -34,7 +35,8 @@ async function withTables(
   fn: (
     store: DynamoConfigStore,
     kind: ProcessKind,
-    ddb: ReturnType<typeof createAwsClients>['dynamodb'],
+    ddb: AwsClients['dynamodb'],
+    sync: typeof import('../../runtime/aws/config-sync.js'),
   ) => Promise<void>,
 ): Promise<void> {
   if (flags.configTable === undefined && flags.l2ConfigTable === undefined)
@@ -42,11 +44,16 @@ async function withTables(
       'config-invalid',
       'no DynamoDB config table: pass --config-table <CONFIG_TABLE> and/or --l2-config-table <L2_CONFIG_TABLE>',
     );
+  const [{ createAwsClients }, { DynamoConfigStore }, sync] = await Promise.all([
+    import('../../runtime/aws/clients.js'),
+    import('../../runtime/aws/dynamo-config-store.js'),
+    import('../../runtime/aws/config-sync.js'),
+  ]);
   const clients = createAwsClients();
   try {
     const store = new DynamoConfigStore(clients.dynamodb, { l1: flags.configTable, l2: flags.l2ConfigTable });
-    if (flags.configTable !== undefined) await fn(store, 'L1', clients.dynamodb);
-    if (flags.l2ConfigTable !== undefined) await fn(store, 'L2', clients.dynamodb);
+    if (flags.configTable !== undefined) await fn(store, 'L1', clients.dynamodb, sync);
+    if (flags.l2ConfigTable !== undefined) await fn(store, 'L2', clients.dynamodb, sync);
   } finally {
     clients.destroy();
   }
@@ -176,8 +183,8 @@ export function registerConfigCommands(program: Command): void {
       ),
   ).action(async (flags: SyncFlags) => {
     let n = 0;
-    await withTables(flags, async (store, kind) => {
-      n += printChanges(await diffConfigs(resolve(flags.project), store, kind), store.tableOf(kind));
+    await withTables(flags, async (store, kind, _ddb, sync) => {
+      n += printChanges(await sync.diffConfigs(resolve(flags.project), store, kind), store.tableOf(kind));
     });
     printLine(n === 0 ? 'no differences' : `${n} config(s) differ`);
     if (n > 0) process.exitCode = 1;
@@ -191,8 +198,8 @@ export function registerConfigCommands(program: Command): void {
       )
       .option('--dry-run', 'only show what would change'),
   ).action(async (flags: SyncFlags) => {
-    await withTables(flags, async (store, kind, ddb) => {
-      const changes = await pushConfigs(resolve(flags.project), store, ddb, kind, {
+    await withTables(flags, async (store, kind, ddb, sync) => {
+      const changes = await sync.pushConfigs(resolve(flags.project), store, ddb, kind, {
         dryRun: flags.dryRun === true,
       });
       printChanges(
@@ -215,8 +222,8 @@ export function registerConfigCommands(program: Command): void {
         'write the DynamoDB config tables’ items into the project’s config files (without run state)',
       ),
   ).action(async (flags: SyncFlags) => {
-    await withTables(flags, async (store, kind) => {
-      const { written, skipped } = await pullConfigs(resolve(flags.project), store, kind);
+    await withTables(flags, async (store, kind, _ddb, sync) => {
+      const { written, skipped } = await sync.pullConfigs(resolve(flags.project), store, kind);
       for (const f of written) printLine(`wrote ${f}`);
       for (const s of skipped) printLine(`skipped ${s}`);
       printLine(`${written.length} ${kind} config file(s) written from ${store.tableOf(kind)}`);
