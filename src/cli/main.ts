@@ -2,6 +2,8 @@
  * The `floe` command. A thin shell: each command module parses its options and calls library
  * functions; only this file turns a thrown error into an exit code.
  */
+// First: V8's memory settings apply before anything allocates.
+import './v8-memory.js';
 import { errorMessage } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { buildProgram } from './program.js';
