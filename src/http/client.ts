@@ -37,6 +37,8 @@ export interface HttpResponse {
 
 export type HttpEvent =
   | { type: 'request'; method: string; url: string; attempt: number }
+  /** The answer to one attempt (any status), for request logs and `floe source preview`. */
+  | { type: 'response'; method: string; url: string; status: number; ms: number; bytes: number }
   | { type: 'retry'; url: string; attempt: number; delayMs: number; reason: string; status?: number }
   | { type: 'throttled'; by: 'client' | 'server'; delayMs: number; url: string };
 
@@ -67,12 +69,26 @@ export class HttpClient {
           this.emit({ type: 'throttled', by: 'client', delayMs: Math.round(waited), url: req.url });
       }
       this.emit({ type: 'request', method: req.method, url: req.url, attempt });
+      const sentAt = performance.now();
+      const answered = (status: number, bytes: number) =>
+        this.emit({
+          type: 'response',
+          method: req.method,
+          url: req.url,
+          status,
+          ms: Math.round(performance.now() - sentAt),
+          bytes,
+        });
       let error: FloeError;
       try {
-        return await this.once(req, signal);
+        const res = await this.once(req, signal);
+        answered(res.status, res.bytes);
+        return res;
       } catch (e) {
         if (!(e instanceof FloeError)) throw e; // aborted by the caller, or a bug
         error = e;
+        // An HTTP answer that failed (4xx, 5xx, a bad body) is still an answer; a reset is not.
+        if (typeof e.context.status === 'number') answered(e.context.status, 0);
       }
       if (!error.retryable) throw error;
       let delay: number;
