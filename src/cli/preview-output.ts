@@ -27,6 +27,9 @@ export function previewLines(p: SourcePreview): string[] {
       r.records === undefined ? '' : `, ${r.records} record${r.records === 1 ? '' : 's'} selected`;
     const retry = r.attempt > 1 ? ` (attempt ${r.attempt})` : '';
     out.push(`  ${r.method} ${r.url}${retry} → ${answer}${selected}`);
+    // Headers once, with the first request: later pages send the same ones.
+    if (r === p.requests[0])
+      for (const [name, value] of Object.entries(r.headers)) out.push(`      ${name}: ${value}`);
   }
   out.push(
     `  ${p.pages} page${p.pages === 1 ? '' : 's'}, ${p.records} record${p.records === 1 ? '' : 's'}${p.stoppedAtLimit ? ' (stopped at --pages; a run fetches every page)' : ''}`,
@@ -36,7 +39,7 @@ export function previewLines(p: SourcePreview): string[] {
   if (p.raw) {
     out.push('');
     out.push(
-      `first response body (${p.raw.url}, ${p.raw.status}${p.raw.truncated ? `, first ${p.raw.body.length} characters` : ''}):`,
+      `first response body (${p.raw.url}, ${p.raw.status}; lists cut to their first items${p.raw.truncated ? `; first ${p.raw.body.length} characters` : ''}):`,
     );
     out.push(...p.raw.body.split('\n').map((l) => `  ${l}`));
     if (p.raw.truncated) out.push('  …');

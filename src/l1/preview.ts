@@ -19,6 +19,7 @@ import {
 } from '../iceberg/index.js';
 import type { StateStore } from '../runtime/ports/state-store.js';
 import { buildSource, type LoadType, type SecretStore, type SourceEvent } from '../source/index.js';
+import { isJsonNumber, parseJsonPreservingNumbers } from '../util/json-numbers.js';
 import { redact, redactSnippet, redactValue } from '../util/redact.js';
 import {
   COLUMN_SOURCES_PROPERTY,
@@ -61,6 +62,8 @@ export interface PreviewRequest {
   /** Redacted. */
   readonly url: string;
   readonly attempt: number;
+  /** Request headers, credentials redacted (`X-Api-Key: ***`). */
+  readonly headers: Record<string, string>;
   /** Undefined when no HTTP answer came (reset, timeout, stopped). */
   readonly status?: number;
   readonly ms?: number;
@@ -148,7 +151,7 @@ export async function previewL1Config(
   const onEvent = (e: SourceEvent) => {
     switch (e.type) {
       case 'request':
-        requests.push({ method: e.method, url: e.url, attempt: e.attempt });
+        requests.push({ method: e.method, url: e.url, attempt: e.attempt, headers: e.headers ?? {} });
         break;
       case 'response': {
         const i = requests.findLastIndex((r) => r.url === e.url && r.status === undefined);
@@ -156,13 +159,15 @@ export async function previewL1Config(
         break;
       }
       case 'response-body':
-        if (opts.raw && raw === undefined)
+        if (opts.raw && raw === undefined) {
+          const body = abridge(e.body);
           raw = {
             url: e.url,
             status: e.status,
-            body: redactSnippet(e.body, rawLimit),
-            truncated: e.body.length > rawLimit,
+            body: redactSnippet(body, rawLimit),
+            truncated: body.length > rawLimit,
           };
+        }
         break;
       case 'page': {
         const i = requests.findLastIndex((r) => r.status !== undefined);
@@ -231,6 +236,32 @@ export async function previewL1Config(
   };
 }
 
+/** Lists longer than this show their first items and how many more there are. */
+const RAW_LIST_ITEMS = 2;
+
+/**
+ * A response body for reading: long lists cut to their first items (so the envelope around the
+ * records, `meta.total` and the like, stays in view), indented. The text is already redacted.
+ */
+function abridge(text: string): string {
+  let body: unknown;
+  try {
+    body = parseJsonPreservingNumbers(text);
+  } catch {
+    return text;
+  }
+  const cut = (v: unknown): unknown => {
+    if (Array.isArray(v))
+      return v.length > RAW_LIST_ITEMS + 1
+        ? [...v.slice(0, RAW_LIST_ITEMS).map(cut), `… ${v.length - RAW_LIST_ITEMS} more`]
+        : v.map(cut);
+    if (v && typeof v === 'object' && !isJsonNumber(v))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cut(x)]));
+    return v;
+  };
+  return JSON.stringify(cut(body), null, 2) ?? 'null';
+}
+
 async function loadIfExists(catalog: Catalog | undefined, id: TableIdentifier): Promise<Table | undefined> {
   if (!catalog || !(await catalog.tableExists(id))) return undefined;
   return loadTable(catalog, id);
@@ -259,7 +290,7 @@ async function startCursor(
     why = `the saved cursor ${saved} is past the table's newest commit (snapshot ${commit.snapshotId}); the run resumes from the table's`;
   } else if (saved) {
     cursor = saved;
-    why = 'the saved cursor (floe state show)';
+    why = 'the saved cursor, as `floe state show` prints it';
   } else if (commit?.cursor) {
     cursor = commit.cursor;
     why = `no saved cursor; the table's newest commit of this config (snapshot ${commit.snapshotId})`;

@@ -296,7 +296,7 @@ export class SourceEngine {
           url: res.url,
           status: res.status,
           // Text, so numbers stay as the API wrote them; emit() redacts it like every event.
-          body: JSON.stringify(res.body, null, 2) ?? 'null',
+          body: JSON.stringify(res.body) ?? 'null',
         });
       const records = selectRecords(dataPath, res.body, {
         configId: this.configId,

@@ -43,7 +43,10 @@ export function registerSourceCommands(program: Command): void {
       'fetch a few pages as a run would (auth, pagination, incremental cursor) and show the requests, the records, the schema a run would infer and what it would write; writes nothing',
     )
     .option('--pages <n>', 'pages to fetch', positive, 1)
-    .option('--raw', 'also print the first response body (redacted, cut to 4000 characters)')
+    .option(
+      '--raw',
+      'also print the first response body (redacted; lists cut to their first items, at most 4000 characters)',
+    )
     .option(
       '--load-type <type>',
       'FULL or INCREMENTAL instead of the config’s destination.loadType (as floe run --load-type)',
