@@ -206,7 +206,7 @@ export async function previewL1Config(
       pages++;
       for (const r of page.records) {
         records++;
-        if (sample.length < sampleSize) sample.push(redactValue(JSON.parse(JSON.stringify(r))));
+        if (sample.length < sampleSize) sample.push(redactRecord(r));
         if (r && typeof r === 'object' && !Array.isArray(r)) encoder.encode(r as Record<string, unknown>);
       }
       if (pages >= opts.pages) break;
@@ -234,6 +234,19 @@ export async function previewL1Config(
     warnings,
     ...(error !== undefined ? { error } : {}),
   };
+}
+
+/**
+ * A record for showing: plain JSON (JsonNumbers as numbers, bigints as text), redacted as text so
+ * credential-named members (`"api_key": "…"`) are hidden too, not only registered secrets.
+ */
+function redactRecord(r: unknown): unknown {
+  const text = JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+  try {
+    return JSON.parse(redact(text));
+  } catch {
+    return redactValue(JSON.parse(text));
+  }
 }
 
 /** Lists longer than this show their first items and how many more there are. */
