@@ -44,6 +44,14 @@ export function previewLines(p: SourcePreview): string[] {
     out.push(...p.raw.body.split('\n').map((l) => `  ${l}`));
     if (p.raw.truncated) out.push('  …');
   }
+  if (p.error && p.records === 0) {
+    // Nothing to infer from: the error above is what a run would stop at.
+    out.push('');
+    out.push(
+      `a run would fail here${p.raw ? '' : ' (--raw shows the response body, e.g. to find the dataPath)'}; nothing was written.`,
+    );
+    return out;
+  }
   out.push('');
   out.push(`records (first ${p.sample.length} of ${p.records}, as source.response.dataPath selects them):`);
   if (p.sample.length === 0) out.push('  (none)');

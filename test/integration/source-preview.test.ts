@@ -111,6 +111,19 @@ describe('floe source preview', () => {
     writeConfig();
   });
 
+  it('a dataPath that selects nothing: the error a run would stop at, and with --raw the body to find the right one', async () => {
+    writeFileSync(configFile(), readFileSync(configFile(), 'utf8').replace('$.data.tickets', '$.data.items'));
+    const r = await floe('source', 'preview', 'Tickets');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("source.response.dataPath '$.data.items' did not yield an array of records");
+    expect(r.stdout).toContain('a run would fail here (--raw shows the response body');
+    expect(r.stdout).not.toContain('schema a run would infer');
+    const raw = await floe('source', 'preview', 'Tickets', '--raw');
+    expect(raw.code).toBe(1);
+    expect(raw.stdout).toMatch(/first response body[^\n]*\n {2}\{\n {4}"data": \{\n {6}"tickets": \[/);
+    writeConfig();
+  });
+
   it('flags: --pages must be a number; an L2 config id says there is no source to preview', async () => {
     const pages = await floe('source', 'preview', 'Tickets', '--pages', '0');
     expect(pages.code).not.toBe(0);
