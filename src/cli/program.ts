@@ -30,6 +30,8 @@ export async function buildProgram(): Promise<Command> {
   registerRunCommands(program);
   const { registerPlanCommands } = await import('./commands/plan.js');
   registerPlanCommands(program);
+  const { registerSourceCommands } = await import('./commands/source.js');
+  registerSourceCommands(program);
   registerHistoryCommands(program);
   registerSimCommands(program);
   return program;

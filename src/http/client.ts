@@ -14,7 +14,7 @@
 import type { RetryPolicy } from '../config/source-schema.js';
 import { FloeError } from '../errors.js';
 import { parseJsonPreservingNumbers } from '../util/json-numbers.js';
-import { redact, redactSnippet } from '../util/redact.js';
+import { REDACTED, redact, redactSnippet } from '../util/redact.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { sleep } from './rate-limiter.js';
 import { backoffDelay, parseRetryAfter } from './retry.js';
@@ -36,7 +36,16 @@ export interface HttpResponse {
 }
 
 export type HttpEvent =
-  | { type: 'request'; method: string; url: string; attempt: number }
+  | {
+      type: 'request';
+      method: string;
+      url: string;
+      attempt: number;
+      /** The request's headers, credentials redacted (see `emit`). */
+      headers?: Record<string, string>;
+    }
+  /** The answer to one attempt (any status), for request logs and `floe source preview`. */
+  | { type: 'response'; method: string; url: string; status: number; ms: number; bytes: number }
   | { type: 'retry'; url: string; attempt: number; delayMs: number; reason: string; status?: number }
   | { type: 'throttled'; by: 'client' | 'server'; delayMs: number; url: string };
 
@@ -66,13 +75,27 @@ export class HttpClient {
         if (waited >= 1)
           this.emit({ type: 'throttled', by: 'client', delayMs: Math.round(waited), url: req.url });
       }
-      this.emit({ type: 'request', method: req.method, url: req.url, attempt });
+      this.emit({ type: 'request', method: req.method, url: req.url, attempt, headers: req.headers });
+      const sentAt = performance.now();
+      const answered = (status: number, bytes: number) =>
+        this.emit({
+          type: 'response',
+          method: req.method,
+          url: req.url,
+          status,
+          ms: Math.round(performance.now() - sentAt),
+          bytes,
+        });
       let error: FloeError;
       try {
-        return await this.once(req, signal);
+        const res = await this.once(req, signal);
+        answered(res.status, res.bytes);
+        return res;
       } catch (e) {
         if (!(e instanceof FloeError)) throw e; // aborted by the caller, or a bug
         error = e;
+        // An HTTP answer that failed (4xx, 5xx, a bad body) is still an answer; a reset is not.
+        if (typeof e.context.status === 'number') answered(e.context.status, 0);
       }
       if (!error.retryable) throw error;
       let delay: number;
@@ -223,8 +246,23 @@ export class HttpClient {
     if (!this.opts.onEvent) return;
     if ('url' in e) e.url = redact(e.url);
     if (e.type === 'retry') e.reason = redact(e.reason);
+    if (e.type === 'request' && e.headers) e.headers = redactHeaders(e.headers);
     this.opts.onEvent(e);
   }
+}
+
+/**
+ * Header values redacted as a `Name: value` line is: registered secrets wherever they stand, and
+ * the whole value of credential headers (Authorization, X-Api-Key, Cookie, …) whatever it is.
+ */
+function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const prefix = `${name}: `;
+    const line = redact(`${prefix}${value}`);
+    out[name] = line.startsWith(prefix) ? line.slice(prefix.length) : REDACTED;
+  }
+  return out;
 }
 
 /**

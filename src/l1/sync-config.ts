@@ -724,7 +724,8 @@ function columnPaths(fields: readonly NestedField[], parent = '', out = new Set<
   return out;
 }
 
-function lookBack(cursor: string, seconds: number): string {
+/** The cursor a sync starts from: the saved one, minus `destination.lookbackSeconds`. */
+export function lookBack(cursor: string, seconds: number): string {
   if (!seconds) return cursor;
   const t = Date.parse(cursor);
   if (Number.isNaN(t)) return cursor;

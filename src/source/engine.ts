@@ -51,6 +51,8 @@ export interface EngineParts {
   now: () => Date;
   prefetch: boolean;
   onEvent?: (e: SourceEvent) => void;
+  /** Also emit each page response's body as a `response-body` event (`floe source preview --raw`). */
+  responseBodies?: boolean;
   random?: () => number;
 }
 
@@ -288,6 +290,14 @@ export class SourceEngine {
     let patch: RequestPatch | undefined = paginator.first();
     while (patch !== undefined) {
       const res = await this.fetch(parts, vars, patch, signal);
+      if (this.p.responseBodies)
+        this.emit({
+          type: 'response-body',
+          url: res.url,
+          status: res.status,
+          // Text, so numbers stay as the API wrote them; emit() redacts it like every event.
+          body: JSON.stringify(res.body) ?? 'null',
+        });
       const records = selectRecords(dataPath, res.body, {
         configId: this.configId,
         url: res.url,

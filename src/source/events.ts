@@ -12,6 +12,7 @@ export type SourceEventBody =
   | { type: 'partitions'; count: number }
   | { type: 'discovered'; origin: string }
   | { type: 'job-poll'; status: string; waitedMs: number }
+  | { type: 'response-body'; url: string; status: number; body: string }
   | { type: 'page'; pageNumber: number; records: number; totalRecords: number; bytes: number }
   | { type: 'token-refresh'; reason: string }
   | { type: 'warning'; message: string }

@@ -56,6 +56,8 @@ export interface SourceDeps {
   rateLimiter?: RateLimiter;
   /** Jitter source (tests). */
   random?: () => number;
+  /** Emit each page response's body, as JSON text, in a `response-body` event (previews). */
+  responseBodies?: boolean;
 }
 
 /** A built source. `pages()` may be called again for another run; stats and cursor restart. */
@@ -180,6 +182,7 @@ export function buildSource(config: SourceItemInput | Record<string, unknown>, d
     now: deps.now ?? (() => new Date()),
     prefetch: deps.prefetch ?? true,
     onEvent: deps.onEvent,
+    ...(deps.responseBodies ? { responseBodies: true } : {}),
     random: deps.random,
   });
   const e = engine;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetryPolicySchema } from '../../src/config/source-schema.js';
 import { errorMessage } from '../../src/errors.js';
-import { HttpClient } from '../../src/http/client.js';
+import { HttpClient, type HttpEvent } from '../../src/http/client.js';
 import { clearSecretsForTest, registerSecret } from '../../src/util/redact.js';
 
 const TOKEN = 'echoed  token~with spaces-0123456789';
@@ -70,5 +70,36 @@ describe('HTTP error snippets', () => {
     const message = await failure(0, 500);
     expect(message).not.toContain('token~with');
     expect(message).toContain('*** is not a valid token');
+  });
+});
+
+describe('HTTP request and response events', () => {
+  it('carry the headers with credential headers redacted whatever their value, and every answer with its status', async () => {
+    const events: HttpEvent[] = [];
+    const http = new HttpClient({
+      configId: 'Events',
+      retry: RetryPolicySchema.parse({ maxAttempts: 1 }),
+      timeoutMs: 5000,
+      onEvent: (e) => events.push(e),
+    });
+    // Never registered: the header's name alone must hide it.
+    const key = 'unregistered-key-4b8e1f';
+    await expect(
+      http.send({
+        method: 'GET',
+        url: `${origin}/x?status=401`,
+        headers: { Accept: 'application/json', 'X-Api-Key': key, Authorization: `Bearer ${key}` },
+      }),
+    ).rejects.toThrow(/401/);
+    const request = events.find((e) => e.type === 'request');
+    expect(request).toMatchObject({
+      headers: {
+        Accept: 'application/json',
+        'X-Api-Key': '***',
+        Authorization: expect.not.stringContaining(key),
+      },
+    });
+    expect(JSON.stringify(events)).not.toContain(key);
+    expect(events.find((e) => e.type === 'response')).toMatchObject({ status: 401, method: 'GET' });
   });
 });

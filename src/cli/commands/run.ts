@@ -6,16 +6,20 @@
 import type { Command } from 'commander';
 import { JOB_PARAMS, parseJobParams } from '../../config/job-params.js';
 import { FloeError } from '../../errors.js';
+import { type DryRunOutcome, dryRunJob } from '../../job/dry-run.js';
 import { runJob } from '../../job/run-job.js';
 import { EXIT_CODES, stopOnSignals } from '../../job/shutdown.js';
 import type { L1Progress } from '../../l1/sync-config.js';
 import { formatTable, isTerminal, printLine, printRows } from '../output.js';
+import { l2DryRunLines, previewLines } from '../preview-output.js';
+import { previewOk } from './source.js';
 
 /** `floe run --help`: run takes Glue-style job parameters, which commander cannot describe. */
 export const RUN_HELP: readonly string[] = [
   'usage: floe run [--PARAM value …] (Glue style) or [--param-name value …]',
   `parameters: ${JOB_PARAMS.join(', ')}`,
   'friendly flags: --platform, --process-type, --config-id, --load-type, --custom-configs, --project',
+  'dry run: --dry-run (or --DRY_RUN true) previews every selected config and writes nothing: L1 fetches --pages <n> pages (default 1) and shows requests, records, inferred schema and what it would write; L2 lists what it would read and write',
   'run control: --wait-for-lock <seconds> (wait for another run of the project; default: fail at once; env FLOE_LOCK_WAIT_SECONDS)',
   'stopping: SIGTERM/SIGINT stop in order within FLOE_STOP_GRACE_MS (default 20000); a second signal exits at once',
   'env: AWS_REGION, CUSTOMER_ENVIRONMENT, CUSTOMER_NOTIFIER_LAMBDA, CUSTOMER_NOTIFICATION_TO',
@@ -34,8 +38,14 @@ export function registerRunCommands(program: Command): void {
         for (const line of RUN_HELP) printLine(line);
         return;
       }
-      const { rest, waitMs } = takeWaitForLock(args, process.env);
+      const { rest: afterDryRun, dryRun, pages } = takeDryRun(args);
+      const { rest, waitMs } = takeWaitForLock(afterDryRun, process.env);
       const params = parseJobParams(rest, process.env);
+      if (dryRun) {
+        const outcome = await dryRunJob(params, { pages });
+        if (!printDryRun(outcome)) process.exitCode = 1;
+        return;
+      }
       // SIGTERM/SIGINT stop the run in order (shutdown.ts); only this layer may end the process.
       const stop = stopOnSignals({ exit: (code) => process.exit(code) });
       try {
@@ -72,6 +82,69 @@ function takeWaitForLock(args: string[], env: NodeJS.ProcessEnv): { rest: string
       `--wait-for-lock must be a number of seconds, got ${JSON.stringify(value)} (fix: e.g. --wait-for-lock 600)`,
     );
   return { rest, waitMs: seconds * 1000 };
+}
+
+/**
+ * `--dry-run` (`--dry-run true|false`, `--dry-run=…`; the Glue spelling `--DRY_RUN true`) and
+ * `--pages <n>`: run control, not job parameters.
+ */
+function takeDryRun(args: string[]): { rest: string[]; dryRun: boolean; pages: number } {
+  const rest: string[] = [];
+  let dryRun = false;
+  let pages: string | undefined;
+  const bool = (name: string, v: string): boolean => {
+    const t = v.trim().toLowerCase();
+    if (t === 'true' || t === '') return true;
+    if (t === 'false') return false;
+    throw new FloeError(
+      'config-invalid',
+      `${name} takes true or false, got ${JSON.stringify(v)} (fix: --dry-run alone, or --DRY_RUN true)`,
+    );
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const m = /^--(dry-run|DRY_RUN)(?:=(.*))?$/i.exec(a);
+    if (m) {
+      const next = args[i + 1];
+      if (m[2] !== undefined) dryRun = bool(a, m[2]);
+      else if (next !== undefined && /^(true|false)$/i.test(next)) dryRun = bool(a, args[++i]!);
+      else dryRun = true;
+    } else if (a === '--pages') pages = args[++i];
+    else if (a.startsWith('--pages=')) pages = a.slice('--pages='.length);
+    else rest.push(a);
+  }
+  if (pages !== undefined && !dryRun)
+    throw new FloeError('config-invalid', '--pages applies to a dry run only (fix: add --dry-run)');
+  const n = pages === undefined ? 1 : Number(pages);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new FloeError(
+      'config-invalid',
+      `--pages must be a whole number of pages, at least 1, got ${JSON.stringify(pages)} (fix: e.g. --pages 2)`,
+    );
+  return { rest, dryRun, pages: n };
+}
+
+/** Prints a dry run; false when a run would fail some config. */
+function printDryRun(outcome: DryRunOutcome): boolean {
+  let ok = true;
+  for (const bad of outcome.invalid) {
+    printLine(`config ${bad.configId} (L1): invalid, a run fails it: ${bad.error}`);
+    printLine('');
+    ok = false;
+  }
+  for (const p of outcome.l1) {
+    for (const line of previewLines(p)) printLine(line);
+    printLine('');
+    if (!previewOk(p)) ok = false;
+  }
+  for (const c of outcome.l2) {
+    for (const line of l2DryRunLines(c)) printLine(line);
+    printLine('');
+  }
+  printLine(
+    `dry run: ${outcome.l1.length} L1 config(s) previewed, ${outcome.l2.length} L2 config(s) listed${outcome.invalid.length ? `, ${outcome.invalid.length} invalid` : ''}; nothing was written`,
+  );
+  return ok;
 }
 
 /** One status line per config on a terminal, redrawn in place; nothing when piped (logs say it). */

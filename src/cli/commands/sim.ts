@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { FloeError } from '../../errors.js';
 import { type CventTier, DEFAULT_CVENT_CLIENT, startCventSimulator } from '../../sim/cvent/index.js';
 import { DEFAULT_ELOQUA_LOGIN, startEloquaSimulator } from '../../sim/eloqua/index.js';
+import { DEFAULT_HELPDESK_API_KEY, startHelpdeskSimulator } from '../../sim/helpdesk/index.js';
 import { startMedalliaSimulator } from '../../sim/medallia/index.js';
 import {
   DEFAULT_OAUTH,
@@ -315,6 +316,51 @@ export function registerSimCommands(program: Command): void {
         await untilSignal();
         await server.close();
         process.stdout.write('Medallia simulator stopped.\n');
+      },
+    );
+
+  sim
+    .command('helpdesk')
+    .description(
+      'a small helpdesk tickets API floe has no pack for: X-Api-Key header, offset + Link header paging, updated_since; control at /__sim',
+    )
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', int('--port'), 0)
+    .option('--seed <n>', 'data seed', int('--seed'), 1)
+    .option('--tickets <n>', 'number of tickets at the start (default 120)', int('--tickets'))
+    .option('--api-key <key>', 'the API key it accepts', DEFAULT_HELPDESK_API_KEY)
+    .option('--start-time <iso>', 'initial simulated clock, e.g. 2024-06-01T00:00:00Z')
+    .option('--faults <json>', 'fault injection settings (same JSON as floe sim wrike)', faults)
+    .action(
+      async (flags: {
+        port: number;
+        seed: number;
+        tickets?: number;
+        apiKey: string;
+        startTime?: string;
+        faults?: WrikeFaults;
+      }) => {
+        const server = await startHelpdeskSimulator({
+          port: flags.port,
+          seed: flags.seed,
+          tickets: flags.tickets,
+          apiKey: flags.apiKey,
+          faults: flags.faults,
+          startTime: flags.startTime,
+        });
+        process.stdout.write(
+          [
+            'Helpdesk API simulator listening',
+            `  tickets:    ${server.baseUrl}/tickets?limit=25  (header X-Api-Key: ${server.apiKey})`,
+            `  control:    ${server.origin}/__sim/stats | /__sim/faults | /__sim/clock`,
+            `  clock:      ${server.now().toISOString()}`,
+            `  try:        floe config new l1 --name Helpdesk_Tickets --url '${server.baseUrl}/tickets?limit=25' --auth api-key --key-name X-Api-Key`,
+            'Press Ctrl+C to stop.',
+            '',
+          ].join('\n'),
+        );
+        await untilSignal();
+        await server.close();
+        process.stdout.write('Helpdesk simulator stopped.\n');
       },
     );
 }

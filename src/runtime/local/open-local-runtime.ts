@@ -48,6 +48,18 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * The project's secrets: the secrets file, then `FLOE_SECRET_<NAME>` variables, as floe.yaml
+ * says. On its own for commands that need secrets but must not open the state database
+ * (`floe source preview` writes nothing).
+ */
+export function localSecretStore(project: Project, env: NodeJS.ProcessEnv = process.env): SecretStore {
+  return new ChainedSecretStore(
+    project.secrets.file === false ? undefined : new FileSecretStore(project.secrets.file),
+    project.secrets.env ? new EnvSecretStore(env) : undefined,
+  );
+}
+
 export async function openLocalRuntime(
   projectDir: string,
   opts: LocalRuntimeOptions = {},
@@ -57,10 +69,7 @@ export async function openLocalRuntime(
   const db = openStateDb(project.state.path);
   const state = new SqliteStateStore(db);
   const history = new SqliteHistoryStore(db);
-  const secrets = new ChainedSecretStore(
-    project.secrets.file === false ? undefined : new FileSecretStore(project.secrets.file),
-    project.secrets.env ? new EnvSecretStore(env) : undefined,
-  );
+  const secrets = localSecretStore(project, env);
 
   const runLoggers = new Map<string, ReturnType<typeof createRunLogger>>();
   const logger = (runId: string): Logger => {
