@@ -39,6 +39,7 @@ import type { Table } from '../table.js';
 import { commitSnapshot } from '../write/commit.js';
 import { dataFileOf, fieldIdTree, writeDataFilesFromQuery } from '../write/data-writer.js';
 import { duckType } from '../write/duck-types.js';
+import { writeOrder } from '../write/file-layout.js';
 import { partitionTypeFor, readManifestEntries, readManifestList } from '../write/manifest-io.js';
 import { deleteTarget } from '../write/position-deletes.js';
 import { REPLAN, snapshotsSince } from '../write/validate.js';
@@ -343,7 +344,7 @@ async function rewriteGroups(
   const schema = currentSchema(metadata);
   const spec = defaultSpec(metadata);
   const { target } = sizes(metadata, opts);
-  const order = sortColumns(metadata, schema);
+  const { terms: order, sortOrderId } = writeOrder(metadata, schema);
   const out: DataFile[] = [];
   let done = 0;
   try {
@@ -377,7 +378,7 @@ async function rewriteGroups(
           for (let i = 0; i < parts; i++) {
             const slice = `SELECT ${cols.join(', ')} FROM ${staged} WHERE __floe_rn > ${i * per} AND __floe_rn <= ${(i + 1) * per} ORDER BY __floe_rn`;
             if (g.specId === spec['spec-id'])
-              out.push(...(await writeSlice(table, metadata, schema, duck, slice, g, order.length > 0)));
+              out.push(...(await writeSlice(table, metadata, schema, duck, slice, g, sortOrderId)));
             else
               out.push(...(await writeDataFilesFromQuery(io, metadata, slice, { duck, table: table.name })));
           }
@@ -407,7 +408,7 @@ async function writeSlice(
   duck: Duck,
   sql: string,
   g: CompactionGroup,
-  sorted: boolean,
+  sortOrderId: number,
 ): Promise<DataFile[]> {
   const io = table.catalog.io;
   const spec = defaultSpec(metadata);
@@ -424,35 +425,9 @@ async function writeSlice(
       await io.delete(uri);
       return [];
     }
-    const f = dataFileOf(uri, size, g.partition, written, schema, metadata);
-    return [{ ...f, sort_order_id: sorted ? metadata['default-sort-order-id'] : 0 }];
+    return [dataFileOf(uri, size, g.partition, written, schema, metadata, sortOrderId)];
   } catch (e) {
     await staged.discard();
     throw e;
   }
-}
-
-interface SortField {
-  readonly 'source-id': number;
-  readonly transform: string;
-  readonly direction?: string;
-  readonly 'null-order'?: string;
-}
-
-/**
- * ORDER BY terms for the table's default sort order: by each field's source column (identity and
- * the order-preserving transforms: year/month/day/hour/truncate); bucket and void do not order.
- */
-function sortColumns(metadata: TableMetadata, schema: Schema): string[] {
-  const order = metadata['sort-orders'].find((o) => o['order-id'] === metadata['default-sort-order-id']);
-  const out: string[] = [];
-  for (const raw of (order?.fields ?? []) as SortField[]) {
-    if (/^(bucket|void)/.test(raw.transform)) break;
-    const col = schema.fields.find((f) => f.id === raw['source-id']);
-    if (!col) break;
-    const dir = raw.direction === 'desc' ? 'DESC' : 'ASC';
-    const nulls = raw['null-order'] === 'nulls-last' ? 'NULLS LAST' : 'NULLS FIRST';
-    out.push(`${sqlIdent(col.name)} ${dir} ${nulls}`);
-  }
-  return out;
 }

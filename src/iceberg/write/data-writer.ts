@@ -25,6 +25,7 @@ import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveT
 import { toPhysical } from '../spec/values.js';
 import { failpoint } from '../util/failpoint.js';
 import { assertWritable, castFromStaging, duckType, stagingType } from './duck-types.js';
+import { type RowRange, targetFileSize, writeOrder, writeRollingFiles } from './file-layout.js';
 import { partitionTypeFor } from './manifest-io.js';
 import { compileLineEncoder } from './row-encoder.js';
 import { fileMetrics } from './stats.js';
@@ -121,6 +122,8 @@ export function dataFileOf(
   written: WrittenParquet,
   schema: Schema,
   metadata: TableMetadata,
+  /** The table sort order the file's rows follow; 0: unsorted. */
+  sortOrderId = 0,
 ): DataFile {
   return {
     content: 0,
@@ -131,7 +134,7 @@ export function dataFileOf(
     file_size_in_bytes: BigInt(size),
     ...fileMetrics(schema, written, metadata.properties),
     split_offsets: written.splitOffsets,
-    sort_order_id: 0,
+    sort_order_id: sortOrderId,
   };
 }
 
@@ -321,15 +324,20 @@ async function writeChunk(
 ): Promise<DataFile[]> {
   const spec = defaultSpec(metadata);
   const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
-  const rowGroupSize = rowGroupRows((await stat(chunkPath)).size, opts.expectedRows);
+  const chunkBytes = (await stat(chunkPath)).size;
+  const rowGroupSize = rowGroupRows(chunkBytes, opts.expectedRows);
   const columns = schema.fields.map((f) => `${sqlIdent(f.name)}: ${sqlString(stagingType(f.type))}`);
   if (partitioned) columns.push(`${sqlIdent(PART_COL)}: 'INTEGER'`);
   if (opts.dedupe) columns.push(`${sqlIdent(SEQ_COL)}: 'BIGINT'`);
   const reader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
-  // Materializing the staged rows costs memory in proportion to the input. Partitioned writes
-  // need it (one COPY per partition); dedupe needs it only when keys actually repeat, which a
-  // cheap key-only pass finds out; MERGE's key lookups can read the file again instead.
-  let materialize = partitioned;
+  const order = writeOrder(metadata, schema);
+  // Materializing the staged rows costs memory in proportion to the input (DuckDB spills it).
+  // Partitioned writes need it (files per partition), so do sorted writes and inputs that may
+  // exceed the target file size (files are rowid ranges of the staged rows; Parquet is never
+  // larger than the JSON it comes from, so a smaller input is one file). Dedupe needs it only
+  // when keys actually repeat, which a cheap key-only pass finds out; MERGE's key lookups can
+  // read the file again instead.
+  let materialize = partitioned || order.terms.length > 0 || chunkBytes > targetFileSize(metadata);
   let dedupe = opts.dedupe;
   if (dedupe && !partitioned) {
     const keys = dedupe.keys.map(sqlIdent).join(', ');
@@ -356,51 +364,68 @@ async function writeChunk(
     .map((f) => `${castFromStaging(f.type, sqlIdent(f.name))} AS ${sqlIdent(f.name)}`)
     .join(', ');
   const ids = fieldIdTree(schema);
+  const dataFile = (uri: string, size: number, partition: Record<string, unknown>, w: WrittenParquet) =>
+    dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId);
   const out: DataFile[] = [];
   await withDuck(async (duck: Duck) => {
-    let source = reader;
-    if (materialize) {
-      const staged = `stage_${randomUUID().replace(/-/g, '')}`;
-      const qualify = dedupe
-        ? ` QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys.map(sqlIdent).join(', ')} ORDER BY ${
-            dedupe.orderBy ? `${sqlIdent(dedupe.orderBy)} DESC NULLS LAST, ` : ''
-          }${sqlIdent(SEQ_COL)} DESC) = 1`
-        : '';
-      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${qualify}`);
-      source = staged;
-    }
-    try {
-      const groups = partitioned ? tuples : [{ key: -1, values: {} }];
-      for (const g of groups) {
-        const dir = partitioned
-          ? `${partitionType.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.values[p.name])).join('/')}/`
-          : '';
-        const uri = `${metadata.location}/data/${dir}${randomUUID()}.parquet`;
-        const staged = await io.stageWrite(uri);
-        try {
-          const where = partitioned ? ` WHERE ${sqlIdent(PART_COL)} = ${g.key}` : '';
-          const written = await copyToParquet(
-            duck,
-            `SELECT ${select} FROM ${source}${where}`,
-            staged.localPath,
-            ids,
-            rowGroupSize ? { rowGroupSize } : {},
-          );
-          const size = await staged.publish();
-          failpoint('iceberg.data-file');
-          if (written.rowCount === 0n) {
-            await io.delete(uri);
-            continue;
-          }
-          out.push(dataFileOf(uri, size, g.values, written, schema, metadata));
-        } catch (e) {
-          await staged.discard();
-          throw e;
-        }
+    if (!materialize) {
+      // One file straight from the JSON reader: no sort, no partitions, smaller than the target.
+      const uri = `${metadata.location}/data/${randomUUID()}.parquet`;
+      const staged = await io.stageWrite(uri);
+      try {
+        const written = await copyToParquet(
+          duck,
+          `SELECT ${select} FROM ${reader}`,
+          staged.localPath,
+          ids,
+          rowGroupSize ? { rowGroupSize } : {},
+        );
+        const size = await staged.publish();
+        failpoint('iceberg.data-file');
+        if (written.rowCount === 0n) await io.delete(uri);
+        else out.push(dataFile(uri, size, {}, written));
+      } catch (e) {
+        await staged.discard();
+        throw e;
       }
-      if (opts.onStaged) await opts.onStaged(duck, source);
+      if (opts.onStaged) await opts.onStaged(duck, reader);
+      return;
+    }
+    const staged = `stage_${randomUUID().replace(/-/g, '')}`;
+    const qualify = dedupe
+      ? ` QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys.map(sqlIdent).join(', ')} ORDER BY ${
+          dedupe.orderBy ? `${sqlIdent(dedupe.orderBy)} DESC NULLS LAST, ` : ''
+        }${sqlIdent(SEQ_COL)} DESC) = 1`
+      : '';
+    // Write order: partition first (each partition a contiguous rowid range), then the sort order.
+    const orderBy = [...(partitioned ? [sqlIdent(PART_COL)] : []), ...order.terms];
+    await duck.run(
+      `CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${qualify}${orderBy.length ? ` ORDER BY ${orderBy.join(', ')}` : ''}`,
+    );
+    try {
+      const ranges = await stagedRanges(duck, staged, partitioned, (key) => {
+        const g = tuples[key];
+        if (!g) throw new Error(`staged rows name partition ${key}, which this chunk never saw`);
+        const dir = `${partitionType.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.values[p.name])).join('/')}/`;
+        return { partition: g.values, dir };
+      });
+      out.push(
+        ...(await writeRollingFiles({
+          duck,
+          io,
+          metadata,
+          staged,
+          select,
+          fieldIds: ids,
+          ranges,
+          ordered: order.terms.length > 0,
+          ...(rowGroupSize ? { rowGroupSize } : {}),
+          dataFile,
+        })),
+      );
+      if (opts.onStaged) await opts.onStaged(duck, staged);
     } finally {
-      if (materialize) await duck.run(`DROP TABLE IF EXISTS ${source}`);
+      await duck.run(`DROP TABLE IF EXISTS ${staged}`);
     }
   }).catch(async (e) => {
     await Promise.all(out.map((f) => io.delete(f.file_path).catch(() => {})));
@@ -411,6 +436,33 @@ async function writeChunk(
     });
   });
   return out;
+}
+
+/**
+ * The rowid ranges of a staged table written in (partition, sort) order: one per partition (the
+ * staged rows carry its number in PART_COL), else one for all rows.
+ */
+async function stagedRanges(
+  duck: Duck,
+  staged: string,
+  partitioned: boolean,
+  partitionOf: (key: number) => { partition: Record<string, unknown>; dir: string },
+): Promise<RowRange[]> {
+  if (!partitioned) {
+    const [r] = await duck.json(`SELECT count(*)::VARCHAR AS n FROM ${staged}`);
+    return [{ first: 0n, count: BigInt(String(r?.n ?? 0)), partition: {}, dir: '' }];
+  }
+  const rows = await duck.json(
+    `SELECT ${sqlIdent(PART_COL)} AS k, min(rowid)::VARCHAR AS lo, max(rowid)::VARCHAR AS hi, count(*)::VARCHAR AS n FROM ${staged} GROUP BY 1 ORDER BY lo`,
+  );
+  return rows.map((r) => {
+    const first = BigInt(String(r.lo));
+    const count = BigInt(String(r.n));
+    // ORDER BY in CREATE TABLE AS keeps the order in the rowids; a gap would mix partitions.
+    if (BigInt(String(r.hi)) - first + 1n !== count)
+      throw new Error(`staged rows of partition ${String(r.k)} are not contiguous`);
+    return { first, count, ...partitionOf(Number(r.k)) };
+  });
 }
 
 /**
@@ -448,27 +500,34 @@ export async function writeDataFilesFromQuery(
     // Values come back as DuckDB's JSON text forms, which the row encoder accepts.
     return writeDataFiles(io, metadata, jsonRowsForWriter(schema, rows), opts);
   }
-  const uri = `${metadata.location}/data/${randomUUID()}.parquet`;
-  const staged = await io.stageWrite(uri);
+  const order = writeOrder(metadata, schema);
   try {
     return await onDuck(async (duck) => {
-      const written = await copyToParquet(
-        duck,
-        sql,
-        staged.localPath,
-        fieldIdTree(schema),
-        opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {},
+      // Staged in write order, then cut into files of about the target size (file-layout.ts).
+      const staged = `layout_${randomUUID().replace(/-/g, '')}`;
+      await duck.run(
+        `CREATE TEMP TABLE ${staged} AS ${sql}${order.terms.length ? ` ORDER BY ${order.terms.join(', ')}` : ''}`,
       );
-      const size = await staged.publish();
-      failpoint('iceberg.data-file');
-      if (written.rowCount === 0n) {
-        await io.delete(uri);
-        return [];
+      try {
+        const ranges = await stagedRanges(duck, staged, false, () => ({ partition: {}, dir: '' }));
+        return await writeRollingFiles({
+          duck,
+          io,
+          metadata,
+          staged,
+          select: schema.fields.map((f) => sqlIdent(f.name)).join(', '),
+          fieldIds: fieldIdTree(schema),
+          ranges,
+          ordered: order.terms.length > 0,
+          ...(opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {}),
+          dataFile: (uri, size, partition, w) =>
+            dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId),
+        });
+      } finally {
+        await duck.run(`DROP TABLE IF EXISTS ${staged}`);
       }
-      return [dataFileOf(uri, size, {}, written, schema, metadata)];
     });
   } catch (e) {
-    await staged.discard();
     if (isFloeError(e)) throw e.withContext({ table: opts.table });
     throw new FloeError('data-invalid', `cannot write query results: ${(e as Error).message}`, {
       context: { table: opts.table },
