@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import {
   checkDestinationNames,
+  checkOnePartitionSpec,
+  LayoutOptionsShape,
   LoadTypeSchema,
   NotificationsSchema,
   PartitionBySchema,
@@ -70,6 +72,10 @@ export const L2DestinationSchema = z
     namespace: identifier(GLUE_NAME).optional().describe('Iceberg namespace (default: glueDatabase).'),
     tableName: identifier(GLUE_NAME).optional().describe('Iceberg table name (default: glueTable).'),
     partitionBy: PartitionBySchema,
+    icebergOptimizations: z
+      .looseObject(LayoutOptionsShape)
+      .prefault({})
+      .describe('Table layout: partitionSpec, sortOrder, targetFileSizeBytes (as in L1 configs).'),
     columnNaming: z
       .enum(COLUMN_NAMINGS)
       .default('snake_case')
@@ -134,6 +140,7 @@ function checkL2(item: L2Item, ctx: z.RefinementCtx): void {
   const d = item.destination as Partial<L2Item['destination']> | undefined;
   if (d !== undefined && typeof d === 'object') {
     checkDestinationNames(d, ctx);
+    checkOnePartitionSpec(d, ctx);
     const pk = d.primaryKey ?? (Array.isArray(item.primaryKey) ? item.primaryKey : []);
     if (d.defaultwriteMode === 'MERGE' && (!Array.isArray(pk) || pk.length === 0)) {
       ctx.addIssue({
@@ -221,6 +228,8 @@ export const L2ConfigSchema = L2ItemSchema.superRefine(checkL2, { when: isObject
       tableName: d.tableName ?? d.glueTable ?? '',
       loadType: d.loadType ?? loadType,
       primaryKey: d.primaryKey ?? item.primaryKey ?? [],
+      // icebergOptimizations.partitionSpec in the partitionBy form (checkL2 refused both at once).
+      partitionBy: d.icebergOptimizations.partitionSpec ?? d.partitionBy,
     },
   };
 });

@@ -158,8 +158,16 @@ export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
   const target = targetFileSize(w.metadata);
   const out: DataFile[] = [];
   const opts = w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {};
-  // Parquet bytes per row so far (the pilot's, then the written files').
-  let learnt: { bytes: number; rows: number } | undefined;
+  // Parquet bytes per row so far (the pilot's, then the written files'), less each file's footer,
+  // which every file carries once whatever its rows (wide tables: several KB).
+  let learnt: { bytes: number; rows: number; footer: number } | undefined;
+  const learn = (written: WrittenParquet, rows: bigint) => {
+    const footer = Number(written.footerSize);
+    learnt ??= { bytes: 0, rows: 0, footer };
+    learnt.bytes += Math.max(1, Number(written.fileSize) - footer);
+    learnt.rows += Number(rows);
+    learnt.footer = Math.max(learnt.footer, footer);
+  };
   /** Writes rowids [from, from+n) as one file, kept when its size is at most `keepUpTo`. */
   const writeOne = async (range: RowRange, from: bigint, n: bigint, keepUpTo: number) => {
     const uri = `${w.metadata.location}/data/${range.dir}${randomUUID()}.parquet`;
@@ -168,9 +176,10 @@ export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
     let written: WrittenParquet;
     try {
       written = await copyToParquet(w.duck, sql, staged.localPath, w.fieldIds, opts);
+      learn(written, n);
       if (Number(written.fileSize) > keepUpTo) {
         await staged.discard();
-        return { size: Number(written.fileSize), kept: false };
+        return false;
       }
     } catch (e) {
       await staged.discard();
@@ -180,7 +189,7 @@ export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
     failpoint('iceberg.data-file');
     if (written.rowCount === 0n) await w.io.delete(uri);
     else out.push(w.dataFile(uri, size, range.partition, written));
-    return { size, kept: true };
+    return true;
   };
   try {
     for (const range of w.ranges) {
@@ -190,16 +199,14 @@ export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
       if (!learnt) {
         const pilot = left < PILOT_ROWS ? left : PILOT_ROWS;
         // A pilot that is the whole range is the file, when it fits; otherwise it only measures.
-        const p = await writeOne(range, from, pilot, pilot === left ? target : -1);
-        learnt = { bytes: Math.max(1, p.size), rows: Number(pilot) };
-        if (p.kept) continue;
+        if (await writeOne(range, from, pilot, pilot === left ? target : -1)) continue;
       }
       while (left > 0n) {
-        const files = Math.max(1, Math.ceil((Number(left) * learnt.bytes) / learnt.rows / target));
+        const l = learnt!;
+        const room = Math.max(target - l.footer, target / 2);
+        const files = Math.max(1, Math.ceil((Number(left) * l.bytes) / l.rows / room));
         const n = (left + BigInt(files) - 1n) / BigInt(files);
-        const f = await writeOne(range, from, n, Number.POSITIVE_INFINITY);
-        learnt.bytes += f.size;
-        learnt.rows += Number(n);
+        await writeOne(range, from, n, Number.POSITIVE_INFINITY);
         from += n;
         left -= n;
       }
