@@ -131,6 +131,24 @@ describe('target file size', () => {
     expect(await readIds(t)).toEqual(input.map((x) => x.id).sort((a, b) => (a < b ? -1 : 1)));
   });
 
+  it('an unsorted query write larger than the target rolls too (written once, then cut)', async () => {
+    const t = await createTable(tc.catalog, 'lay.query', { schema, properties: props });
+    const r = await t.appendQuery(
+      `SELECT i::BIGINT AS id, 'q' AS grp, md5(i::VARCHAR) || md5((i * 7)::VARCHAR) AS payload, NULL::INT AS n FROM range(40000) t(i)`,
+    );
+    const files = await liveFiles(t);
+    expect(r.dataFiles).toBe(files.length);
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) expect(Number(f.file_size_in_bytes)).toBeLessThanOrEqual(TARGET * 1.1);
+    await checkFilesAgainstManifest(files);
+    expect((await readIds(t)).length).toBe(40_000);
+    // Only the files of the commit are in the table's data folder: the one-pass file is gone.
+    const onDisk = (await tc.catalog.io.list(`${t.metadata.location}/data`)).filter((u) =>
+      u.endsWith('.parquet'),
+    );
+    expect(onDisk.length).toBe(files.length);
+  });
+
   it('a small write stays one file, and a table without the property uses the local default', async () => {
     const t = await createTable(tc.catalog, 'lay.small', { schema });
     await t.append(makeRows(shuffled(40_000)));

@@ -1,7 +1,8 @@
 /**
  * Compaction (after Iceberg Java's RewriteDataFiles with the bin-pack strategy): small data files
  * and data files with position deletes are rewritten, per partition, into files of about
- * `write.target-file-size-bytes` (default 512 MiB), with the deletes applied; the delete files
+ * `write.target-file-size-bytes` (default as writers use it: 128 MiB on S3, 64 MiB locally; see
+ * write/file-layout.ts), with the deletes applied; the delete files
  * that applied only to rewritten files are dropped in the same `replace` snapshot. A file is a
  * candidate when it is smaller than the minimum size (75% of the target), larger than the maximum
  * (180%: it is split), or has deletes; a partition's candidates are rewritten when there are enough
@@ -39,18 +40,17 @@ import type { Table } from '../table.js';
 import { commitSnapshot } from '../write/commit.js';
 import { dataFileOf, fieldIdTree, writeDataFilesFromQuery } from '../write/data-writer.js';
 import { duckType } from '../write/duck-types.js';
-import { writeOrder } from '../write/file-layout.js';
+import { targetFileSize, writeOrder } from '../write/file-layout.js';
 import { partitionTypeFor, readManifestEntries, readManifestList } from '../write/manifest-io.js';
 import { deleteTarget } from '../write/position-deletes.js';
 import { REPLAN, snapshotsSince } from '../write/validate.js';
 import { canonicalPath } from './reachable.js';
 
-export const DEFAULT_TARGET_FILE_SIZE = 512 * 1024 * 1024;
 export const DEFAULT_MIN_INPUT_FILES = 5;
 const DEFAULT_MAX_REPLANS = 3;
 
 export interface CompactOptions {
-  /** Default: the table's `write.target-file-size-bytes`, else 512 MiB. */
+  /** Default: the table's `write.target-file-size-bytes`, else the writers' default (targetFileSize). */
   readonly targetFileSizeBytes?: number;
   /** Files smaller than this are candidates; default 75% of the target. */
   readonly minFileSizeBytes?: number;
@@ -255,9 +255,8 @@ export async function compactTable(table: Table, opts: CompactOptions = {}): Pro
 }
 
 function sizes(metadata: TableMetadata, opts: CompactOptions) {
-  const target =
-    opts.targetFileSizeBytes ??
-    Number(metadata.properties['write.target-file-size-bytes'] ?? DEFAULT_TARGET_FILE_SIZE);
+  // The writers' target (file-layout.ts), so compaction never merges the files a write rolled.
+  const target = opts.targetFileSizeBytes ?? targetFileSize(metadata);
   return {
     target,
     minSize: opts.minFileSizeBytes ?? Math.floor(target * 0.75),

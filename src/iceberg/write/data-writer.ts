@@ -1,8 +1,9 @@
 /**
  * Rows → Parquet data files → DataFile records. Rows are encoded to NDJSON chunks on local
  * disk (bounded rows per chunk, so memory stays flat however many rows come), DuckDB parses
- * each chunk in bulk and writes one Parquet file per partition, with Iceberg field ids on
- * every node, zstd, and the statistics manifests need.
+ * each chunk in bulk and writes Parquet with Iceberg field ids on every node, zstd, and the
+ * statistics manifests need: per partition, in the table's sort order, in files of about the
+ * target size (see file-layout.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -16,7 +17,7 @@ import {
 } from '../../duck/parquet.js';
 import { type Duck, scratchDir, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
 import { FloeError, isFloeError } from '../../errors.js';
-import type { FileIO } from '../io/file-io.js';
+import type { FileIO, StagedWrite } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, defaultSpec, type TableMetadata } from '../spec/metadata.js';
 import { indexSchema, type Schema } from '../spec/schema.js';
@@ -468,8 +469,9 @@ async function stagedRanges(
 /**
  * Writes the rows of a DuckDB query (columns named like the table's) as data files: the
  * columnar path for data already in DuckDB (L2 results, Parquet, bulk loads), with no
- * JavaScript per row. Unpartitioned tables are one COPY; partitioned ones stream the rows
- * through the row writer, which computes every partition transform.
+ * JavaScript per row. Unpartitioned tables: one COPY when unsorted and within the target size,
+ * else staged and cut into sorted, rolled files; partitioned ones stream the rows through the
+ * row writer, which computes every partition transform.
  */
 export async function writeDataFilesFromQuery(
   io: FileIO,
@@ -501,13 +503,44 @@ export async function writeDataFilesFromQuery(
     return writeDataFiles(io, metadata, jsonRowsForWriter(schema, rows), opts);
   }
   const order = writeOrder(metadata, schema);
+  const ids = fieldIdTree(schema);
+  const rowGroup = opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {};
   try {
     return await onDuck(async (duck) => {
+      let source = sql;
+      let oneFile: StagedWrite | undefined;
+      if (order.terms.length === 0) {
+        // Unsorted: one pass into one file, as most query writes fit the target; a larger one
+        // is cut into rolled files from that file (a columnar re-read) and the file is dropped.
+        const uri = `${metadata.location}/data/${randomUUID()}.parquet`;
+        oneFile = await io.stageWrite(uri);
+        let written: WrittenParquet;
+        try {
+          written = await copyToParquet(duck, sql, oneFile.localPath, ids, rowGroup);
+        } catch (e) {
+          await oneFile.discard();
+          throw e;
+        }
+        if (Number(written.fileSize) <= targetFileSize(metadata)) {
+          const size = await oneFile.publish();
+          failpoint('iceberg.data-file');
+          if (written.rowCount === 0n) {
+            await io.delete(uri);
+            return [];
+          }
+          return [dataFileOf(uri, size, {}, written, schema, metadata)];
+        }
+        source = `SELECT * FROM read_parquet(${sqlString(oneFile.localPath)})`;
+      }
       // Staged in write order, then cut into files of about the target size (file-layout.ts).
       const staged = `layout_${randomUUID().replace(/-/g, '')}`;
-      await duck.run(
-        `CREATE TEMP TABLE ${staged} AS ${sql}${order.terms.length ? ` ORDER BY ${order.terms.join(', ')}` : ''}`,
-      );
+      try {
+        await duck.run(
+          `CREATE TEMP TABLE ${staged} AS ${source}${order.terms.length ? ` ORDER BY ${order.terms.join(', ')}` : ''}`,
+        );
+      } finally {
+        await oneFile?.discard();
+      }
       try {
         const ranges = await stagedRanges(duck, staged, false, () => ({ partition: {}, dir: '' }));
         return await writeRollingFiles({
@@ -516,10 +549,10 @@ export async function writeDataFilesFromQuery(
           metadata,
           staged,
           select: schema.fields.map((f) => sqlIdent(f.name)).join(', '),
-          fieldIds: fieldIdTree(schema),
+          fieldIds: ids,
           ranges,
           ordered: order.terms.length > 0,
-          ...(opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {}),
+          ...rowGroup,
           dataFile: (uri, size, partition, w) =>
             dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId),
         });
