@@ -198,7 +198,8 @@ describe('sort order', () => {
     // Keys in one narrow band, plus new keys beyond every file.
     const band = ranges.sort((a, b) => (a.lo < b.lo ? -1 : 1))[1]!;
     const keys = [Number(band.lo) + 1, Number(band.lo) + 5, Number(band.hi) - 1, 50_000, 50_001];
-    const r = await t.merge(makeRows(keys, 9), { keys: ['id'] });
+    // Given in reverse: the one small file of new rows is sorted in its COPY.
+    const r = await t.merge(makeRows([...keys].reverse(), 9), { keys: ['id'] });
     expect(r.matchedRows).toBe(3n);
     const summary = r.snapshot.summary;
     expect(summary['added-position-delete-files']).toBe('1');
@@ -211,6 +212,7 @@ describe('sort order', () => {
       .filter((f) => !files.some((o) => o.file_path === f.file_path));
     expect(added.length).toBe(1);
     expect(added[0]!.sort_order_id).toBe(1);
+    expect(await fileFacts(added[0]!)).toMatchObject({ n: 5n, unsorted: 0 });
     const rows = await t.scan().toRows();
     expect(rows.length).toBe(40_002);
     expect(

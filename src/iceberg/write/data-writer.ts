@@ -9,24 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  copyToParquet,
-  type FieldIdNode,
-  type FieldIdTree,
-  type WrittenParquet,
-} from '../../duck/parquet.js';
+import type { FieldIdNode, FieldIdTree, WrittenParquet } from '../../duck/parquet.js';
 import { type Duck, scratchDir, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
 import { FloeError, isFloeError } from '../../errors.js';
-import type { FileIO, StagedWrite } from '../io/file-io.js';
+import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, defaultSpec, type TableMetadata } from '../spec/metadata.js';
 import { indexSchema, type Schema } from '../spec/schema.js';
 import { applyTransform, partitionPath } from '../spec/transforms.js';
 import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveType } from '../spec/types.js';
 import { toPhysical } from '../spec/values.js';
-import { failpoint } from '../util/failpoint.js';
 import { assertWritable, castFromStaging, duckType, stagingType } from './duck-types.js';
-import { type RowRange, targetFileSize, writeOrder, writeRollingFiles } from './file-layout.js';
+import { type RowRange, writeOneThenRoll, writeOrder, writeRollingFiles } from './file-layout.js';
 import { partitionTypeFor } from './manifest-io.js';
 import { compileLineEncoder } from './row-encoder.js';
 import { fileMetrics } from './stats.js';
@@ -333,12 +327,11 @@ async function writeChunk(
   const reader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
   const order = writeOrder(metadata, schema);
   // Materializing the staged rows costs memory in proportion to the input (DuckDB spills it).
-  // Partitioned writes need it (files per partition), so do sorted writes and inputs that may
-  // exceed the target file size (files are rowid ranges of the staged rows; Parquet is never
-  // larger than the JSON it comes from, so a smaller input is one file). Dedupe needs it only
+  // Partitioned writes need it (files per partition are rowid ranges of the staged rows); the
+  // others are one sorted COPY, cut afterwards if too large (writeOneThenRoll). Dedupe needs it only
   // when keys actually repeat, which a cheap key-only pass finds out; MERGE's key lookups can
   // read the file again instead.
-  let materialize = partitioned || order.terms.length > 0 || chunkBytes > targetFileSize(metadata);
+  let materialize = partitioned;
   let dedupe = opts.dedupe;
   if (dedupe && !partitioned) {
     const keys = dedupe.keys.map(sqlIdent).join(', ');
@@ -370,25 +363,20 @@ async function writeChunk(
   const out: DataFile[] = [];
   await withDuck(async (duck: Duck) => {
     if (!materialize) {
-      // One file straight from the JSON reader: no sort, no partitions, smaller than the target.
-      const uri = `${metadata.location}/data/${randomUUID()}.parquet`;
-      const staged = await io.stageWrite(uri);
-      try {
-        const written = await copyToParquet(
+      // Straight from the JSON reader (no partitions, no duplicate keys): one sorted COPY,
+      // cut into rolled files only when larger than the target.
+      out.push(
+        ...(await writeOneThenRoll({
           duck,
-          `SELECT ${select} FROM ${reader}`,
-          staged.localPath,
-          ids,
-          rowGroupSize ? { rowGroupSize } : {},
-        );
-        const size = await staged.publish();
-        failpoint('iceberg.data-file');
-        if (written.rowCount === 0n) await io.delete(uri);
-        else out.push(dataFile(uri, size, {}, written));
-      } catch (e) {
-        await staged.discard();
-        throw e;
-      }
+          io,
+          metadata,
+          sql: `SELECT ${select} FROM ${reader}`,
+          order,
+          fieldIds: ids,
+          ...(rowGroupSize ? { rowGroupSize } : {}),
+          dataFile,
+        })),
+      );
       if (opts.onStaged) await opts.onStaged(duck, reader);
       return;
     }
@@ -469,9 +457,9 @@ async function stagedRanges(
 /**
  * Writes the rows of a DuckDB query (columns named like the table's) as data files: the
  * columnar path for data already in DuckDB (L2 results, Parquet, bulk loads), with no
- * JavaScript per row. Unpartitioned tables: one COPY when unsorted and within the target size,
- * else staged and cut into sorted, rolled files; partitioned ones stream the rows through the
- * row writer, which computes every partition transform.
+ * JavaScript per row. Unpartitioned tables: one COPY (sorted by the table's sort order), cut
+ * into rolled files when larger than the target size; partitioned ones stream the rows through
+ * the row writer, which computes every partition transform.
  */
 export async function writeDataFilesFromQuery(
   io: FileIO,
@@ -503,62 +491,19 @@ export async function writeDataFilesFromQuery(
     return writeDataFiles(io, metadata, jsonRowsForWriter(schema, rows), opts);
   }
   const order = writeOrder(metadata, schema);
-  const ids = fieldIdTree(schema);
-  const rowGroup = opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {};
   try {
     return await onDuck(async (duck) => {
-      let source = sql;
-      let oneFile: StagedWrite | undefined;
-      if (order.terms.length === 0) {
-        // Unsorted: one pass into one file, as most query writes fit the target; a larger one
-        // is cut into rolled files from that file (a columnar re-read) and the file is dropped.
-        const uri = `${metadata.location}/data/${randomUUID()}.parquet`;
-        oneFile = await io.stageWrite(uri);
-        let written: WrittenParquet;
-        try {
-          written = await copyToParquet(duck, sql, oneFile.localPath, ids, rowGroup);
-        } catch (e) {
-          await oneFile.discard();
-          throw e;
-        }
-        if (Number(written.fileSize) <= targetFileSize(metadata)) {
-          const size = await oneFile.publish();
-          failpoint('iceberg.data-file');
-          if (written.rowCount === 0n) {
-            await io.delete(uri);
-            return [];
-          }
-          return [dataFileOf(uri, size, {}, written, schema, metadata)];
-        }
-        source = `SELECT * FROM read_parquet(${sqlString(oneFile.localPath)})`;
-      }
-      // Staged in write order, then cut into files of about the target size (file-layout.ts).
-      const staged = `layout_${randomUUID().replace(/-/g, '')}`;
-      try {
-        await duck.run(
-          `CREATE TEMP TABLE ${staged} AS ${source}${order.terms.length ? ` ORDER BY ${order.terms.join(', ')}` : ''}`,
-        );
-      } finally {
-        await oneFile?.discard();
-      }
-      try {
-        const ranges = await stagedRanges(duck, staged, false, () => ({ partition: {}, dir: '' }));
-        return await writeRollingFiles({
-          duck,
-          io,
-          metadata,
-          staged,
-          select: schema.fields.map((f) => sqlIdent(f.name)).join(', '),
-          fieldIds: ids,
-          ranges,
-          ordered: order.terms.length > 0,
-          ...rowGroup,
-          dataFile: (uri, size, partition, w) =>
-            dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId),
-        });
-      } finally {
-        await duck.run(`DROP TABLE IF EXISTS ${staged}`);
-      }
+      return writeOneThenRoll({
+        duck,
+        io,
+        metadata,
+        sql,
+        order,
+        fieldIds: fieldIdTree(schema),
+        ...(opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {}),
+        dataFile: (uri, size, partition, w) =>
+          dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId),
+      });
     });
   } catch (e) {
     if (isFloeError(e)) throw e.withContext({ table: opts.table });

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { copyToParquet, type FieldIdTree, type WrittenParquet } from '../../duck/parquet.js';
-import { type Duck, sqlIdent } from '../../duck/session.js';
+import { type Duck, sqlIdent, sqlString } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
@@ -128,13 +128,15 @@ export interface RollingWrite {
   readonly duck: Duck;
   readonly io: FileIO;
   readonly metadata: TableMetadata;
-  /** Staged rows in write order: each range is `rowid` first … first+count-1. */
+  /** Staged rows: each range is `position` first … first+count-1, in write order. */
   readonly staged: string;
+  /** The staged table's column numbering its rows in write order; default `rowid`. */
+  readonly position?: string;
   /** The SELECT list producing the table's columns from the staged table. */
   readonly select: string;
   readonly fieldIds: FieldIdTree;
   readonly ranges: readonly RowRange[];
-  /** Keep rowid order inside each file (the staged rows are sorted). */
+  /** Keep the position order inside each file (the staged rows are sorted). */
   readonly ordered: boolean;
   readonly rowGroupSize?: number;
   /** Builds the DataFile of a written file. */
@@ -144,6 +146,8 @@ export interface RollingWrite {
     partition: Record<string, unknown>,
     w: WrittenParquet,
   ) => DataFile;
+  /** A file of these rows already written (its size says the bytes per row; no pilot needed). */
+  readonly measured?: WrittenParquet;
 }
 
 /**
@@ -168,11 +172,13 @@ export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
     learnt.rows += Number(rows);
     learnt.footer = Math.max(learnt.footer, footer);
   };
+  if (w.measured && w.measured.rowCount > 0n) learn(w.measured, w.measured.rowCount);
   /** Writes rowids [from, from+n) as one file, kept when its size is at most `keepUpTo`. */
   const writeOne = async (range: RowRange, from: bigint, n: bigint, keepUpTo: number) => {
     const uri = `${w.metadata.location}/data/${range.dir}${randomUUID()}.parquet`;
     const staged = await w.io.stageWrite(uri);
-    const sql = `SELECT ${w.select} FROM ${w.staged} WHERE rowid >= ${from} AND rowid < ${from + n}${w.ordered ? ' ORDER BY rowid' : ''}`;
+    const pos = w.position ?? 'rowid';
+    const sql = `SELECT ${w.select} FROM ${w.staged} WHERE ${pos} >= ${from} AND ${pos} < ${from + n}${w.ordered ? ` ORDER BY ${pos}` : ''}`;
     let written: WrittenParquet;
     try {
       written = await copyToParquet(w.duck, sql, staged.localPath, w.fieldIds, opts);
@@ -216,4 +222,71 @@ export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
     throw e;
   }
   return out;
+}
+
+export interface OneThenRoll {
+  readonly duck: Duck;
+  readonly io: FileIO;
+  readonly metadata: TableMetadata;
+  /** A SELECT of the table's columns (final types), unordered. */
+  readonly sql: string;
+  readonly order: WriteOrder;
+  readonly fieldIds: FieldIdTree;
+  readonly rowGroupSize?: number;
+  readonly dataFile: RollingWrite['dataFile'];
+}
+
+/**
+ * Writes an unpartitioned write's rows: one COPY into one file, sorted by the write order in the
+ * COPY, which is the whole write when it fits the target size (most writes: one pass, one sort,
+ * nothing staged). A larger file is cut into rolled files from itself (a columnar re-read in its
+ * row order, by `file_row_number`) and then dropped.
+ */
+export async function writeOneThenRoll(w: OneThenRoll): Promise<DataFile[]> {
+  const uri = `${w.metadata.location}/data/${randomUUID()}.parquet`;
+  const oneFile = await w.io.stageWrite(uri);
+  const rowGroup = w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {};
+  let written: WrittenParquet;
+  try {
+    const orderBy = w.order.terms.length ? ` ORDER BY ${w.order.terms.join(', ')}` : '';
+    written = await copyToParquet(w.duck, `${w.sql}${orderBy}`, oneFile.localPath, w.fieldIds, rowGroup);
+  } catch (e) {
+    await oneFile.discard();
+    throw e;
+  }
+  if (Number(written.fileSize) <= targetFileSize(w.metadata)) {
+    const size = await oneFile.publish();
+    failpoint('iceberg.data-file');
+    if (written.rowCount === 0n) {
+      await w.io.delete(uri);
+      return [];
+    }
+    return [w.dataFile(uri, size, {}, written)];
+  }
+  const staged = `rolled_${randomUUID().replace(/-/g, '')}`;
+  try {
+    await w.duck.run(
+      `CREATE TEMP TABLE ${staged} AS SELECT * FROM read_parquet(${sqlString(oneFile.localPath)}, file_row_number = true)`,
+    );
+  } finally {
+    await oneFile.discard();
+  }
+  try {
+    return await writeRollingFiles({
+      duck: w.duck,
+      io: w.io,
+      metadata: w.metadata,
+      staged,
+      position: 'file_row_number',
+      select: Object.keys(w.fieldIds).map(sqlIdent).join(', '),
+      fieldIds: w.fieldIds,
+      ranges: [{ first: 0n, count: written.rowCount, partition: {}, dir: '' }],
+      ordered: w.order.terms.length > 0,
+      ...rowGroup,
+      dataFile: w.dataFile,
+      measured: written,
+    });
+  } finally {
+    await w.duck.run(`DROP TABLE IF EXISTS ${staged}`);
+  }
 }
