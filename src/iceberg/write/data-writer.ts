@@ -331,7 +331,10 @@ async function writeChunk(
   // others are one sorted COPY, cut afterwards if too large (writeOneThenRoll). Dedupe needs it only
   // when keys actually repeat, which a cheap key-only pass finds out; MERGE's key lookups can
   // read the file again instead.
-  let materialize = partitioned;
+  // A sort straight off the JSON reader holds the reader's per-thread buffers and the sort's at
+  // once and overruns the memory limit on wide records (1M Wrike tasks at 256 MB: out of
+  // memory); sorting a staged table spills cleanly.
+  let materialize = partitioned || order.terms.length > 0;
   let dedupe = opts.dedupe;
   if (dedupe && !partitioned) {
     const keys = dedupe.keys.map(sqlIdent).join(', ');
@@ -363,7 +366,7 @@ async function writeChunk(
   const out: DataFile[] = [];
   await withDuck(async (duck: Duck) => {
     if (!materialize) {
-      // Straight from the JSON reader (no partitions, no duplicate keys): one sorted COPY,
+      // Straight from the JSON reader (no partitions, no sort, no duplicate keys): one COPY,
       // cut into rolled files only when larger than the target.
       out.push(
         ...(await writeOneThenRoll({
@@ -386,12 +389,29 @@ async function writeChunk(
           dedupe.orderBy ? `${sqlIdent(dedupe.orderBy)} DESC NULLS LAST, ` : ''
         }${sqlIdent(SEQ_COL)} DESC) = 1`
       : '';
-    // Write order: partition first (each partition a contiguous rowid range), then the sort order.
-    const orderBy = [...(partitioned ? [sqlIdent(PART_COL)] : []), ...order.terms];
+    // Partitioned: staged in write order, partition first, so each partition is a contiguous
+    // rowid range. Unpartitioned: staged as read, sorted by the COPY (writeOneThenRoll).
+    const orderBy = partitioned ? [sqlIdent(PART_COL), ...order.terms] : [];
     await duck.run(
       `CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${qualify}${orderBy.length ? ` ORDER BY ${orderBy.join(', ')}` : ''}`,
     );
     try {
+      if (!partitioned) {
+        out.push(
+          ...(await writeOneThenRoll({
+            duck,
+            io,
+            metadata,
+            sql: `SELECT ${select} FROM ${staged}`,
+            order,
+            fieldIds: ids,
+            ...(rowGroupSize ? { rowGroupSize } : {}),
+            dataFile,
+          })),
+        );
+        if (opts.onStaged) await opts.onStaged(duck, staged);
+        return;
+      }
       const ranges = await stagedRanges(duck, staged, partitioned, (key) => {
         const g = tuples[key];
         if (!g) throw new Error(`staged rows name partition ${key}, which this chunk never saw`);
