@@ -412,7 +412,7 @@ async function writeChunk(
         if (opts.onStaged) await opts.onStaged(duck, staged);
         return;
       }
-      const ranges = await stagedRanges(duck, staged, partitioned, (key) => {
+      const ranges = await partitionRanges(duck, staged, (key) => {
         const g = tuples[key];
         if (!g) throw new Error(`staged rows name partition ${key}, which this chunk never saw`);
         const dir = `${partitionType.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.values[p.name])).join('/')}/`;
@@ -448,19 +448,14 @@ async function writeChunk(
 }
 
 /**
- * The rowid ranges of a staged table written in (partition, sort) order: one per partition (the
- * staged rows carry its number in PART_COL), else one for all rows.
+ * The rowid ranges of a staged table written in (partition, sort) order, one per partition (the
+ * staged rows carry its number in PART_COL).
  */
-async function stagedRanges(
+async function partitionRanges(
   duck: Duck,
   staged: string,
-  partitioned: boolean,
   partitionOf: (key: number) => { partition: Record<string, unknown>; dir: string },
 ): Promise<RowRange[]> {
-  if (!partitioned) {
-    const [r] = await duck.json(`SELECT count(*)::VARCHAR AS n FROM ${staged}`);
-    return [{ first: 0n, count: BigInt(String(r?.n ?? 0)), partition: {}, dir: '' }];
-  }
   const rows = await duck.json(
     `SELECT ${sqlIdent(PART_COL)} AS k, min(rowid)::VARCHAR AS lo, max(rowid)::VARCHAR AS hi, count(*)::VARCHAR AS n FROM ${staged} GROUP BY 1 ORDER BY lo`,
   );

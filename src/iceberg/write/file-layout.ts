@@ -4,9 +4,11 @@
  * narrow key range, so MERGE (which prunes candidate files by their key bounds) and readers
  * (which prune by column bounds) open fewer files.
  *
- * Rows are first staged in a DuckDB temp table in write order (DuckDB sorts and spills), so that
- * each output file is a contiguous rowid range of it. DuckDB's own `FILE_SIZE_BYTES` rotation
- * is not used: with several threads it interleaves rows across the files it rotates (checked
+ * An unpartitioned write is one COPY sorted by the write order (writeOneThenRoll), cut from
+ * itself only when larger than the target; a partitioned one stages its rows in a DuckDB temp
+ * table in (partition, sort) order, each partition a contiguous rowid range (writeRollingFiles).
+ * Either way each output file is a contiguous range of rows in write order. DuckDB's own
+ * `FILE_SIZE_BYTES` rotation is not used: with several threads it interleaves rows across the files it rotates (checked
  * with 1.5.x: overlapping key ranges even under ORDER BY, files up to 1.5x the limit, and empty
  * trailing files), which would undo the disjoint ranges sorting is for.
  */
