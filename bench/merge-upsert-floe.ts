@@ -1,8 +1,9 @@
 /**
  * floe's side of the upsert benchmark (bench/merge-upsert.bench.ts), one step per process so each
  * step's peak RSS is its own:
- *   load   DIR TABLE MODE              creates TABLE (write.merge.mode = MODE) and appends
- *                                     DIR/base.parquet with one COPY (untimed by the bench)
+ *   load   DIR TABLE MODE [sorted]     creates TABLE (write.merge.mode = MODE; `sorted`: with sort
+ *                                     order id) and appends DIR/base.parquet (the first write; its
+ *                                     time and peak RSS are reported, the upsert is timed apart)
  *   upsert DIR TABLE EXPECTED_ROWS     merges DIR/upsert.ndjson by id (the L1 path: NDJSON input,
  *                                     keys [id], orderBy updated_at), timed
  * Prints one JSON object. The catalog is DIR/floe.db, the warehouse DIR/floe-wh.
@@ -13,7 +14,7 @@ import { createTable, loadTable, SqlCatalog } from '../src/iceberg/index.js';
 import { liveRecords } from '../src/iceberg/spec/metadata.js';
 import { mergeFields } from './merge-data.js';
 
-const [step, dir, table, arg] = process.argv.slice(2);
+const [step, dir, table, arg, layout] = process.argv.slice(2);
 const catalog = new SqlCatalog({
   name: 'bench',
   path: join(dir!, 'floe.db'),
@@ -25,6 +26,7 @@ if (step === 'load') {
   const t = await createTable(catalog, `bench.${table}`, {
     schema: mergeFields(),
     properties: { 'write.merge.mode': arg! },
+    ...(layout === 'sorted' ? { sortBy: [{ source: 'id' }] } : {}),
   });
   const t0 = performance.now();
   const r = await t.appendQuery(`SELECT * FROM read_parquet(${sqlString(join(dir!, 'base.parquet'))})`);

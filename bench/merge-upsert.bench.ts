@@ -28,6 +28,7 @@ const opts = { maxBuffer: 16 << 20, timeout: 60 * 60_000 };
 
 interface UpsertResult {
   seconds: number;
+  data_files?: number;
   peak_rss_mb: number;
   total_records: number;
   matched?: number;
@@ -66,13 +67,17 @@ export async function run(): Promise<BenchFigure[]> {
     });
 
     const results: Record<string, UpsertResult> = {};
-    for (const [name, mode] of [
-      ['mor', 'merge-on-read'],
-      ['cow', 'copy-on-write'],
+    const loads: Record<string, UpsertResult> = {};
+    for (const [name, mode, layout] of [
+      ['mor', 'merge-on-read', 'unsorted'],
+      ['cow', 'copy-on-write', 'unsorted'],
+      ['mor_sorted', 'merge-on-read', 'sorted'],
     ] as const) {
-      await floe('load', dir, name, mode);
+      loads[name] = await floe('load', dir, name, mode, layout);
       results[name] = await floe('upsert', dir, name, String(upserts));
-      process.stderr.write(`  floe ${mode}: ${JSON.stringify(results[name])}\n`);
+      process.stderr.write(
+        `  floe ${mode} ${layout}: load ${JSON.stringify(loads[name])} upsert ${JSON.stringify(results[name])}\n`,
+      );
     }
     await py('load', dir);
     results.py = await py('upsert', dir);
@@ -81,9 +86,32 @@ export async function run(): Promise<BenchFigure[]> {
       if (r.total_records !== expectedTotal)
         throw new Error(`${name}: ${r.total_records} rows after the upsert, expected ${expectedTotal}`);
     }
-    const { mor, cow, py: pyi } = results as Record<'mor' | 'cow' | 'py', UpsertResult>;
+    const {
+      mor,
+      cow,
+      mor_sorted: sorted,
+      py: pyi,
+    } = results as Record<'mor' | 'cow' | 'mor_sorted' | 'py', UpsertResult>;
     const label = `${upserts} into ${rows}`;
     return [
+      {
+        name: `first write ${rows}: floe unsorted`,
+        value: loads.mor!.seconds,
+        unit: 's',
+        note: `${loads.mor!.data_files} file(s), peak RSS ${loads.mor!.peak_rss_mb.toFixed(0)} MB`,
+      },
+      {
+        name: `first write ${rows}: floe sorted by id`,
+        value: loads.mor_sorted!.seconds,
+        unit: 's',
+        note: `${loads.mor_sorted!.data_files} file(s), peak RSS ${loads.mor_sorted!.peak_rss_mb.toFixed(0)} MB`,
+      },
+      {
+        name: `upsert ${label}: floe MoR, sorted table`,
+        value: sorted.seconds,
+        unit: 's',
+        note: `applied: ${sorted.applied}, peak RSS ${sorted.peak_rss_mb.toFixed(0)} MB`,
+      },
       {
         name: `upsert ${label}: floe MoR`,
         value: mor.seconds,

@@ -5,6 +5,7 @@
  * upper-case spelling, as `source-schema.ts` does, so `merge` and `MERGE` mean the same.
  */
 import { z } from 'zod';
+import { parseSortField, parseTermExpression } from '../iceberg/spec/sort-order.js';
 import { COLUMN_NAME, COLUMN_REFERENCE, identifier } from './identifiers.js';
 
 const upper = (v: unknown) => (typeof v === 'string' ? v.trim().toUpperCase() : v);
@@ -142,6 +143,119 @@ export function checkDestinationNames(
       path: ['destination', 'glueTable'],
       message: 'is required',
       params: { fix: 'set destination.glueTable (or destination.tableName) to the Iceberg table name' },
+    });
+  }
+}
+
+/**
+ * `day(updated_date)`, `bucket(16, id)`, `truncate(4, name)`, `id`: one partition field in
+ * Iceberg's expression syntax (as Spark's `PARTITIONED BY` writes it), or the partitionBy object
+ * form. Parsed into the partitionBy form, so the rest of floe sees one shape.
+ */
+const PartitionTermSchema = z
+  .union([
+    z.string().transform((text, ctx) => {
+      try {
+        const t = parseTermExpression(text);
+        if (!COLUMN_TERM.test(t.source)) throw new Error(`"${t.source}" is not a column name`);
+        return { source: t.source, transform: t.transform ?? 'identity' };
+      } catch (e) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a partition field: ${(e as Error).message}`,
+          params: {
+            fix: 'write a column, or a transform of one: identity(col), year(col), month(col), day(col), hour(col), bucket(N, col), truncate(W, col), void(col)',
+          },
+        });
+        return z.NEVER;
+      }
+    }),
+    PartitionFieldSchema,
+  ])
+  .describe(
+    'A partition field: Iceberg expression syntax, e.g. "day(updated_date)", "bucket(16, id)", "id", or the partitionBy object form.',
+  );
+
+/** A column reference as configs write it: a name or a dotted path, no quotes or parentheses. */
+const COLUMN_TERM = /^[^\s()"',]+$/;
+
+/** `id`, `updated_date desc`, `created_date asc nulls last`, `day(updated_date)`: one sort field. */
+const SortTermSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      const f = parseSortField(text);
+      if (!COLUMN_TERM.test(f.source)) throw new Error(`"${f.source}" is not a column name`);
+      return f;
+    } catch (e) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is not a sort field: ${(e as Error).message}`,
+        params: {
+          fix: 'write a column, optionally a transform of it, then asc|desc and nulls first|last, e.g. "updated_date desc nulls last"',
+        },
+      });
+      return z.NEVER;
+    }
+  })
+  .describe(
+    'A sort field: a column (or a transform of one, e.g. "day(updated_date)"), then optional asc|desc and nulls first|last.',
+  );
+
+/**
+ * Table layout options of a destination (floe extensions in `icebergOptimizations`): partition
+ * spec, sort order and target file size. Partition spec and sort order apply when floe creates
+ * the table; the target file size is also set on an existing table.
+ */
+export const LayoutOptionsShape = {
+  partitionSpec: z
+    .array(PartitionTermSchema)
+    .optional()
+    .describe(
+      'Partition spec for a table floe creates, in Iceberg expression syntax, e.g. ["day(updated_date)", "bucket(16, id)"]. Columns are resolved with columnNaming. Same as destination.partitionBy (give one of the two). Existing tables keep their spec.',
+    ),
+  sortOrder: z
+    .array(SortTermSchema)
+    .optional()
+    .describe(
+      'Sort order for a table floe creates, e.g. ["id"] or ["updated_date desc"]: every write sorts its rows by it, so files hold narrow key ranges and MERGE and readers skip more files. Default: the primaryKey for MERGE tables, else unsorted; [] = unsorted. Existing tables keep theirs (`floe table alter --sort-by` changes it).',
+    ),
+  targetFileSizeBytes: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      "Target data file size in bytes (Iceberg's write.target-file-size-bytes): writes roll to a new file at about this size. Set on the table when floe creates it, and updated on an existing table. Default: 128 MiB on S3, 64 MiB for local tables.",
+    ),
+} as const;
+
+/** The sort fields a MERGE table gets when its config names none: the primary key, ascending. */
+export function defaultSortOrder(primaryKey: readonly string[], writeMode: WriteMode): { source: string }[] {
+  return writeMode === 'MERGE' ? primaryKey.map((source) => ({ source })) : [];
+}
+
+/** Both `partitionBy` and `icebergOptimizations.partitionSpec` set: one issue naming both. */
+export function checkOnePartitionSpec(
+  d: { partitionBy?: unknown; icebergOptimizations?: unknown },
+  ctx: {
+    addIssue(issue: {
+      code: 'custom';
+      path: (string | number)[];
+      message: string;
+      params: { fix: string };
+    }): void;
+  },
+): void {
+  const spec = (d.icebergOptimizations as { partitionSpec?: unknown } | undefined)?.partitionSpec;
+  if (Array.isArray(d.partitionBy) && d.partitionBy.length > 0 && spec !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['destination', 'icebergOptimizations', 'partitionSpec'],
+      message: 'destination.partitionBy and destination.icebergOptimizations.partitionSpec are both set',
+      params: {
+        fix: 'keep one of them: icebergOptimizations.partitionSpec (e.g. ["day(updated_date)"]) or destination.partitionBy',
+      },
     });
   }
 }

@@ -10,6 +10,8 @@
 import { z } from 'zod';
 import {
   checkDestinationNames,
+  checkOnePartitionSpec,
+  LayoutOptionsShape,
   LoadTypeSchema,
   NotificationsSchema,
   PartitionBySchema,
@@ -69,9 +71,13 @@ export const L1DestinationSchema = z
           .union([z.boolean(), z.array(z.string())])
           .default(true)
           .describe('true: new source fields become new optional columns; false: the table schema is kept.'),
+        // ---- floe extensions ----
+        ...LayoutOptionsShape,
       })
       .prefault({})
-      .describe('Iceberg write options (seed field).'),
+      .describe(
+        'Iceberg write options (seed field): schema evolution, and the table layout (partitionSpec, sortOrder, targetFileSizeBytes).',
+      ),
     // ---- floe extensions ----
     namespace: identifier(GLUE_NAME)
       .optional()
@@ -236,6 +242,7 @@ function checkL1(item: L1Item, ctx: z.RefinementCtx): void {
   const d = item.destination as Partial<L1Item['destination']> | undefined;
   if (d === undefined || typeof d !== 'object') return;
   checkDestinationNames(d, ctx);
+  checkOnePartitionSpec(d, ctx);
   const pk = Array.isArray(d.primaryKey) ? d.primaryKey : [];
   if (d.defaultwriteMode === 'MERGE' && pk.length === 0) {
     ctx.addIssue({
@@ -274,6 +281,9 @@ export const L1ConfigSchema = L1ItemSchema.superRefine(checkL1, { when: isObject
       tableName: d.tableName ?? d.glueTable ?? '',
       loadType: d.loadType ?? item.source.defaultFetchMode ?? 'FULL',
       lookbackSeconds: d.lookbackSeconds ?? item.source.incremental?.lookbackSeconds ?? 0,
+      // One partition spec shape for the rest of floe: icebergOptimizations.partitionSpec, when
+      // given, in the partitionBy form (checkL1 refused both at once).
+      partitionBy: d.icebergOptimizations.partitionSpec ?? d.partitionBy,
     },
   };
 });

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import {
   checkDestinationNames,
+  checkOnePartitionSpec,
+  LayoutOptionsShape,
   LoadTypeSchema,
   NotificationsSchema,
   PartitionBySchema,
@@ -98,6 +100,10 @@ export const L2DestinationSchema = z
       .describe('Iceberg table name (default: glueTable).')
       .meta({ examples: ['projects'] }),
     partitionBy: PartitionBySchema,
+    icebergOptimizations: z
+      .looseObject(LayoutOptionsShape)
+      .prefault({})
+      .describe('Table layout: partitionSpec, sortOrder, targetFileSizeBytes (as in L1 configs).'),
     columnNaming: z
       .enum(COLUMN_NAMINGS)
       .default('snake_case')
@@ -182,6 +188,7 @@ function checkL2(item: L2Item, ctx: z.RefinementCtx): void {
   const d = item.destination as Partial<L2Item['destination']> | undefined;
   if (d !== undefined && typeof d === 'object') {
     checkDestinationNames(d, ctx);
+    checkOnePartitionSpec(d, ctx);
     const pk = d.primaryKey ?? (Array.isArray(item.primaryKey) ? item.primaryKey : []);
     if (d.defaultwriteMode === 'MERGE' && (!Array.isArray(pk) || pk.length === 0)) {
       ctx.addIssue({
@@ -269,6 +276,8 @@ export const L2ConfigSchema = L2ItemSchema.superRefine(checkL2, { when: isObject
       tableName: d.tableName ?? d.glueTable ?? '',
       loadType: d.loadType ?? loadType,
       primaryKey: d.primaryKey ?? item.primaryKey ?? [],
+      // icebergOptimizations.partitionSpec in the partitionBy form (checkL2 refused both at once).
+      partitionBy: d.icebergOptimizations.partitionSpec ?? d.partitionBy,
     },
   };
 });

@@ -35,6 +35,8 @@ export interface WrittenParquet {
   readonly path: string;
   readonly rowCount: bigint;
   readonly fileSize: bigint;
+  /** Bytes of the Parquet footer (the file's fixed overhead: schema, row group metadata). */
+  readonly footerSize: bigint;
   /** Keyed by column path, parts joined by U+001F (`s\u001Fx`, `l\u001Felement`, `m\u001Fkey`). */
   readonly columns: Map<string, ColumnStats>;
   /** First byte of each row group (dictionary page, else data page), ascending. */
@@ -70,6 +72,7 @@ export async function copyToParquet(
   const r = rows[0] as {
     count: string;
     file_size_bytes: string;
+    footer_size_bytes?: string;
     column_statistics: { key: string; value: { key: string; value: string }[] }[];
   };
   const columns = new Map<string, ColumnStats>();
@@ -93,6 +96,7 @@ export async function copyToParquet(
     path,
     rowCount: BigInt(r.count),
     fileSize: BigInt(r.file_size_bytes),
+    footerSize: BigInt(r.footer_size_bytes ?? 0),
     columns,
     splitOffsets: groups.map((g) => BigInt(g.off as string)),
   };

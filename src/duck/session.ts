@@ -4,6 +4,8 @@
  * and statistics, reading Parquet by field id, running L2 SQL — so JavaScript stays off the
  * per-value path.
  */
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, JsonDuckDBValueConverter } from '@duckdb/node-api';
@@ -32,6 +34,53 @@ export function scratchDir(): string {
  */
 export const SPILL_DIR_PREFIX = 'floe-duckdb-';
 
+/** The folder the spill folder goes in; default the OS temp folder. */
+let spillParent: string | undefined;
+/** The spill parent the running instance was created with. */
+let instanceSpillParent: string | undefined;
+
+/**
+ * Puts DuckDB's spill folder (`<parent>/floe-duckdb-<pid>`) in `parent` — a local run points it
+ * at its project's `.floe/tmp`, so big sorts spill on the project's disk, next to the data, and
+ * not into a small OS temp partition. DuckDB fixes the folder when the instance starts and cannot
+ * move it once used, so an idle instance that spills elsewhere is closed (an idle instance holds
+ * nothing: connections and their temp tables end with each unit of work) and the next use starts
+ * one here. Returns false when an instance busy elsewhere has to keep its folder.
+ */
+export async function setSpillParent(parent: string | undefined): Promise<boolean> {
+  spillParent = parent;
+  if (instance === undefined || instanceSpillParent === parent) return true;
+  return closeIdleInstance();
+}
+
+/** This process's spill folder, as the running instance (or else the next one) uses it. */
+export function spillDir(): string {
+  const parent = instance ? instanceSpillParent : spillParent;
+  return join(parent ?? tmpdir(), `${SPILL_DIR_PREFIX}${process.pid}`);
+}
+
+/**
+ * A run that pointed the spill folder at `parent` is ending (and the folder may go with its
+ * project): the default comes back, and the instance spilling there is closed when idle, its
+ * spill folder removed. Returns whether it was closed.
+ */
+export async function releaseSpillParent(parent: string): Promise<boolean> {
+  if (spillParent === parent) spillParent = undefined;
+  if (!instance || instanceSpillParent !== parent) return false;
+  return closeIdleInstance();
+}
+
+async function closeIdleInstance(): Promise<boolean> {
+  if (!instance || active.size > 0) return false;
+  const pending = instance;
+  const dir = spillDir();
+  instance = undefined;
+  instanceSpillParent = undefined;
+  (await pending).closeSync();
+  await rm(dir, { recursive: true, force: true });
+  return true;
+}
+
 /** Interrupts every DuckDB statement running now (they fail with an "Interrupted" error). */
 export function interruptAll(): number {
   for (const c of active) c.interrupt();
@@ -44,11 +93,14 @@ async function getInstance(): Promise<DuckDBInstance> {
 }
 
 async function createInstance(): Promise<DuckDBInstance> {
+  instanceSpillParent = spillParent;
+  // DuckDB creates the spill folder itself but not its parents.
+  if (spillParent) mkdirSync(spillParent, { recursive: true });
   const db = await DuckDBInstance.create(':memory:', {
     // Bound memory so big writes spill instead of growing the process without limit.
     memory_limit: process.env.FLOE_DUCKDB_MEMORY ?? '256MB',
     // Large sorts and MERGE staging spill here instead of growing the process.
-    temp_directory: join(tmpdir(), `${SPILL_DIR_PREFIX}${process.pid}`),
+    temp_directory: join(spillParent ?? tmpdir(), `${SPILL_DIR_PREFIX}${process.pid}`),
     threads:
       process.env.FLOE_DUCKDB_THREADS ??
       String(Math.max(1, Math.min(4, (await import('node:os')).availableParallelism()))),

@@ -46,10 +46,17 @@ export type { ReadRow } from './read/reader.js';
 export type { ScanOptions } from './read/scan.js';
 export type { Snapshot, SnapshotId, TableMetadata } from './spec/metadata.js';
 export { buildSchema, type FieldInput, type Schema, type TypeInput } from './spec/schema.js';
+export {
+  parseSortField,
+  parseTermExpression,
+  type SortFieldInput,
+  type SortOrder,
+} from './spec/sort-order.js';
 export { type IcebergType, isKnownPrimitive, type NestedField, type PrimitiveType } from './spec/types.js';
 export { type CommitOptions, Table, type WriteResult } from './table.js';
 export { createTable, loadOrCreateTable, loadTable } from './tables.js';
 export { duckType } from './write/duck-types.js';
+export { TARGET_FILE_SIZE_PROPERTY, targetFileSize } from './write/file-layout.js';
 export type { QueryMergeOptions, QueryMergePlan } from './write/query-merge.js';
 export { icebergTypeOf, queryFields } from './write/query-schema.js';
 export { type StagedRows, stageQuery } from './write/staged-query.js';

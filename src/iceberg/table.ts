@@ -20,9 +20,11 @@ import {
   defaultSpec,
   type Snapshot,
   type TableMetadata,
+  withSortOrder,
 } from './spec/metadata.js';
 import type { PartitionSpec } from './spec/partition.js';
 import type { Schema } from './spec/schema.js';
+import { defaultSortOrder, type SortFieldInput, type SortOrder, sortOrderFor } from './spec/sort-order.js';
 import { type CommitResult, commitSnapshot } from './write/commit.js';
 import {
   isNdjsonInput,
@@ -502,9 +504,43 @@ export class Table {
 
   /** Adds columns / widens types; a no-op update commits nothing. */
   async updateSchema(update: SchemaUpdate): Promise<Schema> {
+    await this.commitMetadataChange((m) => applySchemaUpdate(m, update, this.name));
+    return this.schema();
+  }
+
+  /**
+   * Makes `fields` the table's default sort order (spec §Sort Orders; [] = unsorted): writes from
+   * now on sort their rows by it and record its id in their data files; existing files are left
+   * as they are (compaction rewrites them in the new order). The same order again commits nothing.
+   */
+  async replaceSortOrder(fields: readonly SortFieldInput[]): Promise<SortOrder> {
+    await this.commitMetadataChange((m) => {
+      let order: SortOrder;
+      try {
+        order = sortOrderFor(currentSchema(m), fields);
+      } catch (e) {
+        if (isFloeError(e)) throw e.withContext({ table: this.name });
+        throw e;
+      }
+      const next = withSortOrder(m, order);
+      return next['default-sort-order-id'] === m['default-sort-order-id'] &&
+        JSON.stringify(next['sort-orders']) === JSON.stringify(m['sort-orders'])
+        ? m
+        : next;
+    });
+    return this.sortOrder();
+  }
+
+  /** The default sort order (order 0, no fields, when the table is unsorted). */
+  sortOrder(): SortOrder {
+    return defaultSortOrder(this.state.metadata);
+  }
+
+  /** Commits `change(current metadata)` (retried on a lost race); unchanged metadata commits nothing. */
+  private async commitMetadataChange(change: (m: TableMetadata) => TableMetadata): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      const next = applySchemaUpdate(this.state.metadata, update, this.name);
-      if (next === this.state.metadata) return this.schema();
+      const next = change(this.state.metadata);
+      if (next === this.state.metadata) return;
       try {
         const written = await commitMetadata(
           this.catalog,
@@ -513,7 +549,7 @@ export class Table {
           next,
         );
         this.state = { metadata: written.metadata, metadataLocation: written.location };
-        return this.schema();
+        return;
       } catch (e) {
         if (attempt > 10 || !(e instanceof Error && 'retryable' in e && e.retryable)) throw e;
         await this.refresh();

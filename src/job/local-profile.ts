@@ -10,7 +10,7 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FileConfigStore, type JobParams } from '../config/index.js';
-import { setScratchDir } from '../duck/session.js';
+import { releaseSpillParent, setScratchDir, setSpillParent, spillDir } from '../duck/session.js';
 import { LocalFileIO, SqlCatalog } from '../iceberg/index.js';
 import { JournalingFileIO } from '../iceberg/io/journal.js';
 import { ScopedFileIO } from '../iceberg/io/scoped.js';
@@ -58,6 +58,9 @@ export async function openLocalProfile(
   const scratchRoot = join(floeDir, 'tmp');
   const scratch = runScratch(scratchRoot, runId);
   setScratchDir(scratch.dir);
+  // DuckDB spills into the project too (before its instance starts; the spill folder is per pid).
+  if (!(await setSpillParent(scratchRoot)))
+    runtime.logger(runId).debug(`DuckDB already runs; it keeps spilling to ${spillDir()}`);
   const catalog = new SqlCatalog({
     name: target.catalogName,
     path: target.catalogPath,
@@ -70,6 +73,7 @@ export async function openLocalProfile(
     await catalog.close();
     await scratch.dispose().catch(() => {});
     setScratchDir(undefined);
+    await releaseSpillParent(scratchRoot).catch(() => {});
     lock.release();
     await runtime.close();
   };
@@ -117,6 +121,6 @@ async function cleanUpAfterDeadRuns(catalog: SqlCatalog, scratchRoot: string, ru
       );
     await rm(d.dir, { recursive: true, force: true });
   }
-  const spills = await removeDeadSpillDirs();
+  const spills = [...(await removeDeadSpillDirs(scratchRoot)), ...(await removeDeadSpillDirs())];
   if (spills.length) log.info(`removed ${spills.length} DuckDB spill folder(s) of stopped processes`);
 }

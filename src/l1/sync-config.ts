@@ -17,6 +17,7 @@
  *    INTERRUPTED; after the commit, the run completes its bookkeeping.
  */
 import { type L1Config, resolveKeyColumns } from '../config/index.js';
+import { createWithLayout, tableLayout } from '../config/table-layout.js';
 import { errorMessage, FloeError, isFloeError } from '../errors.js';
 import {
   type Catalog,
@@ -271,10 +272,15 @@ async function attemptSync(
           dest.lastUpdatedColumn === undefined ? undefined : encoder.rootColumnFor(dest.lastUpdatedColumn),
       };
       const fields = withIngestColumns(encoder.fields());
-      tbl ??= await loadOrCreateTable(deps.catalog, id, {
-        schema: fields,
-        partitionBy: (dest.partitionBy ?? []).map((p, i) => ({ ...p, source: keys.partitionSources[i]! })),
-      });
+      const layout = tableLayout(dest);
+      tbl ??= await createWithLayout(layout, configId, (sortBy) =>
+        loadOrCreateTable(deps.catalog, id, {
+          schema: fields,
+          partitionBy: (dest.partitionBy ?? []).map((p, i) => ({ ...p, source: keys.partitionSources[i]! })),
+          sortBy,
+          properties: layout.properties,
+        }),
+      );
       const target = tbl;
       await evolveSchema(target, fields, config, log, JSON.stringify(encoder.columnSources()));
       const warnings = checkpoint ? 0 : reportSchemaNotes(encoder.schemaNotes(), target, configId, log);
@@ -772,7 +778,14 @@ async function evolveSchema(
     );
   }
   // The column owners go in with the schema change, so the next run maps fields the same way.
-  await tbl.updateSchema({ ...r.update, setProperties: { [COLUMN_SOURCES_PROPERTY]: columnSources } });
+  // The configured target file size is kept current on an existing table too.
+  await tbl.updateSchema({
+    ...r.update,
+    setProperties: {
+      [COLUMN_SOURCES_PROPERTY]: columnSources,
+      ...tableLayout(config.destination).properties,
+    },
+  });
   if (r.newColumns.length) log.info(`schema evolved: added ${r.newColumns.join(', ')}`, { table: tbl.name });
 }
 

@@ -7,8 +7,8 @@
  * parser no longer produces are dropped when `dropExtraColumns` is true, and kept (null in new
  * rows) when it is false, as the seed's option says.
  */
-import { resolveColumnName } from '../config/index.js';
 import type { L2Config } from '../config/l2-schema.js';
+import { createWithLayout, tableLayout } from '../config/table-layout.js';
 import { FloeError } from '../errors.js';
 import {
   buildSchema,
@@ -117,17 +117,23 @@ export async function applyDestination(
   plan: DestinationPlan,
 ): Promise<Table> {
   if (plan.existing) {
-    await plan.existing.updateSchema(plan.update!);
+    // The configured target file size is kept current on an existing table too.
+    const { properties } = tableLayout(config.destination);
+    await plan.existing.updateSchema({
+      ...plan.update!,
+      setProperties: { ...plan.update!.setProperties, ...properties },
+    });
     return plan.existing;
   }
-  const naming = config.destination.columnNaming;
-  const table = await loadOrCreateTable(catalog, destinationId(config), {
-    schema: plan.schema,
-    partitionBy: config.destination.partitionBy.map((p) => ({
-      ...p,
-      source: resolveColumnName(p.source, naming),
-    })),
-  });
+  const layout = tableLayout(config.destination);
+  const table = await createWithLayout(layout, config.configId, (sortBy) =>
+    loadOrCreateTable(catalog, destinationId(config), {
+      schema: plan.schema,
+      partitionBy: layout.partitionBy,
+      sortBy,
+      properties: layout.properties,
+    }),
+  );
   // Another writer may have created it first: then it is evolved like any existing table.
   if (JSON.stringify(table.schema().fields) === JSON.stringify(plan.schema.fields)) return table;
   return applyDestination(catalog, config, columns, planDestination(config, columns, table));

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createTable, SqlCatalog } from '../../src/iceberg/index.js';
 import { S3FileIO } from '../../src/iceberg/io/s3.js';
 import { ScopedFileIO } from '../../src/iceberg/io/scoped.js';
 import { record } from '../support/aws-faults.js';
@@ -90,5 +91,47 @@ describe('S3FileIO', () => {
     );
     await expect(io.delete(`s3://${bucket}/other/x`)).rejects.toThrow(/refusing to delete/);
     await expect(io.stageWrite(`s3://${uniq('b')}/wh/x`)).rejects.toThrow(/refusing to write/);
+  });
+
+  it('a sorted write larger than the target size rolls into several files, each published to S3', async () => {
+    const s3 = record(new S3Client({ forcePathStyle: true }));
+    const io = new S3FileIO({ client: s3.client, tempDir });
+    const catalog = new SqlCatalog({
+      name: 'floe',
+      path: join(tempDir, 'layout-catalog.db'),
+      warehouse: `s3://${bucket}/layout-wh`,
+      io,
+    });
+    try {
+      await catalog.createNamespace(['lay']);
+      const target = 128 * 1024;
+      const t = await createTable(catalog, 'lay.rolled', {
+        schema: [
+          { name: 'id', type: 'long' },
+          { name: 'payload', type: 'string' },
+        ],
+        properties: { 'write.target-file-size-bytes': String(target) },
+        sortBy: [{ source: 'id' }],
+      });
+      const n = 40_000;
+      const rows = Array.from({ length: n }, (_, i) => {
+        const id = (i * 7919) % n;
+        return { id: BigInt(id), payload: `${(Math.imul(id, 2654435761) >>> 0).toString(16)}`.repeat(6) };
+      });
+      await t.append(rows);
+      const files = (await t.scan().plan()).tasks.map((x) => x.file);
+      expect(files.length).toBeGreaterThanOrEqual(3);
+      const listed = (await io.list(`${t.metadata.location}/data`)).filter((u) => u.endsWith('.parquet'));
+      expect(listed.sort()).toEqual(files.map((f) => f.file_path).sort());
+      for (const f of files) {
+        expect(f.file_path.startsWith(`s3://${bucket}/layout-wh/`)).toBe(true);
+        expect(f.sort_order_id).toBe(1);
+        expect(Number(f.file_size_in_bytes)).toBeLessThanOrEqual(target * 1.1);
+      }
+      const ids = (await t.scan().toRows()).map((r) => Number(r.id)).sort((a, b) => a - b);
+      expect(ids).toEqual(Array.from({ length: n }, (_, i) => i));
+    } finally {
+      await catalog.close();
+    }
   });
 });

@@ -112,3 +112,54 @@ describe('floe table delete and alter', () => {
     expect(bad?.stderr).toMatch(/cannot change column "label" from string to long/);
   });
 });
+
+describe('floe table alter: layout', () => {
+  it('--sort-by sets the sort order writes follow; --target-file-size the roll size; show reports both', async () => {
+    const t = await createTable(tc.catalog, 'ns.layout', {
+      schema: [
+        { name: 'id', type: 'long' },
+        { name: 'ts', type: 'timestamp' },
+        { name: 'name', type: 'string' },
+      ],
+    });
+    const out = await floe(
+      'table',
+      'alter',
+      'ns.layout',
+      '--sort-by',
+      'day(ts) desc, bucket(4, id), name nulls last',
+      '--target-file-size',
+      '1MB',
+    );
+    expect(out.stdout).toContain('ns.layout: write.target-file-size-bytes = 1048576');
+    expect(out.stdout).toContain(
+      'ns.layout: sort order 1: day(ts) desc nulls-last, bucket[4](id) asc nulls-first, name asc nulls-last',
+    );
+    const show = JSON.parse((await floe('table', 'show', 'ns.layout')).stdout);
+    expect(show.sortOrder).toEqual({
+      'order-id': 1,
+      fields: [
+        { transform: 'day', 'source-id': 2, direction: 'desc', 'null-order': 'nulls-last' },
+        { transform: 'bucket[4]', 'source-id': 1, direction: 'asc', 'null-order': 'nulls-first' },
+        { transform: 'identity', 'source-id': 3, direction: 'asc', 'null-order': 'nulls-last' },
+      ],
+    });
+    expect(show.properties['write.target-file-size-bytes']).toBe('1048576');
+    expect((await floe('table', 'alter', 'ns.layout', '--sort-by', 'id')).stdout).toContain(
+      'sort order 2: id asc nulls-first',
+    );
+    expect((await floe('table', 'alter', 'ns.layout', '--sort-by', 'id')).stdout).toContain(
+      'nothing to change',
+    );
+    expect((await floe('table', 'alter', 'ns.layout', '--sort-by', 'none')).stdout).toContain(
+      'sort order 0: unsorted',
+    );
+    const bad = await floe('table', 'alter', 'ns.layout', '--sort-by', 'nope').then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(bad?.code).not.toBe(0);
+    expect(bad?.stderr).toMatch(/sort column "nope" is not in the schema/);
+    void t;
+  });
+});

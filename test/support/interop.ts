@@ -306,6 +306,29 @@ export async function dumpValues(
   return JSON.parse(run.stdout) as { schema: Record<string, string>; rows: Record<string, unknown>[] };
 }
 
+export interface PyIcebergLayout {
+  sort_order: {
+    order_id: number;
+    fields: { source_id: number; transform: string; direction: string; null_order: string }[];
+  };
+  files: { path: string; records: number; size: number; sort_order_id: number | null }[];
+  /** The `key` column of every row, as text. */
+  keys: string[];
+}
+
+/** A table's sort order, data files and key column as PyIceberg reads them (see table_layout.py). */
+export async function pyicebergLayout(
+  catalog: InteropCatalog,
+  table: string,
+  key: string,
+  timeoutMs = INTEROP_TIMEOUT_MS,
+): Promise<PyIcebergLayout> {
+  const run = await runPython('table_layout.py', { catalog, table, key }, timeoutMs);
+  if (run.code !== 0)
+    throw new Error(`table_layout.py failed (exit ${run.code}); stderr tail:\n${tail(run.stderr)}`);
+  return JSON.parse(run.stdout) as PyIcebergLayout;
+}
+
 /** One line per failing table/engine, for assertion messages. */
 export function describeFailures(result: VerifyResult): string {
   const lines: string[] = [...result.errors];

@@ -163,3 +163,89 @@ describe('LOAD_TYPE override', () => {
     expect(withCursor.destination.loadType).toBe('FULL');
   });
 });
+
+describe('table layout (icebergOptimizations)', () => {
+  const opt = (icebergOptimizations: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    item({ icebergOptimizations, ...extra });
+
+  it('partitionSpec in Iceberg expression syntax becomes partitionBy; sortOrder and targetFileSizeBytes parse', () => {
+    const c = parseL1Item(
+      opt({
+        partitionSpec: [
+          'day(updatedDate)',
+          'bucket(16, id)',
+          'truncate(4,title)',
+          'status',
+          'months(createdDate)',
+          { source: 'x', transform: 'year' },
+        ],
+        sortOrder: ['id', 'updatedDate DESC', 'title asc nulls last', 'day(createdDate) desc nulls first'],
+        targetFileSizeBytes: 1048576,
+      }),
+    );
+    expect(c.destination.partitionBy).toEqual([
+      { source: 'updatedDate', transform: 'day' },
+      { source: 'id', transform: 'bucket[16]' },
+      { source: 'title', transform: 'truncate[4]' },
+      { source: 'status', transform: 'identity' },
+      { source: 'createdDate', transform: 'month' },
+      { source: 'x', transform: 'year' },
+    ]);
+    expect(c.destination.icebergOptimizations.sortOrder).toEqual([
+      { source: 'id' },
+      { source: 'updatedDate', direction: 'desc' },
+      { source: 'title', direction: 'asc', nullOrder: 'nulls-last' },
+      { source: 'createdDate', transform: 'day', direction: 'desc', nullOrder: 'nulls-first' },
+    ]);
+    expect(c.destination.icebergOptimizations.targetFileSizeBytes).toBe(1048576);
+    // The seed form still works alone.
+    expect(
+      parseL1Item(item({ partitionBy: [{ source: 'createdDate', transform: 'month' }] })).destination
+        .partitionBy,
+    ).toEqual([{ source: 'createdDate', transform: 'month' }]);
+  });
+
+  it('bad transforms, bad sort fields and sizes are errors naming the field and the fix', () => {
+    expect(lines(opt({ partitionSpec: ['week(updatedDate)'] }))).toEqual([
+      expect.stringMatching(
+        /^config Wrike_Tasks: destination\.icebergOptimizations\.partitionSpec\[0\]: "week\(updatedDate\)" is not a partition field: unknown partition transform "week".*\(fix: write a column, or a transform of one: identity\(col\).*bucket\(N, col\)/,
+      ),
+    ]);
+    expect(lines(opt({ partitionSpec: ['bucket(id)'] }))[0]).toMatch(
+      /partitionSpec\[0\]: "bucket\(id\)" is not a partition field: bucket needs a width: write bucket\(N, id\)/,
+    );
+    expect(lines(opt({ sortOrder: ['id sideways'] }))[0]).toMatch(
+      /^config Wrike_Tasks: destination\.icebergOptimizations\.sortOrder\[0\]: "id sideways" is not a sort field: "id sideways" is not a column name \(fix: write a column, optionally a transform of it, then asc\|desc/,
+    );
+    expect(lines(opt({ targetFileSizeBytes: -5 }))[0]).toMatch(
+      /^config Wrike_Tasks: destination\.icebergOptimizations\.targetFileSizeBytes: /,
+    );
+    expect(lines(opt({ targetFileSizeBytes: '128MB' }))[0]).toMatch(/targetFileSizeBytes: expected a number/);
+  });
+
+  it('partitionBy and partitionSpec together: one error naming both and the fix (L1 and L2)', () => {
+    const both = opt(
+      { partitionSpec: ['day(updatedDate)'] },
+      { partitionBy: [{ source: 'createdDate', transform: 'month' }] },
+    );
+    expect(lines(both)).toEqual([
+      'config Wrike_Tasks: destination.icebergOptimizations.partitionSpec: destination.partitionBy and destination.icebergOptimizations.partitionSpec are both set (fix: keep one of them: icebergOptimizations.partitionSpec (e.g. ["day(updated_date)"]) or destination.partitionBy)',
+    ]);
+    const l2 = (destination: Record<string, unknown>) => ({
+      configId: 'wrike_projects_l2',
+      parserName: 'project_parser',
+      source: { projects: { glueDatabase: 'w', glueTable: 's' } },
+      destination: { glueDatabase: 'w', glueTable: 'p', ...destination },
+    });
+    expect(() =>
+      parseL2Item(l2({ partitionBy: [{ source: 'a' }], icebergOptimizations: { partitionSpec: ['b'] } })),
+    ).toThrow(
+      /destination\.icebergOptimizations\.partitionSpec: destination\.partitionBy and destination\.icebergOptimizations\.partitionSpec are both set/,
+    );
+    const ok = parseL2Item(
+      l2({ icebergOptimizations: { partitionSpec: ['month(created)'], sortOrder: ['id desc'] } }),
+    );
+    expect(ok.destination.partitionBy).toEqual([{ source: 'created', transform: 'month' }]);
+    expect(ok.destination.icebergOptimizations.sortOrder).toEqual([{ source: 'id', direction: 'desc' }]);
+  });
+});

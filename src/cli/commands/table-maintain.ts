@@ -74,7 +74,7 @@ export function registerMaintainCommand(table: Command): void {
       )
       .option(
         '--target-file-size <size>',
-        "compacted file size, e.g. 128MB (default: the table's write.target-file-size-bytes, else 512MB)",
+        "compacted file size, e.g. 128MB (default: the table's write.target-file-size-bytes, else 128MB on S3, 64MB local)",
         (v) => parseSize(v, '--target-file-size'),
       )
       .option(

@@ -16,9 +16,12 @@ import {
   loadTable,
   parseFilter,
   parseIdentifier,
+  parseSortField,
   pathToUri,
   readTableIncremental,
+  type SortFieldInput,
   SqlCatalog,
+  TARGET_FILE_SIZE_PROPERTY,
   type Table,
 } from '../../iceberg/index.js';
 import { currentSchema, currentSnapshot, liveRecords } from '../../iceberg/spec/metadata.js';
@@ -38,7 +41,7 @@ import { findProjectRoot, loadProject } from '../../runtime/local/project.js';
 import { withProjectLock } from '../../runtime/local/run-lock.js';
 import { redact } from '../../util/redact.js';
 import { formatTable, isTerminal, printJsonLine, printLine, printRows } from '../output.js';
-import { registerMaintainCommand } from './table-maintain.js';
+import { parseSize, registerMaintainCommand } from './table-maintain.js';
 
 export interface CatalogFlags {
   catalog?: string;
@@ -182,6 +185,7 @@ export function registerTableCommands(program: Command): void {
           metadataLocation: t.metadataLocation,
           schema: currentSchema(m),
           spec: t.spec(),
+          sortOrder: t.sortOrder(),
           properties: m.properties,
           currentSnapshot: t.currentSnapshot() ?? null,
         });
@@ -209,6 +213,7 @@ export function registerTableCommands(program: Command): void {
       printLine(
         `partitioned by: ${spec.fields.length ? spec.fields.map((f) => `${f.name}=${f.transform}(${f['source-id']})`).join(', ') : '(unpartitioned)'}`,
       );
+      printLine(`sorted by: ${describeSortOrder(t)}`);
       const s = t.currentSnapshot();
       printLine(
         s
@@ -394,6 +399,15 @@ export function registerTableCommands(program: Command): void {
       .option(
         '--union-by-name <schema.json|table>',
         "add what another schema has and this table lacks (nested too), widen, make optional; never drops. A JSON file (an Iceberg schema, or a list of fields) or another table's name",
+      )
+      .option(
+        '--sort-by <fields>',
+        'set the default sort order writes follow, comma-separated: "id", "updated_date desc nulls last,id", "day(ts),id"; "none" = unsorted (existing files stay as they are)',
+      )
+      .option(
+        '--target-file-size <size>',
+        'set write.target-file-size-bytes, the size writes roll to a new file at, e.g. 128MB',
+        (v) => parseSize(v, '--target-file-size'),
       ),
   ).action(
     async (
@@ -405,9 +419,12 @@ export function registerTableCommands(program: Command): void {
         makeOptional?: string[];
         dropColumn?: string[];
         unionByName?: string;
+        sortBy?: string;
+        targetFileSize?: number;
       },
     ) => {
       const union = flags.unionByName;
+      const sortBy = flags.sortBy === undefined ? undefined : parseSortByFlag(flags.sortBy);
       const update: SchemaUpdate = {
         addColumns: (flags.addColumn ?? []).map((v) => {
           const [path, type] = pair('--add-column', v, ':');
@@ -426,18 +443,31 @@ export function registerTableCommands(program: Command): void {
         }),
         makeOptional: flags.makeOptional ?? [],
         dropColumns: flags.dropColumn ?? [],
+        ...(flags.targetFileSize === undefined
+          ? {}
+          : { setProperties: { [TARGET_FILE_SIZE_PROPERTY]: String(flags.targetFileSize) } }),
       };
       await withProjectLock(catalogTarget(flags).projectRoot, 'table alter', () =>
         withTable(flags, name, async (t) => {
-          const before = t.metadata['current-schema-id'];
+          const before = t.metadataLocation;
+          const schemaBefore = t.metadata['current-schema-id'];
           const schema = await t.updateSchema(
             union ? { ...update, unionByName: { fields: await unionSource(t, union) } } : update,
           );
-          printLine(
-            t.metadata['current-schema-id'] === before
-              ? `${t.name}: nothing to change`
-              : `${t.name}: schema ${schema['schema-id']}: ${schema.fields.map((f) => `${f.name} ${typeof f.type === 'string' ? f.type : f.type.type}${f.required ? ' not null' : ''}`).join(', ')}`,
-          );
+          const lines: string[] = [];
+          if (t.metadata['current-schema-id'] !== schemaBefore)
+            lines.push(
+              `${t.name}: schema ${schema['schema-id']}: ${schema.fields.map((f) => `${f.name} ${typeof f.type === 'string' ? f.type : f.type.type}${f.required ? ' not null' : ''}`).join(', ')}`,
+            );
+          if (flags.targetFileSize !== undefined)
+            lines.push(
+              `${t.name}: ${TARGET_FILE_SIZE_PROPERTY} = ${t.metadata.properties[TARGET_FILE_SIZE_PROPERTY]}`,
+            );
+          if (sortBy !== undefined) {
+            const order = await t.replaceSortOrder(sortBy);
+            lines.push(`${t.name}: sort order ${order['order-id']}: ${describeSortOrder(t)}`);
+          }
+          printLine(t.metadataLocation === before ? `${t.name}: nothing to change` : lines.join('\n'));
         }),
       );
     },
@@ -610,4 +640,50 @@ function deletesNote(summary: Record<string, string | undefined>): string {
   const files = Number(summary['total-delete-files'] ?? '0');
   if (!files) return '';
   return `; ${summary['total-position-deletes'] ?? '?'} rows deleted by ${files} position delete file(s), \`floe table maintain\` compacts them away`;
+}
+
+/**
+ * `--sort-by "updated_date desc nulls last, id"`: sort fields split at commas outside
+ * parentheses (so `bucket(16, id)` stays whole); "none" or "" is the unsorted order.
+ */
+export function parseSortByFlag(v: string): SortFieldInput[] {
+  if (v.trim() === '' || v.trim().toLowerCase() === 'none') return [];
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of v) {
+    if (ch === ',' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    cur += ch;
+  }
+  parts.push(cur);
+  return parts.map((p) => {
+    try {
+      return parseSortField(p);
+    } catch (e) {
+      throw new FloeError(
+        'config-invalid',
+        `--sort-by: "${p.trim()}" is not a sort field (${errorMessage(e)}); write e.g. "updated_date desc nulls last,id"`,
+      );
+    }
+  });
+}
+
+/** `updated_date desc nulls-last, id asc nulls-first`, or `unsorted`. */
+function describeSortOrder(t: Table): string {
+  const order = t.sortOrder();
+  if (order.fields.length === 0) return 'unsorted';
+  const names = new Map(t.schema().fields.map((f) => [f.id, f.name]));
+  return order.fields
+    .map((f) => {
+      const col = names.get(f['source-id']) ?? `#${f['source-id']}`;
+      const term = f.transform === 'identity' ? col : `${f.transform}(${col})`;
+      return `${term} ${f.direction} ${f['null-order']}`;
+    })
+    .join(', ');
 }

@@ -7,6 +7,7 @@ import type { FileIO } from '../io/file-io.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import type { PartitionFieldInput } from '../spec/partition.js';
 import type { FieldInput, Schema } from '../spec/schema.js';
+import type { SortFieldInput } from '../spec/sort-order.js';
 
 export type Namespace = readonly string[];
 
@@ -32,6 +33,8 @@ export interface CreateTableOptions {
   /** A schema with ids, or fields to which fresh ids are assigned. */
   readonly schema: Schema | readonly FieldInput[];
   readonly partitionBy?: readonly PartitionFieldInput[];
+  /** The default sort order writers follow (spec §Sort Orders); none: unsorted. */
+  readonly sortBy?: readonly SortFieldInput[];
   readonly properties?: Record<string, string>;
   readonly location?: string;
 }

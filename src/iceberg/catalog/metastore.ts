@@ -12,6 +12,7 @@ import { newTableMetadata, type TableMetadata, withPreviousMetadata } from '../s
 import { parseTableMetadata, serializeTableMetadata } from '../spec/metadata-json.js';
 import { buildPartitionSpec, unpartitionedSpec } from '../spec/partition.js';
 import { buildSchema, findField, type Schema } from '../spec/schema.js';
+import { sortOrderFor } from '../spec/sort-order.js';
 import { failpoint } from '../util/failpoint.js';
 import { type Catalog, type CreateTableOptions, identifierString, type TableIdentifier } from './catalog.js';
 import { metadataVersion, parentOf, readableMetadataFiles } from './metadata-files.js';
@@ -173,11 +174,13 @@ export async function createTableMetadata(
         return f ? { id: f.id, type: f.type } : undefined;
       }, opts.partitionBy)
     : unpartitionedSpec();
+  const sortOrder = opts.sortBy?.length ? sortOrderFor(schema, opts.sortBy) : undefined;
   const metadata = newTableMetadata({
     location: checkedTableLocation(catalog, id, opts.location ?? (await catalog.tableLocation?.(id))),
     schema,
     spec,
     properties: opts.properties,
+    ...(sortOrder ? { sortOrder } : {}),
   });
   const location = await writeMetadata(catalog.io, metadata, undefined);
   try {

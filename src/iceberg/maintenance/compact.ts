@@ -1,7 +1,8 @@
 /**
  * Compaction (after Iceberg Java's RewriteDataFiles with the bin-pack strategy): small data files
  * and data files with position deletes are rewritten, per partition, into files of about
- * `write.target-file-size-bytes` (default 512 MiB), with the deletes applied; the delete files
+ * `write.target-file-size-bytes` (default as writers use it: 128 MiB on S3, 64 MiB locally; see
+ * write/file-layout.ts), with the deletes applied; the delete files
  * that applied only to rewritten files are dropped in the same `replace` snapshot. A file is a
  * candidate when it is smaller than the minimum size (75% of the target), larger than the maximum
  * (180%: it is split), or has deletes; a partition's candidates are rewritten when there are enough
@@ -39,17 +40,17 @@ import type { Table } from '../table.js';
 import { commitSnapshot } from '../write/commit.js';
 import { dataFileOf, fieldIdTree, writeDataFilesFromQuery } from '../write/data-writer.js';
 import { duckType } from '../write/duck-types.js';
+import { targetFileSize, writeOrder } from '../write/file-layout.js';
 import { partitionTypeFor, readManifestEntries, readManifestList } from '../write/manifest-io.js';
 import { deleteTarget } from '../write/position-deletes.js';
 import { REPLAN, snapshotsSince } from '../write/validate.js';
 import { canonicalPath } from './reachable.js';
 
-export const DEFAULT_TARGET_FILE_SIZE = 512 * 1024 * 1024;
 export const DEFAULT_MIN_INPUT_FILES = 5;
 const DEFAULT_MAX_REPLANS = 3;
 
 export interface CompactOptions {
-  /** Default: the table's `write.target-file-size-bytes`, else 512 MiB. */
+  /** Default: the table's `write.target-file-size-bytes`, else the writers' default (targetFileSize). */
   readonly targetFileSizeBytes?: number;
   /** Files smaller than this are candidates; default 75% of the target. */
   readonly minFileSizeBytes?: number;
@@ -254,9 +255,8 @@ export async function compactTable(table: Table, opts: CompactOptions = {}): Pro
 }
 
 function sizes(metadata: TableMetadata, opts: CompactOptions) {
-  const target =
-    opts.targetFileSizeBytes ??
-    Number(metadata.properties['write.target-file-size-bytes'] ?? DEFAULT_TARGET_FILE_SIZE);
+  // The writers' target (file-layout.ts), so compaction never merges the files a write rolled.
+  const target = opts.targetFileSizeBytes ?? targetFileSize(metadata);
   return {
     target,
     minSize: opts.minFileSizeBytes ?? Math.floor(target * 0.75),
@@ -343,7 +343,7 @@ async function rewriteGroups(
   const schema = currentSchema(metadata);
   const spec = defaultSpec(metadata);
   const { target } = sizes(metadata, opts);
-  const order = sortColumns(metadata, schema);
+  const { terms: order, sortOrderId } = writeOrder(metadata, schema);
   const out: DataFile[] = [];
   let done = 0;
   try {
@@ -377,7 +377,7 @@ async function rewriteGroups(
           for (let i = 0; i < parts; i++) {
             const slice = `SELECT ${cols.join(', ')} FROM ${staged} WHERE __floe_rn > ${i * per} AND __floe_rn <= ${(i + 1) * per} ORDER BY __floe_rn`;
             if (g.specId === spec['spec-id'])
-              out.push(...(await writeSlice(table, metadata, schema, duck, slice, g, order.length > 0)));
+              out.push(...(await writeSlice(table, metadata, schema, duck, slice, g, sortOrderId)));
             else
               out.push(...(await writeDataFilesFromQuery(io, metadata, slice, { duck, table: table.name })));
           }
@@ -407,7 +407,7 @@ async function writeSlice(
   duck: Duck,
   sql: string,
   g: CompactionGroup,
-  sorted: boolean,
+  sortOrderId: number,
 ): Promise<DataFile[]> {
   const io = table.catalog.io;
   const spec = defaultSpec(metadata);
@@ -424,35 +424,9 @@ async function writeSlice(
       await io.delete(uri);
       return [];
     }
-    const f = dataFileOf(uri, size, g.partition, written, schema, metadata);
-    return [{ ...f, sort_order_id: sorted ? metadata['default-sort-order-id'] : 0 }];
+    return [dataFileOf(uri, size, g.partition, written, schema, metadata, sortOrderId)];
   } catch (e) {
     await staged.discard();
     throw e;
   }
-}
-
-interface SortField {
-  readonly 'source-id': number;
-  readonly transform: string;
-  readonly direction?: string;
-  readonly 'null-order'?: string;
-}
-
-/**
- * ORDER BY terms for the table's default sort order: by each field's source column (identity and
- * the order-preserving transforms: year/month/day/hour/truncate); bucket and void do not order.
- */
-function sortColumns(metadata: TableMetadata, schema: Schema): string[] {
-  const order = metadata['sort-orders'].find((o) => o['order-id'] === metadata['default-sort-order-id']);
-  const out: string[] = [];
-  for (const raw of (order?.fields ?? []) as SortField[]) {
-    if (/^(bucket|void)/.test(raw.transform)) break;
-    const col = schema.fields.find((f) => f.id === raw['source-id']);
-    if (!col) break;
-    const dir = raw.direction === 'desc' ? 'DESC' : 'ASC';
-    const nulls = raw['null-order'] === 'nulls-last' ? 'NULLS LAST' : 'NULLS FIRST';
-    out.push(`${sqlIdent(col.name)} ${dir} ${nulls}`);
-  }
-  return out;
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PartitionSpec } from './partition.js';
 import { maxFieldId, nameMapping, type Schema, validateSchema } from './schema.js';
+import { type SortOrder, withDefaultSortOrder } from './sort-order.js';
 
 export type SnapshotId = bigint;
 
@@ -29,10 +30,7 @@ export interface SnapshotRef {
   readonly 'min-snapshots-to-keep'?: number;
 }
 
-export interface SortOrder {
-  readonly 'order-id': number;
-  readonly fields: readonly unknown[];
-}
+export type { SortOrder } from './sort-order.js';
 
 export interface TableMetadata {
   readonly 'format-version': 2;
@@ -64,6 +62,8 @@ export function newTableMetadata(args: {
   schema: Schema;
   spec: PartitionSpec;
   properties?: Record<string, string>;
+  /** The default sort order (its id is assigned here); none or no fields: unsorted. */
+  sortOrder?: SortOrder;
   now?: number;
 }): TableMetadata {
   validateSchema(args.schema);
@@ -91,8 +91,7 @@ export function newTableMetadata(args: {
     snapshots: [],
     'snapshot-log': [],
     'metadata-log': [],
-    'sort-orders': [{ 'order-id': 0, fields: [] }],
-    'default-sort-order-id': 0,
+    ...withDefaultSortOrder([], args.sortOrder ?? { 'order-id': 0, fields: [] }),
     refs: {},
   };
 }
@@ -217,6 +216,11 @@ export function withProperties(
   const properties = { ...m.properties, ...updates };
   for (const k of removals) delete properties[k];
   return { ...m, properties, 'last-updated-ms': Date.now() };
+}
+
+/** Makes `order` the default sort order (reusing an equal existing one); data files are untouched. */
+export function withSortOrder(m: TableMetadata, order: SortOrder): TableMetadata {
+  return { ...m, ...withDefaultSortOrder(m['sort-orders'], order), 'last-updated-ms': Date.now() };
 }
 
 /** Called by catalogs when writing a new version: records the previous file in metadata-log. */

@@ -1,19 +1,15 @@
 /**
  * Rows → Parquet data files → DataFile records. Rows are encoded to NDJSON chunks on local
  * disk (bounded rows per chunk, so memory stays flat however many rows come), DuckDB parses
- * each chunk in bulk and writes one Parquet file per partition, with Iceberg field ids on
- * every node, zstd, and the statistics manifests need.
+ * each chunk in bulk and writes Parquet with Iceberg field ids on every node, zstd, and the
+ * statistics manifests need: per partition, in the table's sort order, in files of about the
+ * target size (see file-layout.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  copyToParquet,
-  type FieldIdNode,
-  type FieldIdTree,
-  type WrittenParquet,
-} from '../../duck/parquet.js';
+import type { FieldIdNode, FieldIdTree, WrittenParquet } from '../../duck/parquet.js';
 import { type Duck, scratchDir, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
 import { FloeError, isFloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
@@ -23,8 +19,8 @@ import { indexSchema, type Schema } from '../spec/schema.js';
 import { applyTransform, partitionPath } from '../spec/transforms.js';
 import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveType } from '../spec/types.js';
 import { toPhysical } from '../spec/values.js';
-import { failpoint } from '../util/failpoint.js';
 import { assertWritable, castFromStaging, duckType, stagingType } from './duck-types.js';
+import { type RowRange, writeOneThenRoll, writeOrder, writeRollingFiles } from './file-layout.js';
 import { partitionTypeFor } from './manifest-io.js';
 import { compileLineEncoder } from './row-encoder.js';
 import { fileMetrics } from './stats.js';
@@ -121,6 +117,8 @@ export function dataFileOf(
   written: WrittenParquet,
   schema: Schema,
   metadata: TableMetadata,
+  /** The table sort order the file's rows follow; 0: unsorted. */
+  sortOrderId = 0,
 ): DataFile {
   return {
     content: 0,
@@ -131,7 +129,7 @@ export function dataFileOf(
     file_size_in_bytes: BigInt(size),
     ...fileMetrics(schema, written, metadata.properties),
     split_offsets: written.splitOffsets,
-    sort_order_id: 0,
+    sort_order_id: sortOrderId,
   };
 }
 
@@ -321,15 +319,22 @@ async function writeChunk(
 ): Promise<DataFile[]> {
   const spec = defaultSpec(metadata);
   const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
-  const rowGroupSize = rowGroupRows((await stat(chunkPath)).size, opts.expectedRows);
+  const chunkBytes = (await stat(chunkPath)).size;
+  const rowGroupSize = rowGroupRows(chunkBytes, opts.expectedRows);
   const columns = schema.fields.map((f) => `${sqlIdent(f.name)}: ${sqlString(stagingType(f.type))}`);
   if (partitioned) columns.push(`${sqlIdent(PART_COL)}: 'INTEGER'`);
   if (opts.dedupe) columns.push(`${sqlIdent(SEQ_COL)}: 'BIGINT'`);
   const reader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
-  // Materializing the staged rows costs memory in proportion to the input. Partitioned writes
-  // need it (one COPY per partition); dedupe needs it only when keys actually repeat, which a
-  // cheap key-only pass finds out; MERGE's key lookups can read the file again instead.
-  let materialize = partitioned;
+  const order = writeOrder(metadata, schema);
+  // Materializing the staged rows costs memory in proportion to the input (DuckDB spills it).
+  // Partitioned writes need it (files per partition are rowid ranges of the staged rows); the
+  // others are one sorted COPY, cut afterwards if too large (writeOneThenRoll). Dedupe needs it only
+  // when keys actually repeat, which a cheap key-only pass finds out; MERGE's key lookups can
+  // read the file again instead.
+  // A sort straight off the JSON reader holds the reader's per-thread buffers and the sort's at
+  // once and overruns the memory limit on wide records (1M Wrike tasks at 256 MB: out of
+  // memory); sorting a staged table spills cleanly.
+  let materialize = partitioned || order.terms.length > 0;
   let dedupe = opts.dedupe;
   if (dedupe && !partitioned) {
     const keys = dedupe.keys.map(sqlIdent).join(', ');
@@ -356,51 +361,80 @@ async function writeChunk(
     .map((f) => `${castFromStaging(f.type, sqlIdent(f.name))} AS ${sqlIdent(f.name)}`)
     .join(', ');
   const ids = fieldIdTree(schema);
+  const dataFile = (uri: string, size: number, partition: Record<string, unknown>, w: WrittenParquet) =>
+    dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId);
   const out: DataFile[] = [];
   await withDuck(async (duck: Duck) => {
-    let source = reader;
-    if (materialize) {
-      const staged = `stage_${randomUUID().replace(/-/g, '')}`;
-      const qualify = dedupe
-        ? ` QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys.map(sqlIdent).join(', ')} ORDER BY ${
-            dedupe.orderBy ? `${sqlIdent(dedupe.orderBy)} DESC NULLS LAST, ` : ''
-          }${sqlIdent(SEQ_COL)} DESC) = 1`
-        : '';
-      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${qualify}`);
-      source = staged;
+    if (!materialize) {
+      // Straight from the JSON reader (no partitions, no sort, no duplicate keys): one COPY,
+      // cut into rolled files only when larger than the target.
+      out.push(
+        ...(await writeOneThenRoll({
+          duck,
+          io,
+          metadata,
+          sql: `SELECT ${select} FROM ${reader}`,
+          order,
+          fieldIds: ids,
+          ...(rowGroupSize ? { rowGroupSize } : {}),
+          dataFile,
+        })),
+      );
+      if (opts.onStaged) await opts.onStaged(duck, reader);
+      return;
     }
+    const staged = `stage_${randomUUID().replace(/-/g, '')}`;
+    const qualify = dedupe
+      ? ` QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys.map(sqlIdent).join(', ')} ORDER BY ${
+          dedupe.orderBy ? `${sqlIdent(dedupe.orderBy)} DESC NULLS LAST, ` : ''
+        }${sqlIdent(SEQ_COL)} DESC) = 1`
+      : '';
+    // Partitioned: staged in write order, partition first, so each partition is a contiguous
+    // rowid range. Unpartitioned: staged as read, sorted by the COPY (writeOneThenRoll).
+    const orderBy = partitioned ? [sqlIdent(PART_COL), ...order.terms] : [];
+    await duck.run(
+      `CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${qualify}${orderBy.length ? ` ORDER BY ${orderBy.join(', ')}` : ''}`,
+    );
     try {
-      const groups = partitioned ? tuples : [{ key: -1, values: {} }];
-      for (const g of groups) {
-        const dir = partitioned
-          ? `${partitionType.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.values[p.name])).join('/')}/`
-          : '';
-        const uri = `${metadata.location}/data/${dir}${randomUUID()}.parquet`;
-        const staged = await io.stageWrite(uri);
-        try {
-          const where = partitioned ? ` WHERE ${sqlIdent(PART_COL)} = ${g.key}` : '';
-          const written = await copyToParquet(
+      if (!partitioned) {
+        out.push(
+          ...(await writeOneThenRoll({
             duck,
-            `SELECT ${select} FROM ${source}${where}`,
-            staged.localPath,
-            ids,
-            rowGroupSize ? { rowGroupSize } : {},
-          );
-          const size = await staged.publish();
-          failpoint('iceberg.data-file');
-          if (written.rowCount === 0n) {
-            await io.delete(uri);
-            continue;
-          }
-          out.push(dataFileOf(uri, size, g.values, written, schema, metadata));
-        } catch (e) {
-          await staged.discard();
-          throw e;
-        }
+            io,
+            metadata,
+            sql: `SELECT ${select} FROM ${staged}`,
+            order,
+            fieldIds: ids,
+            ...(rowGroupSize ? { rowGroupSize } : {}),
+            dataFile,
+          })),
+        );
+        if (opts.onStaged) await opts.onStaged(duck, staged);
+        return;
       }
-      if (opts.onStaged) await opts.onStaged(duck, source);
+      const ranges = await partitionRanges(duck, staged, (key) => {
+        const g = tuples[key];
+        if (!g) throw new Error(`staged rows name partition ${key}, which this chunk never saw`);
+        const dir = `${partitionType.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.values[p.name])).join('/')}/`;
+        return { partition: g.values, dir };
+      });
+      out.push(
+        ...(await writeRollingFiles({
+          duck,
+          io,
+          metadata,
+          staged,
+          select,
+          fieldIds: ids,
+          ranges,
+          ordered: order.terms.length > 0,
+          ...(rowGroupSize ? { rowGroupSize } : {}),
+          dataFile,
+        })),
+      );
+      if (opts.onStaged) await opts.onStaged(duck, staged);
     } finally {
-      if (materialize) await duck.run(`DROP TABLE IF EXISTS ${source}`);
+      await duck.run(`DROP TABLE IF EXISTS ${staged}`);
     }
   }).catch(async (e) => {
     await Promise.all(out.map((f) => io.delete(f.file_path).catch(() => {})));
@@ -414,10 +448,33 @@ async function writeChunk(
 }
 
 /**
+ * The rowid ranges of a staged table written in (partition, sort) order, one per partition (the
+ * staged rows carry its number in PART_COL).
+ */
+async function partitionRanges(
+  duck: Duck,
+  staged: string,
+  partitionOf: (key: number) => { partition: Record<string, unknown>; dir: string },
+): Promise<RowRange[]> {
+  const rows = await duck.json(
+    `SELECT ${sqlIdent(PART_COL)} AS k, min(rowid)::VARCHAR AS lo, max(rowid)::VARCHAR AS hi, count(*)::VARCHAR AS n FROM ${staged} GROUP BY 1 ORDER BY lo`,
+  );
+  return rows.map((r) => {
+    const first = BigInt(String(r.lo));
+    const count = BigInt(String(r.n));
+    // ORDER BY in CREATE TABLE AS keeps the order in the rowids; a gap would mix partitions.
+    if (BigInt(String(r.hi)) - first + 1n !== count)
+      throw new Error(`staged rows of partition ${String(r.k)} are not contiguous`);
+    return { first, count, ...partitionOf(Number(r.k)) };
+  });
+}
+
+/**
  * Writes the rows of a DuckDB query (columns named like the table's) as data files: the
  * columnar path for data already in DuckDB (L2 results, Parquet, bulk loads), with no
- * JavaScript per row. Unpartitioned tables are one COPY; partitioned ones stream the rows
- * through the row writer, which computes every partition transform.
+ * JavaScript per row. Unpartitioned tables: one COPY (sorted by the table's sort order), cut
+ * into rolled files when larger than the target size; partitioned ones stream the rows through
+ * the row writer, which computes every partition transform.
  */
 export async function writeDataFilesFromQuery(
   io: FileIO,
@@ -448,27 +505,22 @@ export async function writeDataFilesFromQuery(
     // Values come back as DuckDB's JSON text forms, which the row encoder accepts.
     return writeDataFiles(io, metadata, jsonRowsForWriter(schema, rows), opts);
   }
-  const uri = `${metadata.location}/data/${randomUUID()}.parquet`;
-  const staged = await io.stageWrite(uri);
+  const order = writeOrder(metadata, schema);
   try {
     return await onDuck(async (duck) => {
-      const written = await copyToParquet(
+      return writeOneThenRoll({
         duck,
+        io,
+        metadata,
         sql,
-        staged.localPath,
-        fieldIdTree(schema),
-        opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {},
-      );
-      const size = await staged.publish();
-      failpoint('iceberg.data-file');
-      if (written.rowCount === 0n) {
-        await io.delete(uri);
-        return [];
-      }
-      return [dataFileOf(uri, size, {}, written, schema, metadata)];
+        order,
+        fieldIds: fieldIdTree(schema),
+        ...(opts.rowGroupSize ? { rowGroupSize: opts.rowGroupSize } : {}),
+        dataFile: (uri, size, partition, w) =>
+          dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId),
+      });
     });
   } catch (e) {
-    await staged.discard();
     if (isFloeError(e)) throw e.withContext({ table: opts.table });
     throw new FloeError('data-invalid', `cannot write query results: ${(e as Error).message}`, {
       context: { table: opts.table },

@@ -5,7 +5,7 @@
  * changed, then makes the table ready and adopts the files: they move into the table's data
  * folder as they are (linked), with no second pass over the rows. If the table's schema turned out
  * different from the one the files were written for (a concurrent schema change), or the table is
- * partitioned, the rows are written again from the staged files instead, by name, so the result
+ * partitioned, sorted, or has a smaller target file size, the rows are written again from the staged files instead, by name, so the result
  * is right either way.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,6 +20,7 @@ import { currentSchema, defaultSpec, type TableMetadata } from '../spec/metadata
 import type { Schema } from '../spec/schema.js';
 import { dataFileOf, fieldIdTree, writeDataFilesFromQuery } from './data-writer.js';
 import { assertWritable, duckType } from './duck-types.js';
+import { targetFileSize, writeOrder } from './file-layout.js';
 
 /** Rows per Parquet row group the writer buffers (per thread), as bytes of input. */
 const ROW_GROUP_BYTES = '8MB';
@@ -93,7 +94,12 @@ export async function stagedDataFiles(
 ): Promise<DataFile[]> {
   const schema = currentSchema(metadata);
   const same = JSON.stringify(schema.fields) === JSON.stringify(staged.schema.fields);
-  if (!same || defaultSpec(metadata).fields.length > 0) {
+  // Adopted files must already have the table's layout: no sort order to follow, no file
+  // larger than the target size (file-layout.ts); otherwise they are written again.
+  const laidOut =
+    writeOrder(metadata, schema).terms.length === 0 &&
+    staged.files.every((f) => Number(f.written.fileSize) <= targetFileSize(metadata));
+  if (!same || !laidOut || defaultSpec(metadata).fields.length > 0) {
     // By name: a column the staged rows lack (added since) is null; one they have that the
     // table dropped is left out; the writer casts the rest to the table's types.
     const have = new Set(staged.schema.fields.map((f) => f.name));

@@ -3,8 +3,9 @@
  * journal (every warehouse file the run creates, listed before it is created). The folder goes
  * when the run ends; a run that was killed leaves it behind, and the next run (holding the
  * project's run lock, so no other run is alive) finds it, removes the files the dead run wrote
- * but never committed (from its journal), and deletes the folder. DuckDB's spill folders of dead
- * processes in the OS temp folder are removed the same way.
+ * but never committed (from its journal), and deletes the folder. DuckDB's spill folders
+ * (`floe-duckdb-<pid>`, in `.floe/tmp` for local runs, else the OS temp folder) of dead
+ * processes are removed the same way.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -40,18 +41,21 @@ export interface DeadRun {
 /** Scratch folders of runs other than `current` (call only while holding the run lock). */
 export function deadRuns(root: string, current: string): DeadRun[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== current)
-    .map((e) => {
-      const dir = join(root, e.name);
-      const journal = join(dir, JOURNAL_FILE);
-      const written = existsSync(journal)
-        ? readFileSync(journal, 'utf8')
-            .split('\n')
-            .filter((l) => l.trim() !== '')
-        : [];
-      return { runId: e.name, dir, written };
-    });
+  return (
+    readdirSync(root, { withFileTypes: true })
+      // DuckDB spill folders live here too (see setSpillParent); removeDeadSpillDirs handles them.
+      .filter((e) => e.isDirectory() && e.name !== current && !e.name.startsWith(SPILL_DIR_PREFIX))
+      .map((e) => {
+        const dir = join(root, e.name);
+        const journal = join(dir, JOURNAL_FILE);
+        const written = existsSync(journal)
+          ? readFileSync(journal, 'utf8')
+              .split('\n')
+              .filter((l) => l.trim() !== '')
+          : [];
+        return { runId: e.name, dir, written };
+      })
+  );
 }
 
 /** DuckDB spill folders (`floe-duckdb-<pid>`) of processes that no longer exist; returns what it removed. */
