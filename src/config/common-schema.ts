@@ -218,7 +218,7 @@ export const LayoutOptionsShape = {
     .array(SortTermSchema)
     .optional()
     .describe(
-      'Sort order for a table floe creates, e.g. ["id"] or ["updated_date desc"]: every write sorts its rows by it, so files hold narrow key ranges and MERGE and readers skip more files. Default: the primaryKey for MERGE tables, else unsorted; [] = unsorted. Existing tables keep theirs (`floe table alter --sort-by` changes it).',
+      'Sort order for a table floe creates, e.g. ["id"] or ["updated_date desc"]: every write sorts its rows by it, so files hold narrow key ranges and MERGE and readers skip more files. Default: unsorted ([]). A sorted write sorts all of its rows at once in DuckDB, which on a first load of millions of wide records needs more memory than the 256 MB default (2M Wrike tasks ran out of memory): raise FLOE_DUCKDB_MEMORY for such tables. Existing tables keep theirs (`floe table alter --sort-by` changes it).',
     ),
   targetFileSizeBytes: z
     .number()
@@ -229,11 +229,6 @@ export const LayoutOptionsShape = {
       "Target data file size in bytes (Iceberg's write.target-file-size-bytes): writes roll to a new file at about this size. Set on the table when floe creates it, and updated on an existing table. Default: 128 MiB on S3, 64 MiB for local tables.",
     ),
 } as const;
-
-/** The sort fields a MERGE table gets when its config names none: the primary key, ascending. */
-export function defaultSortOrder(primaryKey: readonly string[], writeMode: WriteMode): { source: string }[] {
-  return writeMode === 'MERGE' ? primaryKey.map((source) => ({ source })) : [];
-}
 
 /** Both `partitionBy` and `icebergOptimizations.partitionSpec` set: one issue naming both. */
 export function checkOnePartitionSpec(

@@ -1,7 +1,7 @@
 /**
  * Table layout from L1 configs, end to end against the Wrike simulator: icebergOptimizations
  * partitionSpec + sortOrder + targetFileSizeBytes create a partitioned, sorted table whose files
- * roll at the target; a MERGE table gets its primary key as sort order by default; a layout the
+ * roll at the target; a MERGE table is unsorted unless its config asks for a sort order; a layout the
  * table's columns refuse fails the config, naming the field. And a local run's DuckDB spills into
  * the project's `.floe/tmp`, where dead processes' spill folders are removed.
  */
@@ -109,8 +109,21 @@ describe('L1 table layout from icebergOptimizations', () => {
     });
   });
 
-  it('a MERGE table floe creates is sorted by its primary key; targetFileSizeBytes is updated on an existing table', async () => {
-    project.writeConfig(tasksItem(sim));
+  it('a MERGE table is unsorted unless its config asks; with sortOrder [id] its files are sorted; targetFileSizeBytes is updated on an existing table', async () => {
+    // The default: no sort order (a global sort of a large first load needs more than DuckDB's
+    // default memory), so the MERGE table floe creates is unsorted.
+    const unsorted = tasksItem(sim);
+    unsorted.configId = 'Wrike_Tasks_Default';
+    (unsorted.destination as Record<string, unknown>).glueTable = 'staging_tasks_default';
+    project.writeConfig(unsorted);
+    expect((await run('Wrike_Tasks_Default')).results[0]!.status).toBe('SUCCESS');
+    await withProjectCatalog(project.dir, async (catalog) => {
+      const t = await loadTable(catalog, 'wrike_staging.staging_tasks_default');
+      expect(t.sortOrder().fields).toEqual([]);
+      for (const x of (await t.scan().plan()).tasks) expect(x.file.sort_order_id).toBe(0);
+    });
+
+    project.writeConfig(withLayout(tasksItem(sim), { sortOrder: ['id'] }));
     expect((await run('Wrike_Tasks')).results[0]!.status).toBe('SUCCESS');
     await withProjectCatalog(project.dir, async (catalog) => {
       const t = await loadTable(catalog, 'wrike_staging.staging_tasks');
@@ -122,7 +135,7 @@ describe('L1 table layout from icebergOptimizations', () => {
       for (const f of files) expect(f.sort_order_id).toBe(t.sortOrder()['order-id']);
       expect(t.metadata.properties['write.target-file-size-bytes']).toBeUndefined();
     });
-    project.writeConfig(withLayout(tasksItem(sim), { targetFileSizeBytes: 1_000_000 }));
+    project.writeConfig(withLayout(tasksItem(sim), { sortOrder: ['id'], targetFileSizeBytes: 1_000_000 }));
     expect((await run('Wrike_Tasks')).results[0]!.status).toBe('SUCCESS');
     await withProjectCatalog(project.dir, async (catalog) => {
       const t = await loadTable(catalog, 'wrike_staging.staging_tasks');
