@@ -213,13 +213,15 @@ export const LayoutOptionsShape = {
     .optional()
     .describe(
       'Partition spec for a table floe creates, in Iceberg expression syntax, e.g. ["day(updated_date)", "bucket(16, id)"]. Columns are resolved with columnNaming. Same as destination.partitionBy (give one of the two). Existing tables keep their spec.',
-    ),
+    )
+    .meta({ examples: [['day(updated_date)'], ['bucket(16, id)']] }),
   sortOrder: z
     .array(SortTermSchema)
     .optional()
     .describe(
       'Sort order for a table floe creates, e.g. ["id"] or ["updated_date desc"]: every write sorts its rows by it, so files hold narrow key ranges and MERGE and readers skip more files. Default: unsorted ([]). A sorted write sorts all of its rows at once in DuckDB, which on a first load of millions of wide records needs more memory than the 256 MB default (2M Wrike tasks ran out of memory): raise FLOE_DUCKDB_MEMORY for such tables. Existing tables keep theirs (`floe table alter --sort-by` changes it).',
-    ),
+    )
+    .meta({ examples: [['id'], ['updated_date desc nulls last', 'id']] }),
   targetFileSizeBytes: z
     .number()
     .int()
@@ -227,7 +229,8 @@ export const LayoutOptionsShape = {
     .optional()
     .describe(
       "Target data file size in bytes (Iceberg's write.target-file-size-bytes): writes roll to a new file at about this size. Set on the table when floe creates it, and updated on an existing table. Default: 128 MiB on S3, 64 MiB for local tables.",
-    ),
+    )
+    .meta({ examples: [134217728] }),
 } as const;
 
 /** Both `partitionBy` and `icebergOptimizations.partitionSpec` set: one issue naming both. */
