@@ -32,7 +32,7 @@ import { reconcile } from './reconcile-schema.js';
 import { INGEST_COLUMNS } from './records.js';
 import { RowLineEncoder, type SchemaNote } from './row-line.js';
 import { lookBack } from './sync-config.js';
-import { latestFloeCommit } from './table-cursor.js';
+import { cursorAfter, latestFloeCommit } from './table-cursor.js';
 
 export interface PreviewOptions {
   /** Pages to fetch (a run fetches them all). */
@@ -318,17 +318,6 @@ async function startCursor(
   const seconds = config.destination.lookbackSeconds;
   const start = lookBack(cursor, seconds);
   return { start, why: seconds ? `${why}, minus lookbackSeconds ${seconds}` : why };
-}
-
-/** Whether cursor `a` is later than `b` (as times when both parse, else as numbers or text). */
-function cursorAfter(a: string, b: string): boolean {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  if (!Number.isNaN(ta) && !Number.isNaN(tb) && !/^\d+$/.test(a) && !/^\d+$/.test(b)) return ta > tb;
-  const na = Number(a);
-  const nb = Number(b);
-  if (a !== '' && b !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na > nb;
-  return a > b;
 }
 
 /** The inferred fields as one row per column path (nested ones too), with source key and note. */

@@ -52,6 +52,7 @@ import { INGEST_COLUMNS } from './records.js';
 import { RowLineEncoder, type SchemaNote } from './row-line.js';
 import { RecordSpool } from './spool.js';
 import {
+  cursorAfter,
   type FloeCommit,
   latestFloeCommit,
   recordsCommittedBy,
@@ -542,17 +543,6 @@ async function reconcileWithTable(
     }
   }
   return deps.state.get('L1', configId);
-}
-
-/** Whether cursor `a` is later than `b` (as times when both parse, else as text). */
-function cursorAfter(a: string, b: string): boolean {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  if (!Number.isNaN(ta) && !Number.isNaN(tb) && !/^\d+$/.test(a) && !/^\d+$/.test(b)) return ta > tb;
-  const na = Number(a);
-  const nb = Number(b);
-  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na > nb;
-  return a > b;
 }
 
 /** Records a commit whose run died before recording it: cursor, status and its history row. */

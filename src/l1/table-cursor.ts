@@ -66,3 +66,14 @@ export function recordsCommittedBy(table: Table, configId: string, runId: string
   }
   return n;
 }
+
+/** Whether cursor `a` is later than `b` (as times when both parse, else as numbers or text). */
+export function cursorAfter(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (!Number.isNaN(ta) && !Number.isNaN(tb) && !/^\d+$/.test(a) && !/^\d+$/.test(b)) return ta > tb;
+  const na = Number(a);
+  const nb = Number(b);
+  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na > nb;
+  return a > b;
+}

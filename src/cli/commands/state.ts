@@ -15,7 +15,7 @@ import type { L1Config } from '../../config/l1-schema.js';
 import { errorMessage, FloeError } from '../../errors.js';
 import { loadTable, type SqlCatalog } from '../../iceberg/index.js';
 import { catalogProblems, gatherFacts, integrityTargetOf, throwProblems } from '../../job/preflight.js';
-import { latestFloeCommit } from '../../l1/table-cursor.js';
+import { cursorAfter, latestFloeCommit } from '../../l1/table-cursor.js';
 import { loadProject } from '../../runtime/local/project.js';
 import { withProjectLock } from '../../runtime/local/run-lock.js';
 import { SqliteHistoryStore } from '../../runtime/local/sqlite-history.js';
@@ -269,17 +269,6 @@ export async function planSetCursor(
       }
     },
   };
-}
-
-/** Whether cursor `a` is later than `b` (as times when both parse, else as numbers or text). */
-function cursorAfter(a: string, b: string): boolean {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  if (!Number.isNaN(ta) && !Number.isNaN(tb) && !/^\d+$/.test(a) && !/^\d+$/.test(b)) return ta > tb;
-  const na = Number(a);
-  const nb = Number(b);
-  if (a !== '' && b !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na > nb;
-  return a > b;
 }
 
 /**
