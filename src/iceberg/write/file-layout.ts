@@ -142,7 +142,10 @@ export interface RollingWrite {
   readonly duck: Duck;
   readonly io: FileIO;
   readonly metadata: TableMetadata;
-  /** Staged rows: each range is `position` first … first+count-1, in write order. */
+  /**
+   * The rows to cut (a staged table, or a table function such as `read_parquet(…)`): each range
+   * is `position` first … first+count-1, in write order.
+   */
   readonly staged: string;
   /** The staged table's column numbering its rows in write order; default `rowid`. */
   readonly position?: string;
@@ -277,20 +280,14 @@ export async function writeOneThenRoll(w: OneThenRoll): Promise<DataFile[]> {
     }
     return [w.dataFile(uri, size, {}, written)];
   }
-  const staged = `rolled_${randomUUID().replace(/-/g, '')}`;
-  try {
-    await w.duck.run(
-      `CREATE TEMP TABLE ${staged} AS SELECT * FROM read_parquet(${sqlString(oneFile.localPath)}, file_row_number = true)`,
-    );
-  } finally {
-    await oneFile.discard();
-  }
+  // The big file is cut by reading it again, range by range of its row numbers: no staged copy
+  // of its rows in DuckDB (which filled the memory limit and spilled on a 2M-task first load).
   try {
     return await writeRollingFiles({
       duck: w.duck,
       io: w.io,
       metadata: w.metadata,
-      staged,
+      staged: `read_parquet(${sqlString(oneFile.localPath)}, file_row_number = true)`,
       position: 'file_row_number',
       select: Object.keys(w.fieldIds).map(sqlIdent).join(', '),
       fieldIds: w.fieldIds,
@@ -301,6 +298,6 @@ export async function writeOneThenRoll(w: OneThenRoll): Promise<DataFile[]> {
       measured: written,
     });
   } finally {
-    await w.duck.run(`DROP TABLE IF EXISTS ${staged}`);
+    await oneFile.discard();
   }
 }
