@@ -8,6 +8,14 @@ import { errorMessage } from '../errors.js';
 import { redact } from '../util/redact.js';
 import { buildProgram } from './program.js';
 
+// A reader that closes the pipe early (`floe table read … | head`) is not an error of the
+// command: further output is dropped and the command finishes (a run is never abandoned half-way
+// because nobody reads its log any more).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+});
+
 const program = await buildProgram();
 
 try {
