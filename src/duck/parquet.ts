@@ -53,14 +53,10 @@ function parseQuotedPath(key: string): string[] {
   return out.length ? out : [key];
 }
 
-export async function copyToParquet(
-  duck: Duck,
-  selectSql: string,
-  path: string,
-  fieldIds: FieldIdTree,
-  opts: { compression?: string; rowGroupSize?: number; rowGroupBytes?: string } = {},
-): Promise<WrittenParquet> {
-  const options = [
+type CopyOptions = { compression?: string; rowGroupSize?: number; rowGroupBytes?: string };
+
+function copyOptions(fieldIds: FieldIdTree, opts: CopyOptions): string[] {
+  return [
     'FORMAT parquet',
     `COMPRESSION ${opts.compression ?? 'zstd'}`,
     `FIELD_IDS ${fieldIdsSql(fieldIds)}`,
@@ -68,13 +64,18 @@ export async function copyToParquet(
     ...(opts.rowGroupSize ? [`ROW_GROUP_SIZE ${opts.rowGroupSize}`] : []),
     ...(opts.rowGroupBytes ? [`ROW_GROUP_SIZE_BYTES '${opts.rowGroupBytes}'`] : []),
   ];
-  const rows = await duck.json(`COPY (${selectSql}) TO ${sqlString(path)} (${options.join(', ')})`);
-  const r = rows[0] as {
-    count: string;
-    file_size_bytes: string;
-    footer_size_bytes?: string;
-    column_statistics: { key: string; value: { key: string; value: string }[] }[];
-  };
+}
+
+interface StatsRow {
+  filename?: string;
+  count: string;
+  file_size_bytes: string;
+  footer_size_bytes?: string;
+  column_statistics: { key: string; value: { key: string; value: string }[] }[];
+}
+
+/** One RETURN_STATS row (one file) → WrittenParquet, with its row groups' offsets. */
+async function writtenFile(duck: Duck, path: string, r: StatsRow): Promise<WrittenParquet> {
   const columns = new Map<string, ColumnStats>();
   for (const c of r.column_statistics ?? []) {
     const s: ColumnStats = {};
@@ -100,4 +101,43 @@ export async function copyToParquet(
     columns,
     splitOffsets: groups.map((g) => BigInt(g.off as string)),
   };
+}
+
+export async function copyToParquet(
+  duck: Duck,
+  selectSql: string,
+  path: string,
+  fieldIds: FieldIdTree,
+  opts: CopyOptions = {},
+): Promise<WrittenParquet> {
+  const rows = await duck.json(
+    `COPY (${selectSql}) TO ${sqlString(path)} (${copyOptions(fieldIds, opts).join(', ')})`,
+  );
+  return writtenFile(duck, path, rows[0] as unknown as StatsRow);
+}
+
+/**
+ * One COPY into a folder, DuckDB starting a new file whenever the current one reaches
+ * `fileSizeBytes` (checked per row group, so a file may end up to a row group past it). Rows go
+ * to files as the threads produce them, so this is for writes whose files need no order.
+ * Returns every file written (empty ones included), in no particular order.
+ */
+export async function copyToParquetFiles(
+  duck: Duck,
+  selectSql: string,
+  dir: string,
+  fieldIds: FieldIdTree,
+  opts: CopyOptions & { fileSizeBytes: number },
+): Promise<WrittenParquet[]> {
+  const options = [
+    ...copyOptions(fieldIds, opts),
+    `FILE_SIZE_BYTES ${Math.max(1, Math.floor(opts.fileSizeBytes))}`,
+    "FILENAME_PATTERN 'part_{i}'",
+  ];
+  const rows = (await duck.json(
+    `COPY (${selectSql}) TO ${sqlString(dir)} (${options.join(', ')})`,
+  )) as unknown as StatsRow[];
+  const out: WrittenParquet[] = [];
+  for (const r of rows) out.push(await writtenFile(duck, r.filename!, r));
+  return out;
 }

@@ -121,17 +121,18 @@ describe('target file size', () => {
     expect(r.dataFiles).toBe(files.length);
     expect(files.length).toBeGreaterThanOrEqual(3);
     const total = files.reduce((a, f) => a + f.file_size_in_bytes, 0n);
-    for (const f of files) {
-      expect(Number(f.file_size_in_bytes)).toBeLessThanOrEqual(TARGET * 1.1);
-      expect(Number(f.file_size_in_bytes)).toBeGreaterThan(TARGET * 0.5);
-      expect(f.sort_order_id).toBe(0);
-    }
+    // Unsorted writes roll in the COPY itself: a file ends at the first row group that takes it
+    // past the target (row groups are kept to a fraction of it), and the last file holds the rest.
+    const sizes = files.map((f) => Number(f.file_size_in_bytes)).sort((a, b) => a - b);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(TARGET * 1.5);
+    for (const size of sizes.slice(1)) expect(size).toBeGreaterThan(TARGET * 0.5);
+    for (const f of files) expect(f.sort_order_id).toBe(0);
     expect(Number(total) / TARGET).toBeLessThan(files.length);
     await checkFilesAgainstManifest(files);
     expect(await readIds(t)).toEqual(input.map((x) => x.id).sort((a, b) => (a < b ? -1 : 1)));
   });
 
-  it('an unsorted query write larger than the target rolls too (written once, then cut)', async () => {
+  it('an unsorted query write larger than the target rolls too (in the same COPY)', async () => {
     const t = await createTable(tc.catalog, 'lay.query', { schema, properties: props });
     const r = await t.appendQuery(
       `SELECT i::BIGINT AS id, 'q' AS grp, md5(i::VARCHAR) || md5((i * 7)::VARCHAR) AS payload, NULL::INT AS n FROM range(40000) t(i)`,
@@ -139,10 +140,10 @@ describe('target file size', () => {
     const files = await liveFiles(t);
     expect(r.dataFiles).toBe(files.length);
     expect(files.length).toBeGreaterThanOrEqual(3);
-    for (const f of files) expect(Number(f.file_size_in_bytes)).toBeLessThanOrEqual(TARGET * 1.1);
+    for (const f of files) expect(Number(f.file_size_in_bytes)).toBeLessThanOrEqual(TARGET * 1.5);
     await checkFilesAgainstManifest(files);
     expect((await readIds(t)).length).toBe(40_000);
-    // Only the files of the commit are in the table's data folder: the one-pass file is gone.
+    // Only the files of the commit are in the table's data folder: nothing else was left there.
     const onDisk = (await tc.catalog.io.list(`${t.metadata.location}/data`)).filter((u) =>
       u.endsWith('.parquet'),
     );

@@ -13,8 +13,15 @@
  * trailing files), which would undo the disjoint ranges sorting is for.
  */
 import { randomUUID } from 'node:crypto';
-import { copyToParquet, type FieldIdTree, type WrittenParquet } from '../../duck/parquet.js';
-import { type Duck, sqlIdent, sqlString } from '../../duck/session.js';
+import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  copyToParquet,
+  copyToParquetFiles,
+  type FieldIdTree,
+  type WrittenParquet,
+} from '../../duck/parquet.js';
+import { type Duck, scratchDir, sqlIdent, sqlString } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
@@ -254,12 +261,14 @@ export interface OneThenRoll {
 }
 
 /**
- * Writes an unpartitioned write's rows: one COPY into one file, sorted by the write order in the
- * COPY, which is the whole write when it fits the target size (most writes: one pass, one sort,
- * nothing staged). A larger file is cut into rolled files from itself (a columnar re-read in its
- * row order, by `file_row_number`) and then dropped.
+ * Writes an unpartitioned write's rows. Unsorted: one COPY that rolls files itself
+ * (writeRotated). Sorted: one COPY into one file, sorted by the write order, which is the whole
+ * write when it fits the target size; a larger file is cut into rolled files from itself (a
+ * columnar re-read in its row order, by `file_row_number`) and then dropped, so each file holds
+ * a contiguous key range.
  */
 export async function writeOneThenRoll(w: OneThenRoll): Promise<DataFile[]> {
+  if (w.order.terms.length === 0) return writeRotated(w);
   const uri = `${w.metadata.location}/data/${randomUUID()}.parquet`;
   const oneFile = await w.io.stageWrite(uri);
   const rowGroup = orderedRowGroup(w.rowGroupSize, w.order.terms.length > 0);
@@ -299,5 +308,62 @@ export async function writeOneThenRoll(w: OneThenRoll): Promise<DataFile[]> {
     });
   } finally {
     await oneFile.discard();
+  }
+}
+
+/**
+ * An unsorted write rolls in the same pass: DuckDB's COPY starts a new file at the target size
+ * (FILE_SIZE_BYTES). Its threads fill files as they go, so files do not hold consecutive rows,
+ * which an unsorted table does not need. One pass over the rows and nothing re-read: cutting one
+ * big file afterwards read it once per output file and, on a 5M-task first load, cost 120 MB
+ * and most of the write time. Files are written to a scratch folder, then each is published at
+ * its own URI through FileIO (local or S3 alike); on failure the published ones are removed.
+ */
+/** Smallest in-memory row group of a rolling COPY (tiny targets in tests would make tiny groups). */
+const ROTATE_MIN_GROUP_BYTES = 16 * 1024;
+
+async function writeRotated(w: OneThenRoll): Promise<DataFile[]> {
+  const dir = await mkdtemp(join(scratchDir(), 'floe-roll-'));
+  const out: DataFile[] = [];
+  try {
+    const target = targetFileSize(w.metadata);
+    const files = await copyToParquetFiles(w.duck, w.sql, join(dir, 'files'), w.fieldIds, {
+      ...(w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {}),
+      // DuckDB checks the file size after each row group: groups well below the target (by
+      // their in-memory bytes, several times their compressed size) keep a file near it.
+      rowGroupBytes: `${Math.ceil(Math.max(ROTATE_MIN_GROUP_BYTES, target / 4) / 1024)}KiB`,
+      fileSizeBytes: target,
+    });
+    for (const written of files) {
+      if (written.rowCount === 0n) continue;
+      const uri = `${w.metadata.location}/data/${randomUUID()}.parquet`;
+      const staged = await w.io.stageWrite(uri);
+      try {
+        await moveFile(written.path, staged.localPath);
+      } catch (e) {
+        await staged.discard();
+        throw e;
+      }
+      const size = await staged.publish();
+      failpoint('iceberg.data-file');
+      out.push(w.dataFile(uri, size, {}, written));
+    }
+    return out;
+  } catch (e) {
+    await Promise.all(out.map((f) => w.io.delete(f.file_path).catch(() => {})));
+    throw e;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Renames, or copies when the scratch folder is on another file system than the target. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    await copyFile(from, to);
+    await rm(from, { force: true });
   }
 }
