@@ -7,16 +7,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseJobParams } from '../../src/config/job-params.js';
 import { loadTable } from '../../src/iceberg/index.js';
-import { runJob } from '../../src/job/run-job.js';
 import { SUMMARY_CHECKPOINT, SUMMARY_RECORDS, SUMMARY_RUN_ID } from '../../src/l1/table-cursor.js';
 import { SqliteHistoryStore } from '../../src/runtime/local/sqlite-history.js';
 import { SqliteStateStore } from '../../src/runtime/local/sqlite-state.js';
 import { openStateDb } from '../../src/runtime/local/state-db.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
-import { JOB_CHILD, runTs } from '../support/child.js';
-import { simTruth, versionKey } from '../support/crash-project.js';
+import { killedWrikeL1, runWrikeL1, simTruth, tableVersions } from '../support/crash-project.js';
 import { l1Item, type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
 
 const DAY = 24 * 3600_000;
@@ -74,35 +71,10 @@ async function setup(
   return `wrike_staging.${table}`;
 }
 
-/** Runs the job in-process; its "now" is the simulator's, which tests move forward. */
-async function run(): Promise<Awaited<ReturnType<typeof runJob>> & { log: string }> {
-  let log = '';
-  const out = await runJob(
-    parseJobParams(['--project', project.dir, '--platform', 'wrike', '--process-type', 'L1'], {}),
-    {
-      now: () => sim.now(),
-      logStream: {
-        write: (s: string) => {
-          log += s;
-          return true;
-        },
-      },
-    },
-  );
-  return { ...out, log };
-}
-
-async function killedRun(failpoint: string): Promise<NodeJS.Signals | null> {
-  return (await runTs(JOB_CHILD, [project.dir], { FLOE_FAILPOINT: failpoint })).signal;
-}
-
-async function versions(table: string): Promise<string[]> {
-  return withProjectCatalog(project.dir, async (c) =>
-    (await (await loadTable(c, table)).scan({ select: ['id', 'updated_date', 'title'] }).toRows()).map(
-      versionKey,
-    ),
-  );
-}
+/** The job in-process; its "now" is the simulator's, which tests move forward. */
+const run = () => runWrikeL1(project.dir, { now: () => sim.now() });
+const killedRun = (failpoint: string) => killedWrikeL1(project.dir, failpoint);
+const versions = (table: string) => tableVersions(project.dir, table);
 
 /** Snapshot summaries of the table, oldest first. */
 async function commits(table: string): Promise<Record<string, string>[]> {

@@ -13,15 +13,18 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resetState } from '../../src/cli/commands/state.js';
 import { registerTable } from '../../src/cli/commands/table.js';
-import { parseJobParams } from '../../src/config/job-params.js';
 import { loadTable } from '../../src/iceberg/index.js';
-import { runJob } from '../../src/job/run-job.js';
 import { SqliteHistoryStore } from '../../src/runtime/local/sqlite-history.js';
 import { SqliteStateStore } from '../../src/runtime/local/sqlite-state.js';
 import { openStateDb } from '../../src/runtime/local/state-db.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
-import { JOB_CHILD, runTs } from '../support/child.js';
-import { crashConfigs, simTruth, versionKey } from '../support/crash-project.js';
+import {
+  crashConfigs,
+  killedWrikeL1,
+  runWrikeL1,
+  simTruth,
+  tableVersions,
+} from '../support/crash-project.js';
 import { type TempProject, tempProject, withProjectCatalog } from '../support/l1-project.js';
 
 const DAY = 24 * 3600_000;
@@ -41,33 +44,9 @@ async function setup(configs: ('Tasks_Append' | 'Tasks_Merge' | 'Tasks_Overwrite
   for (const c of crashConfigs(sim, 200)) if (configs.includes(c.configId as never)) project.writeConfig(c);
 }
 
-async function run(): Promise<Awaited<ReturnType<typeof runJob>> & { log: string }> {
-  let log = '';
-  const out = await runJob(
-    parseJobParams(['--project', project.dir, '--platform', 'wrike', '--process-type', 'L1'], {}),
-    {
-      logStream: {
-        write: (s: string) => {
-          log += s;
-          return true;
-        },
-      },
-    },
-  );
-  return { ...out, log };
-}
-
-async function killedRun(failpoint: string): Promise<NodeJS.Signals | null> {
-  return (await runTs(JOB_CHILD, [project.dir], { FLOE_FAILPOINT: failpoint })).signal;
-}
-
-async function versions(table: string): Promise<string[]> {
-  return withProjectCatalog(project.dir, async (c) =>
-    (await (await loadTable(c, table)).scan({ select: ['id', 'updated_date', 'title'] }).toRows()).map(
-      versionKey,
-    ),
-  );
-}
+const run = () => runWrikeL1(project.dir);
+const killedRun = (failpoint: string) => killedWrikeL1(project.dir, failpoint);
+const versions = (table: string) => tableVersions(project.dir, table);
 
 function stores() {
   const db = openStateDb(join(project.dir, '.floe', 'state.db'));

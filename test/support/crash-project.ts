@@ -3,8 +3,12 @@
  * mode (INCREMENTAL APPEND, FULL OVERWRITE, INCREMENTAL MERGE), each into its own table, and
  * the expected table contents computed from the simulator's ground truth.
  */
+import { parseJobParams } from '../../src/config/job-params.js';
+import { loadTable } from '../../src/iceberg/index.js';
+import { runJob } from '../../src/job/run-job.js';
 import type { WrikeSimulator } from '../../src/sim/wrike/index.js';
-import { l1Item } from './l1-project.js';
+import { JOB_CHILD, runTs } from './child.js';
+import { l1Item, withProjectCatalog } from './l1-project.js';
 
 export const CRASH_TABLES = {
   append: 'wrike_staging.tasks_append',
@@ -65,4 +69,39 @@ export async function simTruth(sim: WrikeSimulator): Promise<string[]> {
   const out: string[] = [];
   for await (const t of sim.records('tasks')) out.push(versionKey(t as Record<string, unknown>));
   return out;
+}
+
+/** The project's Wrike L1 job in this process, its log captured; `now` is the sources' clock. */
+export async function runWrikeL1(
+  dir: string,
+  opts: { now?: () => Date } = {},
+): Promise<Awaited<ReturnType<typeof runJob>> & { log: string }> {
+  let log = '';
+  const out = await runJob(
+    parseJobParams(['--project', dir, '--platform', 'wrike', '--process-type', 'L1'], {}),
+    {
+      ...(opts.now ? { now: opts.now } : {}),
+      logStream: {
+        write: (s: string) => {
+          log += s;
+          return true;
+        },
+      },
+    },
+  );
+  return { ...out, log };
+}
+
+/** The same job in a child process killed at `failpoint`; the signal it died of. */
+export async function killedWrikeL1(dir: string, failpoint: string): Promise<NodeJS.Signals | null> {
+  return (await runTs(JOB_CHILD, [dir], { FLOE_FAILPOINT: failpoint })).signal;
+}
+
+/** Every row of `table` as a version key (id, update time, title). */
+export async function tableVersions(dir: string, table: string): Promise<string[]> {
+  return withProjectCatalog(dir, async (c) =>
+    (await (await loadTable(c, table)).scan({ select: ['id', 'updated_date', 'title'] }).toRows()).map(
+      versionKey,
+    ),
+  );
 }
