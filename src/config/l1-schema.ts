@@ -8,6 +8,7 @@
  * (the parsed output), never the raw item.
  */
 import { z } from 'zod';
+import { DeclaredColumnsSchema, DetectTimestampsSchema } from './column-types-schema.js';
 import {
   checkDestinationNames,
   checkOnePartitionSpec,
@@ -94,6 +95,12 @@ export const L1DestinationSchema = z
         'snake_case: updatedDate → updated_date (also applied to primaryKey and lastUpdatedColumn); source: keep API names.',
       ),
     partitionBy: PartitionBySchema,
+    columns: DeclaredColumnsSchema.register(keyAliases, {
+      aliases: ['columnTypes', 'types', 'fieldTypes', 'columnType', 'schemaOverrides'],
+    }),
+    detectTimestamps: DetectTimestampsSchema.register(keyAliases, {
+      aliases: ['detectDates', 'detectDatetimes', 'inferTimestamps', 'timestampDetection', 'parseDates'],
+    }),
     lookbackSeconds: z
       .number()
       .int()

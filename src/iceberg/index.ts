@@ -59,5 +59,6 @@ export { duckType } from './write/duck-types.js';
 export { TARGET_FILE_SIZE_PROPERTY, targetFileSize } from './write/file-layout.js';
 export type { QueryMergeOptions, QueryMergePlan } from './write/query-merge.js';
 export { icebergTypeOf, queryFields } from './write/query-schema.js';
+export type { StagedConversion, StagedConversions } from './write/staged-conversions.js';
 export { type StagedRows, stageQuery } from './write/staged-query.js';
 export { canPromote, type SchemaUpdate } from './write/update-schema.js';

@@ -137,6 +137,7 @@ export class Table {
             ...(rowGroupSize ? { rowGroupSize } : {}),
           }),
         (bytes) => rowGroupRows(bytes, opts.expectedRows),
+        rows.convert,
       );
       const r = await this.commitFiles('append', files, undefined, opts);
       const total = opts.expectedRows;

@@ -7,6 +7,9 @@
  * state, no history, no spool. (An OAuth2 provider that rotates refresh tokens still gets its new
  * token stored: a refresh spends the old one, and a run after the preview needs the new one.)
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type L1Config, withLoadType } from '../config/index.js';
 import { errorMessage } from '../errors.js';
 import {
@@ -28,6 +31,14 @@ import {
   elementLevel,
   parseColumnSources,
 } from './column-names.js';
+import {
+  type ColumnTypePlan,
+  checkDeclaredValues,
+  planColumnTypes,
+  quoteExamples,
+  typedFields,
+  type ValueCheck,
+} from './column-types.js';
 import { reconcile } from './reconcile-schema.js';
 import { INGEST_COLUMNS } from './records.js';
 import { RowLineEncoder, type SchemaNote } from './row-line.js';
@@ -191,11 +202,19 @@ export async function previewL1Config(
   });
 
   // The run's own encoder, with the column owners the table recorded, so names and types match.
+  const types = planColumnTypes(config.configId, dest, tbl?.metadata.properties);
   const encoder = new RowLineEncoder(
     dest.columnNaming,
     { timestamp: new Date().toISOString(), runId: 'preview' },
-    { columnSources: parseColumnSources(tbl?.metadata.properties[COLUMN_SOURCES_PROPERTY]) },
+    {
+      columnSources: parseColumnSources(tbl?.metadata.properties[COLUMN_SOURCES_PROPERTY]),
+      declared: types.declared,
+      detectTimestamps: types.detectTimestamps,
+    },
   );
+  // The declared columns' values are checked as a run checks them: by DuckDB, over the rows.
+  const checkDeclared = [...types.declared.values()].some((d) => d.type !== 'string');
+  const lines: string[] = [];
   const sampleSize = opts.sampleSize ?? DEFAULT_SAMPLE;
   const sample: unknown[] = [];
   let pages = 0;
@@ -207,7 +226,10 @@ export async function previewL1Config(
       for (const r of page.records) {
         records++;
         if (sample.length < sampleSize) sample.push(redactRecord(r));
-        if (r && typeof r === 'object' && !Array.isArray(r)) encoder.encode(r as Record<string, unknown>);
+        if (r && typeof r === 'object' && !Array.isArray(r)) {
+          const line = encoder.encode(r as Record<string, unknown>);
+          if (checkDeclared) lines.push(`${line}}`);
+        }
       }
       if (pages >= opts.pages) break;
     }
@@ -215,9 +237,29 @@ export async function previewL1Config(
     error = redact(errorMessage(e));
   }
 
-  const fields = encoder.fields();
+  const checks =
+    checkDeclared && lines.length ? await checkLines(lines, types.declared) : new Map<string, ValueCheck>();
+  const detected = new Set(encoder.detectedTimestamps());
+  const fields = typedFields(encoder.fields(), types.declared, checks, new Set());
   const notes = encoder.schemaNotes();
-  const schema = describeColumns(fields, encoder.columnSources(), notes);
+  const typeNotes = new Map<string, string>();
+  for (const c of detected)
+    typeNotes.set(
+      c,
+      'every value is an ISO-8601 date-time: stored as timestamptz (destination.detectTimestamps)',
+    );
+  for (const [c, d] of types.declared) {
+    const check = checks.get(c);
+    typeNotes.set(
+      c,
+      `declared ${d.type} in destination.columns.${d.key}${
+        check?.bad
+          ? `; ${check.bad} value(s) in these pages do not convert (e.g. ${quoteExamples(check)}): onError ${d.onError} ${d.onError === 'reject' ? 'fails the run' : d.onError === 'null' ? 'writes them as null' : 'keeps the column as text'}`
+          : ''
+      }`,
+    );
+  }
+  const schema = describeColumns(fields, encoder.columnSources(), notes, typeNotes);
   return {
     configId: config.configId,
     loadType,
@@ -325,8 +367,9 @@ function describeColumns(
   fields: readonly FieldInput[],
   sources: ColumnSources,
   notes: readonly SchemaNote[],
+  typeNotes: ReadonlyMap<string, string> = new Map(),
 ): PreviewColumn[] {
-  const noteOf = new Map<string, string>();
+  const noteOf = new Map<string, string>(typeNotes);
   for (const n of notes) if (n.kind !== 'all-null') noteOf.set(n.column, n.message);
   const out: PreviewColumn[] = [];
   const visit = (list: readonly FieldInput[], level: string, display: string, sourcePath: string): void => {
@@ -351,6 +394,21 @@ function describeColumns(
       out.push({ column: n.column, type: '(left out)', source: n.column, note: n.message });
   for (const c of INGEST_COLUMNS) out.push({ column: c.name, type: c.type, source: '(floe)' });
   return out;
+}
+
+/** checkDeclaredValues over rows held in memory (a preview's few pages), via a scratch file. */
+async function checkLines(
+  lines: readonly string[],
+  declared: ColumnTypePlan['declared'],
+): Promise<Map<string, ValueCheck>> {
+  const dir = await mkdtemp(join(tmpdir(), 'floe-preview-'));
+  try {
+    const file = join(dir, 'rows.ndjson');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    return await checkDeclaredValues(file, declared);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function typeName(t: TypeInput): string {

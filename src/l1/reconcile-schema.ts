@@ -98,8 +98,10 @@ export function reconcile(table: Schema, inferred: readonly FieldInput[]): Recon
 /** Can a column of type `col` hold values inferred as `val` without loss? */
 function writable(col: string, val: string): boolean {
   if (col === val || col === 'string') return true;
-  if (col === 'double' && val === 'long') return true;
+  if (col === 'double' && (val === 'long' || val === 'int' || val === 'float')) return true;
+  // Declared narrower types (destination.columns) into the wider column a table already has.
+  if (col === 'long' && val === 'int') return true;
   // decimal(38, 0) holds every long exactly.
-  if (col === 'decimal(38, 0)' && val === 'long') return true;
+  if (col === 'decimal(38, 0)' && (val === 'long' || val === 'int')) return true;
   return false;
 }

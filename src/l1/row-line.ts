@@ -57,6 +57,14 @@ class TypeNode {
   element: TypeNode | undefined;
   /** Saw an integer a double cannot hold exactly (beyond ±2^53). */
   wide = false;
+  /** Typed by `destination.columns`: its values are written raw and its conflicts are not noted. */
+  declared = false;
+  /** Timestamp detection: every non-blank value so far was an ISO-8601 date-time (top level only). */
+  iso = false;
+  /** …and at least one was. */
+  isoSeen = false;
+  /** The first value that ended `iso`, for error messages. */
+  notIso: string | undefined;
 
   constructor(
     /** Level path (column-names.ts) of this node's own keys, when it is a struct. */
@@ -83,6 +91,10 @@ class TypeNode {
 export interface RowLineOptions {
   /** Column owners recorded by the table (COLUMN_SOURCES_PROPERTY), so names stay stable. */
   readonly columnSources?: ColumnSources;
+  /** Top-level columns typed by `destination.columns` (column name → whether it is kept while null). */
+  readonly declared?: ReadonlyMap<string, { readonly keep: boolean }>;
+  /** Find top-level text columns whose every value is an ISO-8601 date-time (see isIsoDateTime). */
+  readonly detectTimestamps?: boolean;
 }
 
 export class RowLineEncoder {
@@ -90,6 +102,8 @@ export class RowLineEncoder {
   private readonly ingestJson: string;
   private readonly known: ColumnSources;
   private readonly notes = new Map<string, SchemaNote>();
+  private readonly declared: ReadonlyMap<string, { readonly keep: boolean }>;
+  private readonly detect: boolean;
 
   constructor(
     private readonly naming: ColumnNaming,
@@ -97,6 +111,8 @@ export class RowLineEncoder {
     opts: RowLineOptions = {},
   ) {
     this.known = opts.columnSources ?? {};
+    this.declared = opts.declared ?? new Map();
+    this.detect = opts.detectTimestamps ?? false;
     this.root = new TypeNode(ROOT_LEVEL, '');
     this.makeStruct(this.root);
     this.ingestJson = `"ingest_timestamp":${JSON.stringify(ingest.timestamp)},"ingest_date":${JSON.stringify(ingest.timestamp.slice(0, 10))},"ingest_run_id":${JSON.stringify(ingest.runId)}`;
@@ -116,9 +132,38 @@ export class RowLineEncoder {
     return out + this.ingestJson;
   }
 
-  /** The inferred columns (fields never seen non-null are left out; see infer-schema.ts). */
+  /**
+   * The inferred columns (fields never seen non-null are left out; see infer-schema.ts), with
+   * detected date-time columns as timestamptz. Declared types are applied by the caller.
+   */
   fields(): FieldInput[] {
-    return toFields(this.root.toInferred());
+    const detected = new Set(this.detectedTimestamps());
+    return toFields(this.root.toInferred()).map((f) =>
+      detected.has(f.name) ? { ...f, type: 'timestamptz' } : f,
+    );
+  }
+
+  /** Top-level columns whose values were all ISO-8601 date-times (text in the spool). */
+  detectedTimestamps(): string[] {
+    const out: string[] = [];
+    for (const [name, n] of this.root.fields!) if (n.kind === 'string' && n.iso && n.isoSeen) out.push(name);
+    return out;
+  }
+
+  /**
+   * Top-level text columns that may be written as date-times: every non-blank value was an
+   * ISO-8601 date-time (none at all, for a column of blanks). A table column that is already
+   * timestamptz takes them.
+   */
+  maybeDateTimes(): Set<string> {
+    const out = new Set<string>();
+    for (const [name, n] of this.root.fields!) if (n.kind === 'string' && n.iso) out.add(name);
+    return out;
+  }
+
+  /** Why a top-level column is not a date-time column: its first value that is not one. */
+  notDateTime(column: string): string | undefined {
+    return this.root.fields!.get(column)?.notIso;
   }
 
   /**
@@ -149,7 +194,8 @@ export class RowLineEncoder {
     const out = [...this.notes.values()];
     const walk = (n: TypeNode) => {
       if (n.kind === 'struct') {
-        for (const c of n.fields!.values()) {
+        for (const [name, c] of n.fields!) {
+          if (n === this.root && this.declared.get(name)?.keep) continue;
           if (c.kind === 'null' || (c.kind === 'list' && c.element!.kind === 'null')) {
             out.push({
               kind: 'all-null',
@@ -167,7 +213,9 @@ export class RowLineEncoder {
     return out;
   }
 
-  private note(kind: SchemaNoteKind, column: string, message: string): void {
+  private note(kind: SchemaNoteKind, column: string, message: string, node?: TypeNode): void {
+    // A declared column's type is the config's: what its values looked like is not news.
+    if (node?.declared && kind !== 'name-collision') return;
     const key = `${kind}\u0000${column}`;
     if (!this.notes.has(key)) this.notes.set(key, { kind, column, message });
   }
@@ -193,6 +241,10 @@ export class RowLineEncoder {
     let n = parent.fields!.get(name);
     if (!n) {
       n = new TypeNode(childLevel(parent.level, name), displayChild(parent.display, name));
+      if (parent === this.root) {
+        n.declared = this.declared.has(name);
+        n.iso = this.detect && !n.declared;
+      }
       parent.fields!.set(name, n);
     }
     return n;
@@ -203,6 +255,7 @@ export class RowLineEncoder {
     switch (typeof v) {
       case 'string':
         this.see(node, 'string');
+        if (node.iso) this.checkIso(node, v);
         return JSON.stringify(v);
       case 'number':
         if (Number.isSafeInteger(v)) {
@@ -257,6 +310,15 @@ export class RowLineEncoder {
     }
   }
 
+  /** Timestamp detection: blank text is null; anything else must be an ISO-8601 date-time. */
+  private checkIso(node: TypeNode, v: string): void {
+    if (isIsoDateTime(v)) node.isoSeen = true;
+    else if (v.trim() !== '') {
+      node.iso = false;
+      node.notIso = v;
+    }
+  }
+
   private jsonNumber(v: JsonNumber, node: TypeNode): string {
     if (v.kind === 'integer') return this.integer(v.text, BigInt(v.text), node);
     if (Number.isFinite(v.toNumber())) {
@@ -267,6 +329,7 @@ export class RowLineEncoder {
       'wide-number',
       node.display,
       `value ${v.text} is beyond the range of a double; the column is stored as text so it is kept exactly`,
+      node,
     );
     this.toString(node);
     return JSON.stringify(v.text);
@@ -285,6 +348,7 @@ export class RowLineEncoder {
         'wide-number',
         node.display,
         `value ${text} does not fit a 64-bit long; the column is decimal(38, 0), which holds it exactly`,
+        node,
       );
       this.see(node, 'decimal');
       // Quoted: DuckDB casts the text to DECIMAL exactly, where a bare literal would pass through a double.
@@ -294,6 +358,7 @@ export class RowLineEncoder {
       'wide-number',
       node.display,
       `value with ${digits} digits does not fit decimal(38, 0); the column is stored as text so it is kept exactly`,
+      node,
     );
     this.toString(node);
     return `"${text}"`;
@@ -301,6 +366,10 @@ export class RowLineEncoder {
 
   /** Merges an observed kind into the node; every lossy merge becomes string and is noted. */
   private see(node: TypeNode, kind: Kind): void {
+    if (node.iso && kind !== 'string') {
+      node.iso = false;
+      node.notIso = `a ${describe(kind)} value`;
+    }
     const cur = node.kind;
     if (cur === kind) {
       if (kind === 'double' && node.wide) this.conflict(node, 'long', 'double');
@@ -340,6 +409,7 @@ export class RowLineEncoder {
       'type-conflict',
       node.display,
       `${why}; the column is stored as text (string) so no value is changed`,
+      node,
     );
     this.toString(node);
   }
@@ -350,6 +420,29 @@ export class RowLineEncoder {
     node.names = undefined;
     node.element = undefined;
   }
+}
+
+const ISO_DATE_TIME =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * An ISO-8601 date-time with seconds, `T` or a space between date and time, an optional fraction
+ * and an optional `Z` or ±HH[:MM] offset: the forms DuckDB's TIMESTAMPTZ cast reads exactly
+ * (checked: `10:00Z` without seconds and `20240105T100000Z` it does not). Dates that do not
+ * exist (2023-02-29) are not date-times. Cheap first checks keep ordinary text fast.
+ */
+export function isIsoDateTime(v: string): boolean {
+  if (v.length < 19 || v.length > 35 || v.charCodeAt(4) !== 45 /* - */) return false;
+  const m = ISO_DATE_TIME.exec(v);
+  if (!m) return false;
+  const day = Number(m[3]);
+  if (day <= 28) return true;
+  const month = Number(m[2]);
+  if (day > DAYS_IN_MONTH[month - 1]!) return false;
+  if (month !== 2 || day !== 29) return true;
+  const year = Number(m[1]);
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 function displayChild(parent: string, name: string): string {

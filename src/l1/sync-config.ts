@@ -46,6 +46,16 @@ import { collectGarbage } from '../util/memory.js';
 import { redact } from '../util/redact.js';
 import { CheckpointPolicy, checkpointToResume } from './checkpoints.js';
 import { COLUMN_SOURCES_PROPERTY, parseColumnSources } from './column-names.js';
+import {
+  type ColumnTypePlan,
+  checkDeclaredValues,
+  DETECT_TIMESTAMPS_PROPERTY,
+  planColumnTypes,
+  quoteExamples,
+  stagedConversions,
+  typedFields,
+  type ValueCheck,
+} from './column-types.js';
 import { maintainAfterRun } from './maintain-after-run.js';
 import { reconcile } from './reconcile-schema.js';
 import { INGEST_COLUMNS } from './records.js';
@@ -250,10 +260,15 @@ async function attemptSync(
 
     // Rows → spool, inferring the schema over every record. Column names follow the owners the
     // table recorded, so a field keeps its column across runs.
+    const types = planColumnTypes(configId, dest, tbl?.metadata.properties);
     const encoder = new RowLineEncoder(
       dest.columnNaming,
       { timestamp: ctx.startedAt.toISOString(), runId: ctx.runId },
-      { columnSources: parseColumnSources(tbl?.metadata.properties[COLUMN_SOURCES_PROPERTY]) },
+      {
+        columnSources: parseColumnSources(tbl?.metadata.properties[COLUMN_SOURCES_PROPERTY]),
+        declared: types.declared,
+        detectTimestamps: types.detectTimestamps,
+      },
     );
     const keys = resolveKeyColumns(dest);
 
@@ -272,19 +287,33 @@ async function attemptSync(
         lastUpdatedColumn:
           dest.lastUpdatedColumn === undefined ? undefined : encoder.rootColumnFor(dest.lastUpdatedColumn),
       };
-      const fields = withIngestColumns(encoder.fields());
+      // Declared types: values that do not convert are counted before anything is written.
+      const checks = records > 0 ? await checkDeclaredValues(rowsFile, types.declared) : new Map();
+      const typeWarnings = judgeDeclaredValues(configId, types.declared, checks, tbl, log);
+      const dateTimes = encoder.maybeDateTimes();
+      const fields = withIngestColumns(
+        typedFields(withTableDateTimes(encoder.fields(), dateTimes, tbl), types.declared, checks, new Set()),
+      );
       const layout = tableLayout(dest);
       tbl ??= await createWithLayout(layout, configId, (sortBy) =>
         loadOrCreateTable(deps.catalog, id, {
           schema: fields,
           partitionBy: (dest.partitionBy ?? []).map((p, i) => ({ ...p, source: keys.partitionSources[i]! })),
           sortBy,
-          properties: layout.properties,
+          properties: {
+            ...layout.properties,
+            [DETECT_TIMESTAMPS_PROPERTY]: String(types.detectTimestamps),
+          },
         }),
       );
       const target = tbl;
-      await evolveSchema(target, fields, config, log, JSON.stringify(encoder.columnSources()));
-      const warnings = checkpoint ? 0 : reportSchemaNotes(encoder.schemaNotes(), target, configId, log);
+      await evolveSchema(target, fields, config, log, JSON.stringify(encoder.columnSources()), (column) =>
+        dateTimeHint(encoder, types, column),
+      );
+      const warnings =
+        typeWarnings +
+        (checkpoint ? 0 : reportSchemaNotes(encoder.schemaNotes(), target, configId, log)) +
+        (checkpoint ? 0 : reportTextColumns(target, types.declared, configId, log));
       failpoint('l1.table-ready');
       throwIfStopped(signal);
       if (records === 0) return { warnings };
@@ -301,7 +330,10 @@ async function attemptSync(
         ...(signal ? { signal } : {}),
       };
       // The spool goes to DuckDB as is: no JavaScript per row on the write side.
-      const rows = { ndjson: rowsFile };
+      const rows = {
+        ndjson: rowsFile,
+        convert: stagedConversions(target.schema().fields, types.declared, dateTimes),
+      };
       const sizing = { expectedRows: records };
       switch (dest.defaultwriteMode) {
         case 'APPEND': {
@@ -743,12 +775,15 @@ async function evolveSchema(
   config: L1Config,
   log: Logger,
   columnSources: string,
+  /** More to say about a conflicting column (a date-time column sent other text). */
+  hint: (column: string) => string | undefined = () => undefined,
 ): Promise<void> {
   const r = reconcile(tbl.schema(), fields);
   if (r.conflicts.length) {
+    const hints = r.conflicts.map((c) => hint(c.column)).filter((h): h is string => h !== undefined);
     throw new FloeError(
       'data-invalid',
-      `the API's data no longer fits table ${tbl.name}: ${r.conflicts.map((c) => c.message).join('; ')}. Fix: rename or drop the table to rebuild it, or change the column's type with Spark (ALTER TABLE … ALTER COLUMN)`,
+      `the API's data no longer fits table ${tbl.name}: ${r.conflicts.map((c) => c.message).join('; ')}. ${hints.length ? hints.join(' ') : "Fix: rename or drop the table to rebuild it, or change the column's type with Spark (ALTER TABLE … ALTER COLUMN)"}`,
       { context: { configId: config.configId, table: tbl.name, column: r.conflicts[0]!.column } },
     );
   }
@@ -777,6 +812,90 @@ async function evolveSchema(
     },
   });
   if (r.newColumns.length) log.info(`schema evolved: added ${r.newColumns.join(', ')}`, { table: tbl.name });
+}
+
+/**
+ * Inferred fields, with text columns of date-times typed timestamptz where the table already has
+ * them so (a run whose values were all blank still writes into a date-time column).
+ */
+function withTableDateTimes(
+  fields: FieldInput[],
+  dateTimes: ReadonlySet<string>,
+  tbl: Table | undefined,
+): FieldInput[] {
+  if (!tbl || dateTimes.size === 0) return fields;
+  const existing = tbl.schema().fields;
+  return fields.map((f) =>
+    dateTimes.has(f.name) && existing.some((e) => e.name === f.name && e.type === 'timestamptz')
+      ? { ...f, type: 'timestamptz' }
+      : f,
+  );
+}
+
+/** The fix for a date-time column that received text which is not a date-time. */
+function dateTimeHint(encoder: RowLineEncoder, types: ColumnTypePlan, column: string): string | undefined {
+  const example = encoder.notDateTime(column);
+  if (example === undefined || types.declared.has(column)) return undefined;
+  return `Column "${column}" holds date-times, and this run has ${JSON.stringify(example.length > 60 ? `${example.slice(0, 57)}...` : example)}, which is not an ISO-8601 date-time. Fix: declare destination.columns.${column}: {type: timestamptz, onError: null} to write such values as null (counted and logged), or fix them at the source.`;
+}
+
+/**
+ * Acts on the declared columns' values that do not convert: `reject` fails the config before
+ * this commit (naming the column, the count and examples), `null` logs them, `string` keeps a
+ * new column as text (an existing typed column cannot take text, so it fails like `reject`).
+ * Returns the warnings logged.
+ */
+function judgeDeclaredValues(
+  configId: string,
+  declared: ColumnTypePlan['declared'],
+  checks: ReadonlyMap<string, ValueCheck>,
+  tbl: Table | undefined,
+  log: Logger,
+): number {
+  let warnings = 0;
+  for (const [column, check] of checks) {
+    if (check.bad === 0) continue;
+    const d = declared.get(column)!;
+    const field = `destination.columns.${d.key}`;
+    const what = `column "${column}" is declared ${d.type}${d.format !== 'iso8601' ? ` (${d.format})` : ''}, and ${check.bad} of its values are not (e.g. ${quoteExamples(check)})`;
+    const existing = tbl?.schema().fields.find((f) => f.name === column);
+    if (d.onError === 'reject' || (d.onError === 'string' && existing && existing.type !== 'string')) {
+      throw new FloeError(
+        'data-invalid',
+        `${configId}: ${what}; nothing of this sync was written${d.onError === 'string' ? `, and the table already has it as ${String(existing!.type)}, so it cannot become text` : ''}. Fix: set ${field}.onError to null (write them as null)${d.onError === 'reject' ? ' or string (keep the column as text)' : ''}, declare another type in ${field}.type, or fix the values at the source`,
+        { context: { configId, field, column } },
+      );
+    }
+    log.warn(
+      d.onError === 'null'
+        ? `${what}: written as null (onError: null)`
+        : `${what}: the column is stored as text (onError: string)`,
+      { column, invalid: check.bad },
+    );
+    warnings++;
+  }
+  return warnings;
+}
+
+/** Declared columns the table has as text (made before the declaration): said once per run. */
+function reportTextColumns(
+  tbl: Table,
+  declared: ColumnTypePlan['declared'],
+  configId: string,
+  log: Logger,
+): number {
+  let n = 0;
+  for (const [column, d] of declared) {
+    if (d.type === 'string') continue;
+    const f = tbl.schema().fields.find((x) => x.name === column);
+    if (f?.type !== 'string') continue;
+    log.warn(
+      `${configId}: column "${column}" is declared ${d.type}, but table ${tbl.name} has it as string (made before the declaration, or kept as text by onError: string); its values are written as text. Iceberg cannot change a string column's type: rebuild the table to apply the declaration`,
+      { column },
+    );
+    n++;
+  }
+  return n;
 }
 
 function onSourceEvent(e: SourceEvent, log: Logger): void {

@@ -29,29 +29,38 @@ const PAGE = 20;
 const TABLE = 'helpdesk_staging.tickets';
 
 /**
- * The column types a run gives these tickets today, in one place. ISO-8601 times land as
- * strings, and `sla_minutes` (a number some tickets send as "90") as a string, with a logged type
- * conflict. When declared column types (`destination.columns`) and date-time detection land,
- * change the types here (and the stored form in `stored` below): every assertion follows.
+ * The column types, in one place. Before the config declares anything (the preview), ISO-8601
+ * times are detected as timestamptz, and `sla_minutes` (a number some tickets send as "90") is a
+ * string with a noted type conflict. The edited config declares `sla_minutes: {type: int}`, so
+ * the run writes it as int, converted by DuckDB.
  */
-const EXPECTED_TYPES: Record<string, string> = {
+const PREVIEW_TYPES: Record<string, string> = {
   id: 'long',
   subject: 'string',
   status: 'string',
   priority: 'string',
   sla_minutes: 'string',
-  created_at: 'string',
-  updated_at: 'string',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
   tags: 'list<string>',
 };
-/** Columns whose type today comes from a conflict the run logs (`schema: column …`). */
+/** Columns whose preview type comes from a conflict the preview notes. */
 const CONFLICT_COLUMNS = ['sla_minutes'];
+const EXPECTED_TYPES: Record<string, string> = { ...PREVIEW_TYPES, sla_minutes: 'int' };
 
-/** A ticket field as PyIceberg's text dump shows a column of the expected type. */
-function stored(column: string, value: unknown): unknown {
+/** A ticket field as `floe table read` (JSON lines) or PyIceberg's text dump shows it. */
+function stored(column: string, value: unknown, reader: 'floe' | 'pyiceberg' = 'pyiceberg'): unknown {
   const type = EXPECTED_TYPES[column];
-  if (type === 'long' || type === 'string') return value === null ? null : String(value);
+  if (value === null) return null;
+  if (type === 'string') return String(value);
+  if (type === 'long' || type === 'int') return reader === 'floe' ? Number(value) : String(Number(value));
   if (type === 'list<string>') return (value as unknown[]).map(String);
+  if (type === 'timestamptz') {
+    const ms = Date.parse(String(value));
+    return reader === 'floe'
+      ? new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00')
+      : new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '+00:00');
+  }
   throw new Error(`no stored form for ${column} of type ${type}: add it here`);
 }
 
@@ -166,8 +175,9 @@ describe('the new-user path on an API floe has no pack for', () => {
     // The first records, as the dataPath selects them.
     expect(out).toContain(`{"id":${firstPage[0]!.id},"subject":${JSON.stringify(firstPage[0]!.subject)}`);
     // The schema a run would infer: each column's type and source key, the conflict noted.
-    for (const [column, type] of Object.entries(EXPECTED_TYPES))
+    for (const [column, type] of Object.entries(PREVIEW_TYPES))
       expect(schemaRow(out, column)?.slice(0, 3), column).toEqual([column, type, column]);
+    expect(schemaRow(out, 'updated_at')?.[3]).toMatch(/ISO-8601 date-time: stored as timestamptz/);
     expect(schemaRow(out, 'requester.email')).toEqual(['requester.email', 'string', 'requester.email']);
     expect(schemaRow(out, 'requester')?.[1]).toBe('struct');
     for (const column of CONFLICT_COLUMNS)
@@ -217,7 +227,10 @@ describe('the new-user path on an API floe has no pack for', () => {
       .replace('  #   cursorField:', '    cursorField:')
       .replace('  #   params: { updated_since: "${start}" }', '    params: { updated_since: "${start}" }')
       .replace('loadType: FULL', 'loadType: INCREMENTAL')
-      .replace('  # lastUpdatedColumn: "updated_at"', '  lastUpdatedColumn: "updated_at"');
+      .replace(
+        '  # lastUpdatedColumn: "updated_at"',
+        '  lastUpdatedColumn: "updated_at"\n  columns:\n    sla_minutes: { type: int }',
+      );
     expect(text).toContain('    params: { updated_since: "${start}" }');
     writeFileSync(file, text);
 
@@ -246,13 +259,14 @@ describe('the new-user path on an API floe has no pack for', () => {
 
     const run = await floe(['run', '--project', proj]);
     expect(run.code, run.stderr + run.stdout).toBe(0);
-    for (const column of CONFLICT_COLUMNS) expect(run.stderr).toContain(`schema: column ${column}`);
+    // Declared: no type conflict to report any more.
+    for (const column of CONFLICT_COLUMNS) expect(run.stderr).not.toContain(`schema: column ${column}`);
     const rows = jsonLines((await floe(['table', 'read', TABLE, '--project', proj])).stdout);
     const truth = sim.tickets();
     expect(rows.map((x) => Number(x.id)).sort((a, b) => a - b)).toEqual(truth.map((t) => t.id));
     const row = rows.find((x) => Number(x.id) === truth[0]!.id)!;
-    expect(row.sla_minutes).toBe(stored('sla_minutes', truth[0]!.sla_minutes));
-    expect(row.updated_at).toBe(stored('updated_at', truth[0]!.updated_at));
+    expect(row.sla_minutes).toBe(stored('sla_minutes', truth[0]!.sla_minutes, 'floe'));
+    expect(row.updated_at).toBe(stored('updated_at', truth[0]!.updated_at, 'floe'));
   });
 
   it('after the clock moves, a preview shows the saved cursor and moves nothing; the run fetches only the changes', async () => {
@@ -295,7 +309,7 @@ describe('the new-user path on an API floe has no pack for', () => {
     expect(rows.length).toBe(truth.length);
     for (const t of truth) {
       const row = rows.find((x) => Number(x.id) === t.id);
-      expect(row?.updated_at, String(t.id)).toBe(stored('updated_at', t.updated_at));
+      expect(row?.updated_at, String(t.id)).toBe(stored('updated_at', t.updated_at, 'floe'));
       expect(row?.status, String(t.id)).toBe(t.status);
     }
   });

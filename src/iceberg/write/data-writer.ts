@@ -19,10 +19,11 @@ import { indexSchema, type Schema } from '../spec/schema.js';
 import { applyTransform, partitionPath } from '../spec/transforms.js';
 import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveType } from '../spec/types.js';
 import { toPhysical } from '../spec/values.js';
-import { assertWritable, castFromStaging, duckType, stagingType } from './duck-types.js';
+import { assertWritable, duckType } from './duck-types.js';
 import { type RowRange, writeOneThenRoll, writeOrder, writeRollingFiles } from './file-layout.js';
 import { partitionTypeFor } from './manifest-io.js';
 import { compileLineEncoder } from './row-encoder.js';
+import { finalValue, type StagedConversions, stagedColumnTypes } from './staged-conversions.js';
 import { fileMetrics } from './stats.js';
 
 export type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
@@ -31,9 +32,15 @@ export type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record
  * table's staging form (JSON values; objects in string columns are stored as JSON text). The
  * file path lets DuckDB parse in bulk with no JavaScript per row.
  */
-export type RowInput = RowSource | { readonly ndjson: string };
+export type RowInput = RowSource | NdjsonInput;
 
-export function isNdjsonInput(x: RowInput): x is { readonly ndjson: string } {
+export interface NdjsonInput {
+  readonly ndjson: string;
+  /** Columns the file holds as text or raw JSON, converted while writing (staged-conversions.ts). */
+  readonly convert?: StagedConversions;
+}
+
+export function isNdjsonInput(x: RowInput): x is NdjsonInput {
   return (
     typeof x === 'object' &&
     x !== null &&
@@ -83,7 +90,10 @@ export function writeRows(
   opts: WriteOptions = {},
 ): Promise<DataFile[]> {
   return isNdjsonInput(rows)
-    ? writeDataFilesFromNdjson(io, metadata, rows.ndjson, opts)
+    ? writeDataFilesFromNdjson(io, metadata, rows.ndjson, {
+        ...opts,
+        ...(rows.convert?.size ? { convert: rows.convert } : {}),
+      })
     : writeDataFiles(io, metadata, rows, opts);
 }
 
@@ -104,6 +114,8 @@ export interface WriteOptions {
   readonly onStaged?: (duck: Duck, stagedTable: string) => Promise<void>;
   /** Rows in an NDJSON input, if known: sizes Parquet row groups to the row width. */
   readonly expectedRows?: number;
+  /** NDJSON input only: columns converted while writing (see NdjsonInput). */
+  readonly convert?: StagedConversions;
 }
 
 const PART_COL = '__floe_partition';
@@ -162,7 +174,8 @@ export async function writeDataFiles(
   const index = indexSchema(schema);
   const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
   for (const f of schema.fields) assertWritable(f.type, f.name);
-  const encodeLine = compileLineEncoder(schema);
+  const convert = opts.convert;
+  const encodeLine = compileLineEncoder(schema, convert ? new Set(convert.keys()) : undefined);
   const rowsPerChunk = opts.dedupe ? Number.POSITIVE_INFINITY : (opts.rowsPerChunk ?? 1_000_000);
   let seq = 0;
 
@@ -176,7 +189,22 @@ export async function writeDataFiles(
     }
     const path = src.path;
     const type = src.type as PrimitiveType;
-    return { name: pf.name, transform: pf.transform, type, path, resultType: partitionType[i]!.type };
+    const converted = path.length === 1 ? convert?.get(path[0]!) : undefined;
+    if (converted && !converted.rawParses) {
+      throw new FloeError(
+        'feature-unsupported',
+        `partition field ${pf.name} is computed from column "${path[0]}", whose values are converted while writing (a declared format or onError: null); partition by another column, or declare it without them`,
+        { context: { table: opts.table, column: path[0] } },
+      );
+    }
+    return {
+      name: pf.name,
+      transform: pf.transform,
+      type,
+      path,
+      resultType: partitionType[i]!.type,
+      blankIsNull: converted !== undefined,
+    };
   });
   const tmp = await mkdtemp(join(scratchDir(), 'floe-stage-'));
   const files: DataFile[] = [];
@@ -219,6 +247,7 @@ export async function writeDataFiles(
             let v: unknown = row;
             for (const p of r.path)
               v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[p];
+            if (r.blankIsNull && typeof v === 'string' && v.trim() === '') v = null;
             values[r.name] =
               v === null || v === undefined
                 ? null
@@ -321,7 +350,8 @@ async function writeChunk(
   const partitionType = partitionTypeFor(metadata, spec['spec-id'], schema);
   const chunkBytes = (await stat(chunkPath)).size;
   const rowGroupSize = rowGroupRows(chunkBytes, opts.expectedRows);
-  const columns = schema.fields.map((f) => `${sqlIdent(f.name)}: ${sqlString(stagingType(f.type))}`);
+  const convert = opts.convert;
+  const columns = stagedColumnTypes(schema.fields, convert);
   if (partitioned) columns.push(`${sqlIdent(PART_COL)}: 'INTEGER'`);
   if (opts.dedupe) columns.push(`${sqlIdent(SEQ_COL)}: 'BIGINT'`);
   const reader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
@@ -336,8 +366,12 @@ async function writeChunk(
   // memory); sorting a staged table spills cleanly.
   let materialize = partitioned || order.terms.length > 0;
   let dedupe = opts.dedupe;
+  // Keys and the order column compared as the table's values, not as staged text.
+  const tableValue = (name: string) => {
+    const f = schema.fields.find((x) => x.name === name);
+    return f ? finalValue(f, sqlIdent(name), convert) : sqlIdent(name);
+  };
   if (dedupe && !partitioned) {
-    const keys = dedupe.keys.map(sqlIdent).join(', ');
     const keyColumns = columns.filter((c) => dedupe!.keys.some((k) => c.startsWith(`${sqlIdent(k)}:`)));
     const keyReader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${keyColumns.join(', ')}})`;
     // Keys first into a table (DuckDB spills it), then grouped: grouping straight off the JSON
@@ -346,9 +380,11 @@ async function writeChunk(
     const keyTable = `keys_${randomUUID().replace(/-/g, '')}`;
     const dup = await withDuck(async (duck) => {
       try {
-        await duck.run(`CREATE TEMP TABLE ${keyTable} AS SELECT ${keys} FROM ${keyReader}`);
+        const named = dedupe!.keys.map((k, i) => `${tableValue(k)} AS k${i}`).join(', ');
+        const grouped = dedupe!.keys.map((_k, i) => `k${i}`).join(', ');
+        await duck.run(`CREATE TEMP TABLE ${keyTable} AS SELECT ${named} FROM ${keyReader}`);
         return await duck.json(
-          `SELECT count(*) AS n FROM (SELECT ${keys} FROM ${keyTable} GROUP BY ${keys} HAVING count(*) > 1)`,
+          `SELECT count(*) AS n FROM (SELECT ${grouped} FROM ${keyTable} GROUP BY ${grouped} HAVING count(*) > 1)`,
         );
       } finally {
         await duck.run(`DROP TABLE IF EXISTS ${keyTable}`);
@@ -358,7 +394,7 @@ async function writeChunk(
     else materialize = true;
   }
   const select = schema.fields
-    .map((f) => `${castFromStaging(f.type, sqlIdent(f.name))} AS ${sqlIdent(f.name)}`)
+    .map((f) => `${finalValue(f, sqlIdent(f.name), convert)} AS ${sqlIdent(f.name)}`)
     .join(', ');
   const ids = fieldIdTree(schema);
   const dataFile = (uri: string, size: number, partition: Record<string, unknown>, w: WrittenParquet) =>
@@ -385,8 +421,8 @@ async function writeChunk(
     }
     const staged = `stage_${randomUUID().replace(/-/g, '')}`;
     const qualify = dedupe
-      ? ` QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys.map(sqlIdent).join(', ')} ORDER BY ${
-          dedupe.orderBy ? `${sqlIdent(dedupe.orderBy)} DESC NULLS LAST, ` : ''
+      ? ` QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys.map(tableValue).join(', ')} ORDER BY ${
+          dedupe.orderBy ? `${tableValue(dedupe.orderBy)} DESC NULLS LAST, ` : ''
         }${sqlIdent(SEQ_COL)} DESC) = 1`
       : '';
     // Partitioned: staged in write order, partition first, so each partition is a contiguous

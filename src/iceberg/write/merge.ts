@@ -12,9 +12,9 @@ import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, type TableMetadata } from '../spec/metadata.js';
 import { isPrimitive, type PrimitiveType } from '../spec/types.js';
-import { type RowInput, writeRows } from './data-writer.js';
-import { castFromStaging } from './duck-types.js';
+import { isNdjsonInput, type RowInput, writeRows } from './data-writer.js';
 import { emptyReplaced, liveTasks, type ReplacedRows, replaceKeyedRows } from './replace-rows.js';
+import { finalValue } from './staged-conversions.js';
 
 export interface MergeOptions {
   /** Key columns (top-level, primitive). */
@@ -74,7 +74,9 @@ export async function writeMerge(
     dedupe: { keys: opts.keys, ...(opts.orderBy ? { orderBy: opts.orderBy } : {}) },
     onStaged: async (duck, staged) => {
       if (tasks.length === 0) return;
-      const keyExpr = (k: (typeof keyFields)[number]) => castFromStaging(k.type, sqlIdent(k.name));
+      const convert = isNdjsonInput(rows) ? rows.convert : undefined;
+      const keyExpr = (k: (typeof keyFields)[number]) =>
+        finalValue(schema.fields.find((f) => f.id === k.id)!, sqlIdent(k.name), convert);
       const keysTable = `keys_${randomUUID().replace(/-/g, '')}`;
       await duck.run(
         `CREATE TEMP TABLE ${keysTable} AS SELECT DISTINCT ${keyFields.map((k) => `${keyExpr(k)} AS ${sqlIdent(k.name)}`).join(', ')} FROM ${staged}`,

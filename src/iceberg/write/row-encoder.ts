@@ -35,13 +35,18 @@ export function compileRowEncoder(schema: Schema): (row: Record<string, unknown>
  * `"name":value` straight to the line. Extra columns (partition number, input sequence) are
  * appended by the caller's `extra` text.
  */
-export function compileLineEncoder(schema: Schema): (row: Record<string, unknown>, extra?: string) => string {
+export function compileLineEncoder(
+  schema: Schema,
+  /** Columns passed through as they are (converted later by DuckDB; see staged-conversions.ts). */
+  raw?: ReadonlySet<string>,
+): (row: Record<string, unknown>, extra?: string) => string {
   const cols = schema.fields.map((f) => {
     const key = `${JSON.stringify(f.name)}:`;
     const t = f.type;
     const enc = encoderFor(t, f.name);
     let toJson: (v: unknown) => string;
-    if (t === 'string') toJson = (v) => JSON.stringify(typeof v === 'string' ? v : enc(v));
+    if (raw?.has(f.name)) toJson = (v) => JSON.stringify(v) ?? 'null';
+    else if (t === 'string') toJson = (v) => JSON.stringify(typeof v === 'string' ? v : enc(v));
     else if (t === 'boolean')
       toJson = (v) => (v === true ? 'true' : v === false ? 'false' : JSON.stringify(enc(v)));
     else if (t === 'int' || t === 'long' || t === 'double' || t === 'float') {

@@ -16,8 +16,8 @@ import { scanQuery } from '../read/reader.js';
 import { planTasks } from '../read/scan.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
-import { castFromStaging, stagingType } from './duck-types.js';
 import { readManifestList } from './manifest-io.js';
+import { finalValue, type StagedConversions, stagedColumnTypes } from './staged-conversions.js';
 
 export interface SkipExisting {
   /** Which current rows may equal new ones (the incremental window); default every row. */
@@ -39,6 +39,8 @@ export async function writeSkippingExisting(
   skip: SkipExisting,
   write: (selectSql: string, rowGroupSize: number | undefined) => Promise<DataFile[]>,
   rowGroupSize: (fileBytes: number) => number | undefined,
+  /** Columns the file holds as text, converted while writing (staged-conversions.ts). */
+  convert?: StagedConversions,
 ): Promise<{ files: DataFile[]; skipped: boolean }> {
   const schema = currentSchema(metadata);
   const snap = currentSnapshot(metadata);
@@ -52,10 +54,10 @@ export async function writeSkippingExisting(
         '',
       )
     : [];
-  const columns = schema.fields.map((f) => `${sqlIdent(f.name)}: ${sqlString(stagingType(f.type))}`);
+  const columns = stagedColumnTypes(schema.fields, convert);
   const reader = `read_json(${sqlString(path)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
   const select = (from: string) =>
-    `SELECT ${schema.fields.map((f) => `${castFromStaging(f.type, `s.${sqlIdent(f.name)}`)} AS ${sqlIdent(f.name)}`).join(', ')} FROM ${from}`;
+    `SELECT ${schema.fields.map((f) => `${finalValue(f, `s.${sqlIdent(f.name)}`, convert)} AS ${sqlIdent(f.name)}`).join(', ')} FROM ${from}`;
   const groups = rowGroupSize((await stat(path)).size);
   if (tasks.length === 0) return { files: await write(select(`${reader} s`), groups), skipped: false };
 
@@ -80,7 +82,7 @@ export async function writeSkippingExisting(
     const same = compared
       .map(
         (f) =>
-          `e.${sqlIdent(f.name)} IS NOT DISTINCT FROM ${castFromStaging(f.type, `s.${sqlIdent(f.name)}`)}`,
+          `e.${sqlIdent(f.name)} IS NOT DISTINCT FROM ${finalValue(f, `s.${sqlIdent(f.name)}`, convert)}`,
       )
       .join(' AND ');
     const from = `${reader} s WHERE NOT EXISTS (SELECT 1 FROM ${existing} e WHERE ${same || 'TRUE'})`;
