@@ -94,7 +94,7 @@ export interface TempProject {
   cleanup(): void;
 }
 
-export function tempProject(sim: WrikeSimulator, token: string): TempProject {
+export function tempProject(sim: WrikeSimulator | undefined, token: string): TempProject {
   const dir = mkdtempSync(join(tmpdir(), 'floe-project-'));
   mkdirSync(join(dir, 'configs', 'l1'), { recursive: true });
   mkdirSync(join(dir, 'configs', 'l2'), { recursive: true });
