@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { keyAliases } from './schema-walk.js';
+import { didYouMean } from './suggest.js';
 
 /** Iceberg primitive types a declared column may take (decimal as `decimal(P, S)`). */
 export const DECLARABLE_TYPES = [
@@ -33,11 +34,37 @@ export function declaredDecimal(type: string): { precision: number; scale: numbe
 export const COLUMN_FORMATS = ['iso8601', 'epoch_seconds', 'epoch_millis'] as const;
 export const ON_ERROR_MODES = ['reject', 'null', 'string'] as const;
 
+/** Other systems' names for the declarable types, for "did you mean". */
+const TYPE_SYNONYMS: Record<string, string> = {
+  integer: 'int',
+  int32: 'int',
+  bigint: 'long',
+  int64: 'long',
+  number: 'double',
+  float64: 'double',
+  real: 'float',
+  bool: 'boolean',
+  text: 'string',
+  varchar: 'string',
+  datetime: 'timestamptz',
+  timestamp_tz: 'timestamptz',
+  timestamp_ntz: 'timestamp',
+  decimal: 'decimal(38, 9)',
+  numeric: 'decimal(38, 9)',
+};
+
 const ColumnTypeSchema = z
   .string()
   .transform((s) => s.trim().toLowerCase().replace(/\s+/g, ' '))
-  .refine((t) => (DECLARABLE_TYPES as readonly string[]).includes(t) || declaredDecimal(t) !== undefined, {
-    message: `type must be one of ${DECLARABLE_TYPES.join(', ')} or decimal(P, S) with P ≤ 38`,
+  .check((ctx) => {
+    const t = ctx.value;
+    if ((DECLARABLE_TYPES as readonly string[]).includes(t) || declaredDecimal(t) !== undefined) return;
+    const hint = TYPE_SYNONYMS[t] ? ` (did you mean ${TYPE_SYNONYMS[t]}?)` : didYouMean(t, DECLARABLE_TYPES);
+    ctx.issues.push({
+      code: 'custom',
+      input: t,
+      message: `type must be one of ${DECLARABLE_TYPES.join(', ')} or decimal(P, S) with P ≤ 38, got '${t}'${hint}`,
+    });
   })
   .describe(
     `The column's Iceberg type: ${DECLARABLE_TYPES.join(', ')}, or decimal(P, S). Values are converted by DuckDB when the rows are written; an empty string is null for every type but string.`,
