@@ -10,6 +10,7 @@ import { loadTable } from '../../src/iceberg/index.js';
 import { runJob } from '../../src/job/run-job.js';
 import { openLocalRuntime } from '../../src/runtime/local/open-local-runtime.js';
 import { startWrikeSimulator, type WrikeSimulator } from '../../src/sim/wrike/index.js';
+import { instant } from '../support/crash-project.js';
 import {
   l1Item,
   type TempProject,
@@ -97,7 +98,8 @@ describe('L1: Wrike → Iceberg staging tables', () => {
       const row = byId.get(t.id)!;
       expect(row, String(t.id)).toBeDefined();
       expect(row.title).toBe(t.title);
-      expect(row.updated_date).toBe(t.updatedDate);
+      // An ISO-8601 date-time from the API is a timestamptz column.
+      expect(instant(row.updated_date)).toBe(instant(t.updatedDate));
       expect(row.ingest_run_id).toBe(out.runId);
     }
     const contacts = await tableRows('staging_contacts');
@@ -138,7 +140,8 @@ describe('L1: Wrike → Iceberg staging tables', () => {
     expect(rows.length).toBe(truth.length);
     expect(new Set(rows.map((x) => x.id)).size).toBe(rows.length);
     const byId = new Map(rows.map((x) => [x.id, x]));
-    for (const t of truth) expect(byId.get(t.id)?.updated_date, String(t.id)).toBe(t.updatedDate);
+    for (const t of truth)
+      expect(instant(byId.get(t.id)?.updated_date), String(t.id)).toBe(instant(t.updatedDate));
   });
 
   it('a lookback window re-reads recent records before the cursor; MERGE keeps them unique', async () => {

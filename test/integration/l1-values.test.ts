@@ -208,7 +208,7 @@ describe('L1 keeps every value and every field', () => {
     const dump = await dumpValues(catalog(), 'acme.odd_values');
     const r1 = dump.rows.find((r) => r.id === '1')!;
     expect(r1).toMatchObject({
-      updated_date: '2024-01-01T00:00:00Z', // updatedDate came first
+      updated_date: '2024-01-01 00:00:00+00:00', // updatedDate came first (an ISO date-time: timestamptz)
       updated_date_2: 'legacy',
       a_b: 'dot',
       a_b_2: 'space',
@@ -248,7 +248,7 @@ describe('L1 keeps every value and every field', () => {
     const dump = await dumpValues(catalog(), 'acme.odd_values');
     const r1 = dump.rows.find((r) => r.id === '1')!;
     expect(r1).toMatchObject({
-      updated_date: '2024-01-01T00:00:00Z',
+      updated_date: '2024-01-01 00:00:00+00:00',
       updated_date_2: 'legacy',
       a_b: 'dot',
       a_b_2: 'space',

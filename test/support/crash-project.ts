@@ -62,7 +62,20 @@ export function crashConfigs(sim: WrikeSimulator, pageSize = 250): Record<string
 
 /** One record version as the tests compare it: id, update time and title (titles change per revision). */
 export function versionKey(r: Record<string, unknown>): string {
-  return `${String(r.id)}|${String(r.updated_date ?? r.updatedDate)}|${String(r.title)}`;
+  return `${String(r.id)}|${instant(r.updated_date ?? r.updatedDate)}|${String(r.title)}`;
+}
+
+/**
+ * A time as one text whether it is the API's ISO-8601 string or the table's timestamptz (ISO
+ * date-times are detected as timestamptz columns), so the two compare.
+ */
+export function instant(v: unknown): string {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v)) {
+    const ms = Date.parse(v);
+    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+  }
+  return String(v);
 }
 
 export async function simTruth(sim: WrikeSimulator): Promise<string[]> {
