@@ -162,15 +162,26 @@ export async function configDetail(
 }
 
 /**
- * floe's errors carry their fix in the message (`… (fix: …)`, `… Fix: …`): split it out so the
- * page can show what to do apart from what went wrong.
+ * floe's errors carry their fix in the message: `… (fix: …)`, `… Fix: …`, or a closing sentence
+ * that says what to do (`… answered 404: …. Check source.request.url`), before the context
+ * `(configId=…, url=…)` that describe() appends. Split the fix out so the page can show what to
+ * do apart from what went wrong; the context stays with the message.
  */
-export function splitFix(message: string): { message: string; fix?: string } {
-  const paren = /\s*\(fix: ([^()]*(?:\([^()]*\)[^()]*)*)\)\s*$/i.exec(message);
-  if (paren) return { message: message.slice(0, paren.index), fix: paren[1]!.trim() };
-  const sentence = /(?:^|[.;]\s+)Fix: ([\s\S]+)$/.exec(message);
-  if (sentence) return { message: message.slice(0, sentence.index + 1).trim(), fix: sentence[1]!.trim() };
-  return { message };
+export function splitFix(text: string): { message: string; fix?: string } {
+  const ctx = /\s*\((?:[\w.-]+=[^()]*)\)\s*$/.exec(text);
+  const body = ctx ? text.slice(0, ctx.index) : text;
+  const context = ctx ? ctx[0] : '';
+  const paren = /\s*\(fix: ([^()]*(?:\([^()]*\)[^()]*)*)\)\s*$/i.exec(body);
+  if (paren) return { message: body.slice(0, paren.index) + context, fix: paren[1]!.trim() };
+  const sentence =
+    /(?:^|[.;:]\s+)(?:Fix: ([\s\S]+)|((?:Check|Fix|Put|Set|Add|Create|Restore|Raise|Rename|Run|Remove|Pass) [^.]*(?:\.[^\s][^.]*)*\.?))\s*$/.exec(
+      body,
+    );
+  if (sentence) {
+    const fix = (sentence[1] ?? sentence[2] ?? '').trim();
+    return { message: body.slice(0, sentence.index + 1).trim() + context, fix };
+  }
+  return { message: text };
 }
 
 function nextSteps(layer: ProcessKind, configId: string): string[] {

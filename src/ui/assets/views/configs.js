@@ -3,12 +3,13 @@
 // itself as floe resolves it (secrets redacted by the server), and its last run's log.
 import { api } from '../api.js';
 import { COLORS, timeChart } from '../charts.js';
-import { configHref, count, duration, grid, h, link, statusSpan, tableHref, time } from '../dom.js';
+import { configHref, count, duration, fill, grid, h, link, statusSpan, tableHref, time } from '../dom.js';
 
 export async function renderConfigs() {
   const { configs } = await api('configs');
   return (el) => {
-    el.replaceChildren(
+    fill(
+      el,
       h('h1', {}, 'Configs'),
       grid(
         [
@@ -54,7 +55,8 @@ export async function renderConfig(id, query) {
       card('Failures', String(d.failures)),
     );
     const charts = h('div', { class: 'charts', id: 'config-charts' });
-    el.replaceChildren(
+    fill(
+      el,
       h(
         'h1',
         {},

@@ -1,12 +1,13 @@
 // Health: tables whose metadata asks for maintenance (with the command that does it) and configs
 // that failed twice in a row or are slowing down.
 import { api } from '../api.js';
-import { configHref, grid, h, link, tableHref } from '../dom.js';
+import { configHref, fill, grid, h, link, tableHref } from '../dom.js';
 
 export async function renderHealth() {
   const d = await api('health');
   return (el) => {
-    el.replaceChildren(
+    fill(
+      el,
       h('h1', {}, 'Health'),
       h(
         'p',

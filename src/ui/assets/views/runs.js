@@ -3,7 +3,7 @@
 // run's configs as the run report shows them (the server renders that part with the report's
 // own function), with its log.
 import { api } from '../api.js';
-import { count, duration, grid, h, statusSpan, svg, time } from '../dom.js';
+import { count, duration, fill, grid, h, statusSpan, svg, time } from '../dom.js';
 import { setQuery } from '../router.js';
 
 const COLOR = { SUCCESS: '#1a7f37', FAILED: '#cf222e', INTERRUPTED: '#9a6700' };
@@ -52,7 +52,8 @@ export async function renderRuns(query) {
     );
     more.hidden = !next;
     redraw();
-    el.replaceChildren(
+    fill(
+      el,
       h('h1', {}, 'Runs'),
       filterBar(filters, page.facets),
       timeline,

@@ -4,7 +4,7 @@
 // and a filter in `floe table read --where` syntax.
 import { api } from '../api.js';
 import { COLORS, indexBars } from '../charts.js';
-import { bytes, configHref, count, grid, h, link, tableHref, time } from '../dom.js';
+import { bytes, configHref, count, fill, grid, h, link, tableHref, time } from '../dom.js';
 import { setQuery } from '../router.js';
 
 const PAGE = 50;
@@ -12,7 +12,8 @@ const PAGE = 50;
 export async function renderTables() {
   const { tables } = await api('tables');
   return (el) => {
-    el.replaceChildren(
+    fill(
+      el,
       h('h1', {}, 'Tables'),
       tables.length === 0
         ? h('p', { class: 'muted' }, 'No tables yet: the catalog is empty or absent.')
@@ -51,7 +52,8 @@ export async function renderTable(name, query) {
   return async (el) => {
     const charts = h('div', { class: 'charts' });
     const rowsBox = h('section', { id: 'table-rows' });
-    el.replaceChildren(
+    fill(
+      el,
       h('h1', {}, d.name),
       h(
         'div',
