@@ -5,7 +5,8 @@
  * exist: a project that has not run yet has neither, and the UI must not create them. The run
  * lock is never taken: a run may go on while the UI reads, as `floe history` may.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { FileConfigStore, type ProjectConfigs } from '../config/file-config-store.js';
 import { SqlCatalog } from '../iceberg/index.js';
 import { SqliteHistoryReadModel } from '../runtime/local/history-read-model.js';
@@ -28,7 +29,7 @@ export class ProjectSource {
   private db?: StateDb;
   private stateAccess?: StateAccess;
   private catalogHandle?: SqlCatalog;
-  private configsCache?: { at: number; value: Promise<ProjectConfigs> };
+  private configsCache?: { signature: string; value: Promise<ProjectConfigs> };
   /** Secret names whose values were looked up for redaction already. */
   private readonly registered = new Set<string>();
 
@@ -38,19 +39,47 @@ export class ProjectSource {
   }
 
   /**
-   * The configs as the files say now. Re-read at most once a second: the UI is looked at while
-   * configs are edited, and reading a project's few files costs little.
+   * The configs as the files say now: read again when a file in the config folders was added,
+   * removed or changed (one stat per file), so an edit shows at the next look and an unchanged
+   * project costs no re-validation.
    */
   configs(): Promise<ProjectConfigs> {
-    const now = Date.now();
-    if (!this.configsCache || now - this.configsCache.at > 1000) {
+    const signature = this.configsSignature();
+    if (!this.configsCache || this.configsCache.signature !== signature) {
       const value = new FileConfigStore(this.project.root).load().then(async (c) => {
         await this.registerSecrets(c);
         return c;
       });
-      this.configsCache = { at: now, value };
+      // A failed read is not kept: the next look tries again.
+      value.catch(() => {
+        if (this.configsCache?.value === value) this.configsCache = undefined;
+      });
+      this.configsCache = { signature, value };
     }
     return this.configsCache.value;
+  }
+
+  /** Names, sizes and modification times of the files FileConfigStore reads. */
+  private configsSignature(): string {
+    const parts: string[] = [];
+    for (const layer of ['l1', 'l2']) {
+      const dir = join(this.project.root, 'configs', layer);
+      let names: string[] = [];
+      try {
+        names = readdirSync(dir).sort();
+      } catch {
+        // No folder: no configs of this layer.
+      }
+      for (const name of names) {
+        try {
+          const st = statSync(join(dir, name));
+          parts.push(`${layer}/${name}:${st.size}:${st.mtimeMs}`);
+        } catch {
+          parts.push(`${layer}/${name}:gone`);
+        }
+      }
+    }
+    return parts.join('|');
   }
 
   /**

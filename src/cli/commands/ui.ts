@@ -24,6 +24,19 @@ function port(raw: string): number {
   return n;
 }
 
+/**
+ * The token the server requires: the one given (at least 16 characters), else a fresh one when
+ * the address is not loopback (anyone on the network could read the project's data without it),
+ * else none.
+ */
+export function uiToken(host: string, given: string | undefined): string | undefined {
+  if (given !== undefined) {
+    if (given.length < 16) throw new InvalidArgumentError('--token must be at least 16 characters');
+    return given;
+  }
+  return isLoopback(host) ? undefined : randomBytes(24).toString('base64url');
+}
+
 export function registerUiCommands(program: Command): void {
   program
     .command('ui')
@@ -39,11 +52,7 @@ export function registerUiCommands(program: Command): void {
     )
     .option('--token <token>', 'require this token on every request (the URL printed carries it)')
     .action(async (flags: UiFlags) => {
-      let token = flags.token;
-      if (token !== undefined && token.length < 16)
-        throw new InvalidArgumentError('--token must be at least 16 characters');
-      // Off loopback, anyone on the network could read the project's data without one.
-      if (token === undefined && !isLoopback(flags.host)) token = randomBytes(24).toString('base64url');
+      const token = uiToken(flags.host, flags.token);
       const server = await startUiServer({
         project: flags.project,
         host: flags.host,
