@@ -6,10 +6,12 @@
  * repeats or gaps; bad parameters are 400s, unknown things 404s; the catalog is opened read-only.
  */
 
-import { rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scaffoldProject } from '../../src/connectors/scaffold.js';
 import { SqlCatalog } from '../../src/iceberg/index.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
 import { type ScaleProject, scaleProject } from '../support/ui-scale-project.js';
@@ -170,6 +172,31 @@ describe('floe ui API', () => {
       configId: project.failing,
       status: 'FAILED',
     });
+  });
+
+  it('a project that never ran shows no runs and no tables, and gets no state database or catalog', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'floe-ui-fresh-'));
+    await scaffoldProject({ dir: fresh, platform: 'wrike', baseUrl: 'http://127.0.0.1:9' });
+    const s = await startUiServer({ project: fresh, port: 0 });
+    try {
+      const runs = (await (await fetch(`${s.origin}/api/runs`)).json()) as {
+        runs: unknown[];
+        facets: { configs: string[] };
+      };
+      expect(runs.runs).toEqual([]);
+      expect(runs.facets.configs).toContain('Wrike_Tasks');
+      expect(await (await fetch(`${s.origin}/api/tables`)).json()).toEqual({ tables: [] });
+      const cfg = (await (await fetch(`${s.origin}/api/configs/Wrike_Tasks`)).json()) as {
+        history: unknown[];
+      };
+      expect(cfg.history).toEqual([]);
+      expect((await fetch(`${s.origin}/api/health`)).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+    expect(existsSync(join(fresh, '.floe', 'state.db'))).toBe(false);
+    expect(existsSync(join(fresh, '.floe', 'catalog.db'))).toBe(false);
+    rmSync(fresh, { recursive: true, force: true });
   });
 
   it('opens the catalog read-only: a write through it fails', async () => {

@@ -23,7 +23,9 @@ export async function renderRuns(query) {
     const detailBox = h('section', { id: 'run-detail' });
     const listBox = h('div');
     const timeline = h('div');
+    let current = selectedId;
     const select = async (runId) => {
+      current = runId;
       setQuery({ ...filters, run: runId });
       for (const r of el.querySelectorAll('[data-run]'))
         r.classList.toggle('selected', r.dataset.run === runId);
@@ -33,8 +35,8 @@ export async function renderRuns(query) {
       );
     };
     const redraw = () => {
-      timeline.replaceChildren(runTimeline(runs, selectedId, select));
-      listBox.replaceChildren(runList(runs, selectedId, select));
+      timeline.replaceChildren(runTimeline(runs, current, select));
+      listBox.replaceChildren(runList(runs, current, select));
     };
     const more = h(
       'button',
