@@ -17,7 +17,8 @@ export function printJsonLine(value: unknown): void {
   process.stdout.write(`${redact(stringifyJson(value))}\n`);
 }
 
-function cell(v: unknown): string {
+/** A value as one cell's text (a table row's value in a terminal table, or in `floe ui`). */
+export function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -31,7 +32,7 @@ export function formatTable(
   maxWidth = 40,
 ): string {
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const text = rows.map((r) => cols.map((c) => clip(cell(r[c]), maxWidth)));
+  const text = rows.map((r) => cols.map((c) => clip(cellText(r[c]), maxWidth)));
   const widths = cols.map((c, i) => Math.max(c.length, ...text.map((t) => [...t[i]!].length)));
   const line = (parts: string[]) =>
     parts

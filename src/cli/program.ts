@@ -33,6 +33,8 @@ export async function buildProgram(): Promise<Command> {
   const { registerSourceCommands } = await import('./commands/source.js');
   registerSourceCommands(program);
   registerHistoryCommands(program);
+  const { registerUiCommands } = await import('./commands/ui.js');
+  registerUiCommands(program);
   registerSimCommands(program);
   return program;
 }

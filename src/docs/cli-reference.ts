@@ -9,6 +9,11 @@ import { buildProgram } from '../cli/program.js';
 
 const WIDTH = 100;
 
+/** Guides a command's section links to (paths relative to docs/). */
+const GUIDES: Record<string, string> = {
+  'floe ui': 'Guide: [ui.md](ui.md) (the views, the JSON API, the security model).',
+};
+
 function commandPath(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
@@ -20,6 +25,8 @@ function sections(cmd: Command, out: string[]): void {
   const help =
     cmd.name() === 'run' && cmd.parent?.name() === 'floe' ? RUN_HELP.join('\n') : cmd.helpInformation();
   out.push(`## \`${commandPath(cmd)}\``, '', '```text', help.trimEnd(), '```', '');
+  const guide = GUIDES[commandPath(cmd)];
+  if (guide) out.push(guide, '');
   for (const sub of cmd.commands) sections(sub, out);
 }
 

@@ -170,6 +170,8 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
     else log.error(`failed: ${message}`, { kind: isFloeError(e) ? e.kind : 'internal' });
     progress(interrupted ? 'interrupted' : 'failed');
     await deps.state.update('L1', configId, { status, lastError: message }).catch(() => {});
+    // One duration for the history row and the result (the report), so they never disagree.
+    const durationMs = Date.now() - started;
     await deps.history
       .record({
         configId,
@@ -185,7 +187,7 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
         ...(n.checkpoints ? { checkpoints: n.checkpoints } : {}),
         runId: ctx.runId,
         processType: 'L1',
-        durationMs: Date.now() - started,
+        durationMs,
         table,
       })
       .catch(() => {});
@@ -195,7 +197,7 @@ export async function syncL1Config(config: L1Config, ctx: L1RunContext, deps: L1
       status,
       records: n.committed,
       error: message,
-      durationMs: Date.now() - started,
+      durationMs,
       table,
       loadType,
     };
@@ -444,6 +446,8 @@ async function attemptSync(
       tbl && (written || n.checkpoints > 0) ? await maintainAfterRun(tbl, dest.maintenance, log) : 0;
     const warnings = schemaWarnings + maintenanceWarnings;
     const snapshotId = written ? String(written.snapshot['snapshot-id']) : '';
+    // One duration for the history row and the result (the report), so they never disagree.
+    const durationMs = Date.now() - started;
     await deps.history.record({
       configId,
       'job-id': ctx.jobId,
@@ -455,7 +459,7 @@ async function attemptSync(
       totalRecordsProcessed: n.committed,
       runId: ctx.runId,
       processType: 'L1',
-      durationMs: Date.now() - started,
+      durationMs,
       table,
       ...(nextCursor ? { cursor: nextCursor } : {}),
       ...(warnings ? { warnings } : {}),
@@ -480,7 +484,7 @@ async function attemptSync(
       status: 'SUCCESS',
       records: n.committed,
       ...(snapshotId ? { snapshotId } : {}),
-      durationMs: Date.now() - started,
+      durationMs,
       table,
       loadType,
       ...(nextCursor ? { cursor: nextCursor } : {}),

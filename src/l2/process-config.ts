@@ -124,6 +124,8 @@ export async function processL2Config(config: L2Config, ctx: L2RunContext, deps:
     if (interrupted) log.warn(message);
     else log.error(`failed: ${message}`, { kind: isFloeError(e) ? e.kind : 'internal' });
     await deps.state.update('L2', configId, { status, lastError: message }).catch(() => {});
+    // One duration for the history row and the result (the report), so they never disagree.
+    const durationMs = Date.now() - started;
     await deps.history
       .record({
         configId,
@@ -136,7 +138,7 @@ export async function processL2Config(config: L2Config, ctx: L2RunContext, deps:
         totalRecordsProcessed: seen.records,
         runId: ctx.runId,
         processType: 'L2',
-        durationMs: Date.now() - started,
+        durationMs,
         table,
       })
       .catch(() => {});
@@ -146,7 +148,7 @@ export async function processL2Config(config: L2Config, ctx: L2RunContext, deps:
       status,
       records: seen.records,
       error: message,
-      durationMs: Date.now() - started,
+      durationMs,
       table,
       loadType,
       notify: config.notifications.onFailure,
@@ -200,8 +202,9 @@ async function attemptRun(
       lastSuccessfulRun: finishedAt.toISOString(),
       lastError: null,
     });
+    const durationMs = Date.now() - started;
     await deps.history.record({
-      ...historyBase(config, ctx, loadType, table, started),
+      ...historyBase(config, ctx, loadType, table, durationMs),
       loadTimestamp: finishedAt.toISOString(),
       lastRunStatus: 'SUCCESS',
       note,
@@ -211,7 +214,7 @@ async function attemptRun(
       processType: 'L2',
       status: 'SUCCESS',
       records: 0,
-      durationMs: Date.now() - started,
+      durationMs,
       table,
       loadType,
       notify: config.notifications.onSuccess,
@@ -348,8 +351,9 @@ async function attemptRun(
         sources: statePositions(reached),
       });
       failpoint('l2.after-state');
+      const durationMs = Date.now() - started;
       await deps.history.record({
-        ...historyBase(config, ctx, loadType, table, started),
+        ...historyBase(config, ctx, loadType, table, durationMs),
         loadTimestamp: finishedAt.toISOString(),
         snapshot_id: snapshotId,
         lastRunStatus: 'SUCCESS',
@@ -362,7 +366,7 @@ async function attemptRun(
         status: 'SUCCESS',
         records: rows,
         snapshotId,
-        durationMs: Date.now() - started,
+        durationMs,
         table,
         loadType,
         notify: config.notifications.onSuccess,
@@ -477,7 +481,14 @@ function unchangedSources(tables: ReadonlyMap<string, Table>, positions: SourceP
   return true;
 }
 
-function historyBase(config: L2Config, ctx: L2RunContext, loadType: string, table: string, started: number) {
+/** The history row's common fields; `durationMs` is the one the result reports too. */
+function historyBase(
+  config: L2Config,
+  ctx: L2RunContext,
+  loadType: string,
+  table: string,
+  durationMs: number,
+) {
   return {
     configId: config.configId,
     'job-id': ctx.jobId,
@@ -487,7 +498,7 @@ function historyBase(config: L2Config, ctx: L2RunContext, loadType: string, tabl
     totalRecordsProcessed: 0,
     runId: ctx.runId,
     processType: 'L2' as const,
-    durationMs: Date.now() - started,
+    durationMs,
     table,
   };
 }

@@ -34,6 +34,11 @@ export interface SqlCatalogOptions {
    * instead of a silently new, empty catalog (for readers, and for recovery checks).
    */
   readonly create?: boolean;
+  /**
+   * Open the file read-only (implies `create: false`): for readers that must never change the
+   * catalog (`floe ui`). Nothing is created, migrated or switched to WAL; any write fails.
+   */
+  readonly readonly?: boolean;
 }
 
 /** What the catalog file is, for messages that must say what was lost. */
@@ -81,6 +86,8 @@ export class SqlCatalog implements Catalog {
   /** The SQLite file. */
   readonly path: string;
   private readonly db: Database.Database;
+  /** Which iceberg_tables rows are tables (views share the table in JdbcCatalog V1). */
+  private tableFilter = TABLE_FILTER;
 
   constructor(opts: SqlCatalogOptions) {
     this.name = opts.name;
@@ -89,27 +96,32 @@ export class SqlCatalog implements Catalog {
       ? opts.warehouse.replace(/\/+$/, '')
       : pathToUri(opts.warehouse);
     this.path = opts.path;
-    if (opts.create === false) this.checkExisting();
+    const mustExist = opts.create === false || opts.readonly === true;
+    if (mustExist) this.checkExisting();
     else mkdirSync(dirname(opts.path), { recursive: true });
     const explain = (e: unknown): unknown =>
       isSqliteCorruption(e) ? catalogDamagedError(opts.path, (e as Error).message, e) : e;
     let db: Database.Database;
     try {
-      db = new Database(opts.path, { timeout: 30_000, fileMustExist: opts.create === false });
+      db = new Database(opts.path, {
+        timeout: 30_000,
+        fileMustExist: mustExist,
+        readonly: opts.readonly === true,
+      });
     } catch (e) {
       throw explain(e);
     }
     this.db = db;
     try {
       // WAL lets readers (PyIceberg, Spark) and several floe processes share the file.
-      db.pragma('journal_mode = WAL');
+      if (opts.readonly !== true) db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 30000');
       // A damaged page often opens fine and fails only at the first query that reaches it,
       // mid-run: find it now.
       const problem = quickCheck(db);
       if (problem !== undefined) throw catalogDamagedError(opts.path, problem);
-      if (opts.create !== false) for (const stmt of DDL) db.exec(stmt);
-      this.ensureIcebergTypeColumn();
+      if (!mustExist) for (const stmt of DDL) db.exec(stmt);
+      this.ensureIcebergTypeColumn(opts.readonly === true);
     } catch (e) {
       db.close();
       throw explain(e);
@@ -148,12 +160,15 @@ export class SqlCatalog implements Catalog {
     }
   }
 
-  /** A JdbcCatalog "V0" file lacks iceberg_type; add it as Java's migration does. */
-  private ensureIcebergTypeColumn(): void {
+  /**
+   * A JdbcCatalog "V0" file lacks iceberg_type; add it as Java's migration does. A read-only
+   * catalog leaves the file as it is and reads every row as a table (what V0 rows are).
+   */
+  private ensureIcebergTypeColumn(readonly: boolean): void {
     const cols = this.db.prepare('PRAGMA table_info(iceberg_tables)').all() as { name: string }[];
-    if (!cols.some((c) => c.name === 'iceberg_type')) {
-      this.db.exec('ALTER TABLE iceberg_tables ADD COLUMN iceberg_type VARCHAR(5)');
-    }
+    if (cols.some((c) => c.name === 'iceberg_type')) return;
+    if (readonly) this.tableFilter = '1 = 1';
+    else this.db.exec('ALTER TABLE iceberg_tables ADD COLUMN iceberg_type VARCHAR(5)');
   }
 
   private ns(ns: Namespace): string {
@@ -306,7 +321,7 @@ export class SqlCatalog implements Catalog {
 
   private location(id: TableIdentifier): string | undefined {
     const row = this.get<{ metadata_location: string | null }>(
-      `SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND ${TABLE_FILTER}`,
+      `SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND ${this.tableFilter}`,
       this.name,
       this.ns(id.namespace),
       id.name,
@@ -323,7 +338,7 @@ export class SqlCatalog implements Catalog {
   async entries(): Promise<CatalogEntry[]> {
     const rows = this.all<{ ns: string; name: string; loc: string }>(
       `SELECT table_namespace ns, table_name name, metadata_location loc FROM iceberg_tables
-       WHERE catalog_name = ? AND ${TABLE_FILTER} AND metadata_location IS NOT NULL
+       WHERE catalog_name = ? AND ${this.tableFilter} AND metadata_location IS NOT NULL
        ORDER BY table_namespace, table_name`,
       this.name,
     );
@@ -353,7 +368,7 @@ export class SqlCatalog implements Catalog {
 
   async listTables(ns: Namespace): Promise<TableIdentifier[]> {
     const rows = this.all<{ table_name: string }>(
-      `SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND ${TABLE_FILTER} ORDER BY table_name`,
+      `SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND ${this.tableFilter} ORDER BY table_name`,
       this.name,
       this.ns(ns),
     );
@@ -394,7 +409,7 @@ export class SqlCatalog implements Catalog {
   async swapMetadataLocation(id: TableIdentifier, baseLocation: string, newLocation: string): Promise<void> {
     const r = this.run(
       `UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
-       WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ? AND ${TABLE_FILTER}`,
+       WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ? AND ${this.tableFilter}`,
       newLocation,
       baseLocation,
       this.name,

@@ -166,7 +166,8 @@ async function buildQuery(
   // By name when that is provably the same as by field id (see by-name.ts): DuckDB then knows
   // the files' row counts when it plans joins over them.
   const byName = helpers?.byName === true && (await filesMatchSchema(duck, files, plan.schema));
-  const extra = positions ? ', filename = true, file_row_number = true' : '';
+  const ordered = opts.fileOrder === true;
+  const extra = positions || ordered ? ', filename = true, file_row_number = true' : '';
   const source = byName
     ? `read_parquet([${paths.join(', ')}]${extra})`
     : await parquetSource(duck, files, all, extra);
@@ -219,7 +220,10 @@ async function buildQuery(
   const filter = opts.filter ? exprToSql(plan.schema, opts.filter) : undefined;
   const whereSql = filter ? (from.includes(' WHERE ') ? ` AND ${filter}` : ` WHERE ${filter}`) : '';
   const cols = fields.map((f) => outputExpr(f)).join(', ');
-  return `SELECT ${cols} FROM ${from}${whereSql}${opts.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(opts.limit))}` : ''}`;
+  const order = ordered ? ' ORDER BY d.filename, d.file_row_number' : '';
+  const limit = opts.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(opts.limit))}` : '';
+  const offset = opts.offset ? ` OFFSET ${Math.max(0, Math.floor(opts.offset))}` : '';
+  return `SELECT ${cols} FROM ${from}${whereSql}${order}${limit}${offset}`;
 }
 
 /** Binary has no JSON form; read it as hex. Other types convert in JS. */

@@ -31,6 +31,13 @@ export interface ScanOptions {
   /** Time travel: read the snapshot current at this time (ms since epoch). */
   readonly asOfMs?: number;
   readonly limit?: number;
+  /** Skip this many rows first (with `limit`, a page of rows); pair with `fileOrder`. */
+  readonly offset?: number;
+  /**
+   * Return rows in a stable order (by data file path, then row position in the file), so pages
+   * read with `offset` neither repeat nor skip rows. Costs a sort; off by default.
+   */
+  readonly fileOrder?: boolean;
 }
 
 export interface FileScanTask {

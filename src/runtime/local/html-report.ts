@@ -73,17 +73,43 @@ const STATUS_STYLE: Record<ConfigRunResult['status'], string> = {
 
 const STATUS_ORDER: Record<ConfigRunResult['status'], number> = { FAILED: 0, INTERRUPTED: 1, SUCCESS: 2 };
 
-export function renderHtmlReport(report: RunReport): string {
+/**
+ * Links a rendering may put on a run's config ids and tables (the dashboard links them to its
+ * views; the report file and the email have none). Hrefs are escaped by the renderer.
+ */
+export interface RunLinks {
+  config(r: ConfigRunResult): string;
+  table(r: ConfigRunResult): string | undefined;
+}
+
+/** The headline of a run: `All 9 configs succeeded`, `1 of 9 configs failed`, … */
+export function runHeadline(t: ReportTotals): string {
+  const notOk = t.failed + t.interrupted;
+  return notOk === 0
+    ? `All ${t.configs} configs succeeded`
+    : t.interrupted === 0
+      ? `${t.failed} of ${t.configs} configs failed`
+      : `${notOk} of ${t.configs} configs did not finish (${t.failed} failed, ${t.interrupted} interrupted)`;
+}
+
+/**
+ * One run as HTML: the headline, the run's facts and the table of its configs (failures first,
+ * with totals). The report file, the email and `floe ui` all show a run through this one
+ * function, so they cannot disagree on what a run was.
+ */
+export function renderRunSection(report: RunReport, links?: RunLinks): string {
   const t = reportTotals(report);
   const e = escapeHtml;
+  const link = (href: string | undefined, text: string) =>
+    href === undefined ? e(text) : `<a href="${e(href)}">${e(text)}</a>`;
   // Failures first: they are what the reader needs to act on.
   const rows = [...report.results]
     .sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status])
     .map(
-      (r) => `      <tr>
-        <td style="${CELL}">${e(r.configId)}</td>
+      (r) => `      <tr data-config="${e(r.configId)}" data-layer="${e(r.processType)}">
+        <td style="${CELL}">${link(links?.config(r), r.configId)}</td>
         <td style="${CELL}">${e(r.processType)}</td>
-        <td style="${CELL}">${e(r.table ?? '')}</td>
+        <td style="${CELL}">${r.table ? link(links?.table(r), r.table) : ''}</td>
         <td style="${CELL}">${e(r.loadType ?? '')}</td>
         <td style="${CELL};${STATUS_STYLE[r.status] ?? ''}">${e(r.status)}</td>
         <td style="${NUM}">${e(formatCount(r.records))}</td>
@@ -94,31 +120,19 @@ export function renderHtmlReport(report: RunReport): string {
     )
     .join('\n');
   const notOk = t.failed + t.interrupted;
-  const headline =
-    notOk === 0
-      ? `All ${t.configs} configs succeeded`
-      : t.interrupted === 0
-        ? `${t.failed} of ${t.configs} configs failed`
-        : `${notOk} of ${t.configs} configs did not finish (${t.failed} failed, ${t.interrupted} interrupted)`;
-  const recipients = report.recipients.length > 0 ? report.recipients.join(', ') : '(none)';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>${e(reportSubject(report))}</title>
-</head>
-<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#1f2328">
-  <h2 style="margin:0 0 4px 0">floe run report${report.platform ? ` – ${e(report.platform)}` : ''}</h2>
-  <p style="margin:0 0 12px 0;${notOk > 0 ? STATUS_STYLE.FAILED : STATUS_STYLE.SUCCESS}">${e(headline)}</p>
-  <table style="border-collapse:collapse;margin-bottom:16px">
-    <tr><th style="${HEAD}">Environment</th><td style="${CELL}">${e(report.environment)}</td></tr>
-    <tr><th style="${HEAD}">Run id</th><td style="${CELL};font-family:monospace">${e(report.runId)}</td></tr>
-    <tr><th style="${HEAD}">Started</th><td style="${CELL}">${e(report.startedAt)}</td></tr>
-    <tr><th style="${HEAD}">Finished</th><td style="${CELL}">${e(report.finishedAt)}</td></tr>
-    <tr><th style="${HEAD}">Duration</th><td style="${CELL}">${e(formatDuration(t.durationMs))}</td></tr>
-    <tr><th style="${HEAD}">Recipients</th><td style="${CELL}">${e(recipients)}</td></tr>
+  const facts: [string, string, string?][] = [
+    ['Environment', report.environment],
+    ['Run id', report.runId, ';font-family:monospace'],
+    ['Started', report.startedAt],
+    ['Finished', report.finishedAt],
+    ['Duration', formatDuration(t.durationMs)],
+    ['Recipients', report.recipients.length > 0 ? report.recipients.join(', ') : '(none)'],
+  ];
+  return `  <p class="floe-run-headline" style="margin:0 0 12px 0;${notOk > 0 ? STATUS_STYLE.FAILED : STATUS_STYLE.SUCCESS}">${e(runHeadline(t))}</p>
+  <table class="floe-run-facts" style="border-collapse:collapse;margin-bottom:16px">
+${facts.map(([k, v, style]) => `    <tr><th style="${HEAD}">${e(k)}</th><td style="${CELL}${style ?? ''}">${e(v)}</td></tr>`).join('\n')}
   </table>
-  <table style="border-collapse:collapse">
+  <table class="floe-run-configs" style="border-collapse:collapse">
     <thead>
       <tr>
         <th style="${HEAD}">Config</th><th style="${HEAD}">Layer</th><th style="${HEAD}">Table</th>
@@ -140,11 +154,24 @@ ${rows || `      <tr><td style="${CELL}" colspan="9">No configs ran.</td></tr>`}
       </tr>
     </tfoot>
   </table>
-</body>
+`;
+}
+
+export function renderHtmlReport(report: RunReport): string {
+  const e = escapeHtml;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>${e(reportSubject(report))}</title>
+</head>
+<body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;font-size:14px;color:#1f2328">
+  <h2 style="margin:0 0 4px 0">floe run report${report.platform ? ` – ${e(report.platform)}` : ''}</h2>
+${renderRunSection(report)}</body>
 </html>
 `;
 }
 
-function formatCount(n: number): string {
+export function formatCount(n: number): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US') : '';
 }
