@@ -16,7 +16,13 @@
  */
 import type { L1Config } from '../config/index.js';
 import type { Table } from '../iceberg/index.js';
-import { latestFloeCommit } from './table-cursor.js';
+import {
+  latestFloeCommit,
+  SUMMARY_CHECKPOINT,
+  SUMMARY_CONFIG_ID,
+  SUMMARY_RUN_ID,
+  SUMMARY_SYNC_CURSOR,
+} from './table-cursor.js';
 
 export class CheckpointPolicy {
   private recordsSince = 0;
@@ -78,4 +84,28 @@ export function checkpointToResume(
   const c = tbl ? latestFloeCommit(tbl, configId) : undefined;
   if (!c?.checkpoint || !c.cursor || c.runId === runId) return undefined;
   return { runId: c.runId, cursor: c.cursor, loadType: c.checkpoint, snapshotId: c.snapshotId };
+}
+
+/**
+ * This run's own newest checkpoint, for a sync that starts over after another run of the config
+ * committed (a concurrent-sync conflict): what this run already committed stays committed, so
+ * starting from scratch would store it twice in an APPEND table. It goes on after it instead.
+ */
+export function ownCheckpoint(
+  tbl: Table | undefined,
+  configId: string,
+  runId: string,
+): CheckpointResume | undefined {
+  if (!tbl) return undefined;
+  const history = tbl.history();
+  for (let i = history.length - 1; i >= 0; i--) {
+    const s = history[i]!;
+    const summary = s.summary as Record<string, string | undefined>;
+    if (summary[SUMMARY_CONFIG_ID] !== configId || summary[SUMMARY_RUN_ID] !== runId) continue;
+    const cursor = summary[SUMMARY_SYNC_CURSOR];
+    const checkpoint = summary[SUMMARY_CHECKPOINT];
+    if (!checkpoint || !cursor) return undefined;
+    return { runId, cursor, loadType: checkpoint, snapshotId: s['snapshot-id'] };
+  }
+  return undefined;
 }

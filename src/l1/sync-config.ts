@@ -44,7 +44,7 @@ import type { ConfigState, StateStore } from '../runtime/ports/state-store.js';
 import { buildSource, type SourceEvent, type TokenCache } from '../source/index.js';
 import { collectGarbage } from '../util/memory.js';
 import { redact } from '../util/redact.js';
-import { CheckpointPolicy, checkpointToResume } from './checkpoints.js';
+import { CheckpointPolicy, checkpointToResume, ownCheckpoint } from './checkpoints.js';
 import { COLUMN_SOURCES_PROPERTY, parseColumnSources } from './column-names.js';
 import {
   type ColumnTypePlan,
@@ -226,7 +226,12 @@ async function attemptSync(
   const prior = await reconcileWithTable(config, tbl, table, ctx, deps, log);
   const cursor = prior?.lastSyncTime ?? (dest.lastSyncTime || undefined);
   const checkpoints = CheckpointPolicy.for(config);
-  const resume = checkpoints.enabled ? checkpointToResume(tbl, configId, ctx.runId) : undefined;
+  // Starting over after another run of the config committed: this run's own checkpoints stay
+  // committed, so it goes on after the last of them rather than fetching those windows again.
+  const resume = checkpoints.enabled
+    ? ((n.checkpoints > 0 ? ownCheckpoint(tbl, configId, ctx.runId) : undefined) ??
+      checkpointToResume(tbl, configId, ctx.runId))
+    : undefined;
   await deps.state.update('L1', configId, {
     status: 'RUNNING',
     lastRunId: ctx.runId,

@@ -8,7 +8,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadTable } from '../../src/iceberg/index.js';
-import { SUMMARY_CHECKPOINT, SUMMARY_RECORDS, SUMMARY_RUN_ID } from '../../src/l1/table-cursor.js';
+import {
+  SUMMARY_CHECKPOINT,
+  SUMMARY_CONFIG_ID,
+  SUMMARY_RECORDS,
+  SUMMARY_RUN_ID,
+} from '../../src/l1/table-cursor.js';
 import { SqliteHistoryStore } from '../../src/runtime/local/sqlite-history.js';
 import { SqliteStateStore } from '../../src/runtime/local/sqlite-state.js';
 import { openStateDb } from '../../src/runtime/local/state-db.js';
@@ -130,6 +135,48 @@ describe('checkpointed syncs', () => {
     const again = await run();
     expect(again.log).not.toContain('resuming from the last checkpoint');
     expect(again.results[0]!.records).toBe(TASKS);
+  }, 180_000);
+
+  it('FULL APPEND that another run of the config commits into after its first checkpoint starts over after its own checkpoint, storing nothing twice', async () => {
+    const table = await setup('APPEND', 'FULL', { everyRecords: 700 });
+    const truth = await simTruth(sim);
+    // The other run's commit lands while this run fetches the windows after its first
+    // checkpoint: the first request after that checkpoint waits for it. (A commit with no rows,
+    // so the table's rows stay this run's.)
+    let checkpointed = false;
+    let injected: Promise<void> | undefined;
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      if (checkpointed && injected === undefined) {
+        injected = withProjectCatalog(project.dir, async (c) => {
+          await (await loadTable(c, table)).append([], {
+            summary: { [SUMMARY_CONFIG_ID]: 'Tasks', [SUMMARY_RUN_ID]: 'run-other-19700101' },
+          });
+        });
+      }
+      if (injected) await injected;
+      return realFetch(input, init);
+    }) as typeof fetch;
+    let out: Awaited<ReturnType<typeof runWrikeL1>>;
+    try {
+      out = await runWrikeL1(project.dir, {
+        now: () => sim.now(),
+        onProgress: (p) => {
+          // A checkpoint is a write in the middle of the fetch.
+          if (p.phase === 'writing' && p.records < TASKS) checkpointed = true;
+        },
+      });
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(injected).toBeDefined();
+    expect(out.ok, out.log).toBe(true);
+    expect(out.log).toContain('starting over');
+    expect(out.log).toContain(`resuming from the last checkpoint of run ${out.runId}`);
+    const rows = await versions(table);
+    expect(rows.length).toBe(new Set(rows).size);
+    expect(new Set(rows)).toEqual(new Set(truth));
+    expect(out.results[0]!.records).toBe(TASKS);
   }, 180_000);
 
   it('INCREMENTAL APPEND killed after a checkpoint: the next run starts at it; nothing appended twice or missed', async () => {

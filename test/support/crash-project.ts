@@ -5,7 +5,7 @@
  */
 import { parseJobParams } from '../../src/config/job-params.js';
 import { loadTable } from '../../src/iceberg/index.js';
-import { runJob } from '../../src/job/run-job.js';
+import { type JobOptions, runJob } from '../../src/job/run-job.js';
 import type { WrikeSimulator } from '../../src/sim/wrike/index.js';
 import { JOB_CHILD, runTs } from './child.js';
 import { l1Item, withProjectCatalog } from './l1-project.js';
@@ -87,13 +87,14 @@ export async function simTruth(sim: WrikeSimulator): Promise<string[]> {
 /** The project's Wrike L1 job in this process, its log captured; `now` is the sources' clock. */
 export async function runWrikeL1(
   dir: string,
-  opts: { now?: () => Date } = {},
+  opts: Pick<JobOptions, 'now' | 'onProgress'> = {},
 ): Promise<Awaited<ReturnType<typeof runJob>> & { log: string }> {
   let log = '';
   const out = await runJob(
     parseJobParams(['--project', dir, '--platform', 'wrike', '--process-type', 'L1'], {}),
     {
       ...(opts.now ? { now: opts.now } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       logStream: {
         write: (s: string) => {
           log += s;
