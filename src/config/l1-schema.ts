@@ -14,6 +14,7 @@ import {
   checkOnePartitionSpec,
   LayoutOptionsShape,
   LoadTypeSchema,
+  MaintenanceSchema,
   NotificationsSchema,
   PartitionBySchema,
   PrimaryKeySchema,
@@ -144,44 +145,7 @@ export const L1DestinationSchema = z
       .describe(
         'Checkpointed large syncs (APPEND and MERGE): with source.incremental.window, a long sync commits what it has at the end of a window once everyRecords or everyMinutes is reached, with the window end as its cursor; a crash then resumes from the last checkpoint instead of refetching everything. OVERWRITE always commits once.',
       ),
-    maintenance: z
-      .looseObject({
-        afterRun: z
-          .boolean()
-          .default(false)
-          .describe(
-            'true: after each successful run that wrote to the table, maintain it (the steps below). Orphan-file removal is never run here; use `floe table maintain`.',
-          )
-          .meta({ examples: [true] }),
-        compact: z
-          .boolean()
-          .default(true)
-          .describe(
-            'Bin-pack small files and apply position deletes (MERGE leaves one delete file per touched data file).',
-          )
-          .meta({ examples: [true] }),
-        minInputFiles: z
-          .number()
-          .int()
-          .min(2)
-          .default(5)
-          .describe('Compact a partition once it has this many small files (or files with deletes).')
-          .meta({ examples: [5] }),
-        rewriteManifests: z
-          .boolean()
-          .default(true)
-          .describe('Merge small manifests into few.')
-          .meta({ examples: [true] }),
-        expireSnapshots: z
-          .boolean()
-          .default(true)
-          .describe(
-            "Expire snapshots older than the table's history.expire.max-snapshot-age-ms (default 5 days), keeping history.expire.min-snapshots-to-keep (default 1), and delete the files only they reached. L2 configs reading this table incrementally fall back to a full read when their last snapshot expired.",
-          )
-          .meta({ examples: [true] }),
-      })
-      .prefault({})
-      .describe('Table maintenance after each run (floe extension; off by default).'),
+    maintenance: MaintenanceSchema,
   })
   .describe('Where and how records are written (seed section).');
 

@@ -10,6 +10,7 @@ import {
   checkOnePartitionSpec,
   LayoutOptionsShape,
   LoadTypeSchema,
+  MaintenanceSchema,
   NotificationsSchema,
   PartitionBySchema,
   PrimaryKeySchema,
@@ -100,6 +101,7 @@ export const L2DestinationSchema = z
       .describe('Iceberg table name (default: glueTable).')
       .meta({ examples: ['projects'] }),
     partitionBy: PartitionBySchema,
+    maintenance: MaintenanceSchema,
     icebergOptimizations: z
       .looseObject(LayoutOptionsShape)
       .prefault({})

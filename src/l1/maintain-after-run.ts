@@ -1,23 +1,19 @@
 /**
- * `destination.maintenance.afterRun`: a nightly MERGE leaves a delete file per data file it
+ * `destination.maintenance.afterRun` (L1 and L2 configs): a nightly MERGE leaves a delete file per data file it
  * touched and a few small files; maintaining the table right after the run keeps reads and the
  * next MERGE fast without a separate schedule. The run's data is already committed, so a failed
  * maintenance step never fails the run: it is logged with the fix and counted as a warning.
  * Orphan-file removal is left to `floe table maintain`, which holds the project lock and reads
  * every run's journal (here another host's write in flight could look orphaned).
  */
-import type { L1Config } from '../config/index.js';
+import type { MaintenanceConfig } from '../config/common-schema.js';
 import { errorMessage } from '../errors.js';
 import type { Table } from '../iceberg/index.js';
 import { maintainTable } from '../iceberg/maintenance/maintain.js';
 import type { Logger } from '../runtime/ports/logger.js';
 
 /** Runs the configured steps; returns the number of warnings (0 or 1). */
-export async function maintainAfterRun(
-  table: Table,
-  cfg: L1Config['destination']['maintenance'],
-  log: Logger,
-): Promise<number> {
+export async function maintainAfterRun(table: Table, cfg: MaintenanceConfig, log: Logger): Promise<number> {
   if (!cfg.afterRun) return 0;
   const started = Date.now();
   try {

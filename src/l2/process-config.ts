@@ -30,6 +30,7 @@ import {
 } from '../iceberg/index.js';
 import { failpoint } from '../iceberg/util/failpoint.js';
 import { snapshotsSince } from '../iceberg/write/validate.js';
+import { maintainAfterRun } from '../l1/maintain-after-run.js';
 import type { HistoryStore } from '../runtime/ports/history-store.js';
 import type { Logger } from '../runtime/ports/logger.js';
 import type { ConfigRunResult } from '../runtime/ports/notifier.js';
@@ -351,6 +352,10 @@ async function attemptRun(
         sources: statePositions(reached),
       });
       failpoint('l2.after-state');
+      // As for L1: maintain the table right after the run when the config asks (a failure is a
+      // logged warning, never a failed run: the data is committed).
+      if (written.written > 0 || (written.replaced ?? 0) > 0)
+        await maintainAfterRun(tbl, config.destination.maintenance, log);
       const durationMs = Date.now() - started;
       await deps.history.record({
         ...historyBase(config, ctx, loadType, table, durationMs),

@@ -51,6 +51,10 @@ const FLOE_YAML = `parsers:
     sources: [src]
     primaryKey: [personId]
     schema: { personId: long, displayName: string }
+  - sql: parsers/latest.sql
+    sources: [src]
+    primaryKey: [id]
+    schema: { id: long, name: string, version: long }
   - module: parsers/upper.ts
 `;
 
@@ -70,6 +74,10 @@ beforeAll(async () => {
   p.file('parsers/null_keys.sql', 'SELECT CASE WHEN id IN (3, 4) THEN NULL ELSE id END AS id, name FROM src');
   p.file('parsers/wrong_type.sql', "SELECT id, name, 'v' || version AS version, 1 AS surplus FROM src");
   p.file('parsers/camel.sql', 'SELECT id AS personId, name AS displayName FROM src');
+  p.file(
+    'parsers/latest.sql',
+    'SELECT id, arg_max(name, ingest_timestamp) AS name, max(version) AS version FROM src GROUP BY id',
+  );
   p.file(
     'parsers/upper.ts',
     `// A TypeScript parser: prepares an intermediate table, then returns its SELECT.
@@ -391,5 +399,44 @@ describe('config errors', () => {
     expect(report).toContain('>people<');
     expect(report).not.toContain('quiet_success');
     expect(report).not.toContain('quiet_failure');
+  });
+});
+
+describe('destination.maintenance.afterRun on an L2 table', () => {
+  it('after each MERGE that replaced rows, deletes are applied and files merged; the rows are exact', async () => {
+    await p.seed('raw.m', SRC_FIELDS, rows(1, 40));
+    p.config(
+      l2Config({
+        configId: 'maintained',
+        parser: 'latest',
+        sources: { src: 'raw.m' },
+        destination: 'out.maintained',
+        writeMode: 'MERGE',
+        primaryKey: ['id'],
+        destinationExtra: { maintenance: { afterRun: true, minInputFiles: 2 } },
+      }),
+    );
+    expect(l2Result(await p.run(['--config-id', 'maintained']), 'maintained').status).toBe('SUCCESS');
+    for (let round = 1; round <= 3; round++) {
+      // Newer versions of some rows, and new rows.
+      await p.seed(
+        'raw.m',
+        SRC_FIELDS,
+        `SELECT i::BIGINT AS id, 'v${round}-' || i AS name, (i + ${round * 100})::BIGINT AS version, TIMESTAMPTZ '2024-01-0${round + 1}T00:00:00Z' AS ingest_timestamp FROM range(${round * 10}, ${round * 10 + 15}) t(i)`,
+      );
+      const r = await p.run(['--config-id', 'maintained']);
+      expect(l2Result(r, 'maintained').status).toBe('SUCCESS');
+      const t = await p.table('out.maintained');
+      expect(t.currentSnapshot()!.summary.operation).toBe('replace');
+      const tasks = (await t.scan().plan()).tasks;
+      expect(tasks.flatMap((x) => x.deletes)).toEqual([]);
+      expect(tasks.length).toBe(1);
+      const got = (await t.scan({ select: ['id', 'name'] }).toRows()).map((x) => `${x.id}:${x.name}`).sort();
+      const expected = new Map<number, string>();
+      for (let i = 1; i <= 40; i++) expected.set(i, `n${i}`);
+      for (let k = 1; k <= round; k++)
+        for (let i = k * 10; i < k * 10 + 15; i++) expected.set(i, `v${k}-${i}`);
+      expect(got).toEqual([...expected].map(([id, name]) => `${id}:${name}`).sort());
+    }
   });
 });
