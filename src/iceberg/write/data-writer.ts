@@ -118,6 +118,14 @@ export interface WriteOptions {
   readonly convert?: StagedConversions;
 }
 
+/**
+ * Rows files up to this size are staged in DuckDB whole when they need deduplicating (see
+ * writeChunk); larger ones first check for repeated keys with a key-only pass, so a first load of
+ * millions of rows without repeats is not materialized. Upserting 50k rows (25 MB of NDJSON) into
+ * 2M took 0.29 s with the key pass and 0.22 s staged (the file read once instead of three times).
+ */
+const STAGE_TO_DEDUPE_BYTES = 64 * 1024 * 1024;
+
 const PART_COL = '__floe_partition';
 const SEQ_COL = '__floe_seq';
 
@@ -371,7 +379,12 @@ async function writeChunk(
     const f = schema.fields.find((x) => x.name === name);
     return f ? finalValue(f, sqlIdent(name), convert) : sqlIdent(name);
   };
-  if (dedupe && !partitioned) {
+  if (dedupe && !partitioned && chunkBytes <= STAGE_TO_DEDUPE_BYTES) {
+    // Small inputs (a nightly MERGE's changes) are staged once, deduplicated on the way in: one
+    // read of the file serves the write and MERGE's key lookup, where the key pass below and the
+    // lookup would each read it again.
+    materialize = true;
+  } else if (dedupe && !partitioned) {
     const keyColumns = columns.filter((c) => dedupe!.keys.some((k) => c.startsWith(`${sqlIdent(k)}:`)));
     const keyReader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${keyColumns.join(', ')}})`;
     // Keys first into a table (DuckDB spills it), then grouped: grouping straight off the JSON
