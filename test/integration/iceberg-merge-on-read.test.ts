@@ -72,6 +72,60 @@ describe('merge-on-read MERGE', () => {
     expect(await deleteFiles(t)).toBe(3);
   });
 
+  it('NDJSON input with repeated keys: the staged path and the key-pass path (larger inputs) keep the same latest versions', async () => {
+    const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'floe-dedupe-'));
+    try {
+      const lines = (xs: { id: number; v: string; n: number }[]) =>
+        `${xs.map((x, seq) => JSON.stringify({ ...x, __floe_seq: seq })).join('\n')}\n`;
+      // id 5 three times (n orders them: 9 wins though it comes first), id 6 twice (equal n: the last wins).
+      const withRepeats = [
+        { id: 5, v: 'five-latest', n: 9 },
+        { id: 6, v: 'six-first', n: 1 },
+        { id: 5, v: 'five-old', n: 1 },
+        { id: 7, v: 'seven', n: 0 },
+        { id: 6, v: 'six-last', n: 1 },
+        { id: 5, v: 'five-older', n: 0 },
+      ];
+      const distinct = [
+        { id: 8, v: 'eight', n: 0 },
+        { id: 5, v: 'five-new', n: 10 },
+      ];
+      writeFileSync(join(dir, 'repeats.ndjson'), lines(withRepeats));
+      writeFileSync(join(dir, 'distinct.ndjson'), lines(distinct));
+      const results: Row[][] = [];
+      for (const [name, stageToDedupeBytes] of [
+        ['staged', undefined],
+        ['keypass', 0],
+      ] as const) {
+        const t = await createTable(tc.catalog, `mor.dedupe_${name}`, { schema });
+        await t.append([{ id: 5, v: 'five-table', n: 0 }]);
+        for (const f of ['repeats', 'distinct'])
+          await t.merge(
+            { ndjson: join(dir, `${f}.ndjson`) },
+            {
+              keys: ['id'],
+              orderBy: 'n',
+              ...(stageToDedupeBytes !== undefined ? { stageToDedupeBytes } : {}),
+            },
+          );
+        results.push(await rows(t));
+      }
+      const expected = [
+        { id: 5, v: 'five-new', n: 10 },
+        { id: 6, v: 'six-last', n: 1 },
+        { id: 7, v: 'seven', n: 0 },
+        { id: 8, v: 'eight', n: 0 },
+      ];
+      expect(results[0]).toEqual(expected);
+      expect(results[1]).toEqual(expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('copy-on-write over a table with delete files applies them and drops the delete files it made redundant', async () => {
     const t = await createTable(tc.catalog, 'mor.switch', { schema });
     const model = new Map<number, Row>();

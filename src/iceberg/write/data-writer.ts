@@ -116,6 +116,11 @@ export interface WriteOptions {
   readonly expectedRows?: number;
   /** NDJSON input only: columns converted while writing (see NdjsonInput). */
   readonly convert?: StagedConversions;
+  /**
+   * NDJSON input with `dedupe`: files up to this size are staged whole and deduplicated on the
+   * way in; larger ones get a key-only pass first (default STAGE_TO_DEDUPE_BYTES, 64 MiB).
+   */
+  readonly stageToDedupeBytes?: number;
 }
 
 /**
@@ -379,7 +384,7 @@ async function writeChunk(
     const f = schema.fields.find((x) => x.name === name);
     return f ? finalValue(f, sqlIdent(name), convert) : sqlIdent(name);
   };
-  if (dedupe && !partitioned && chunkBytes <= STAGE_TO_DEDUPE_BYTES) {
+  if (dedupe && !partitioned && chunkBytes <= (opts.stageToDedupeBytes ?? STAGE_TO_DEDUPE_BYTES)) {
     // Small inputs (a nightly MERGE's changes) are staged once, deduplicated on the way in: one
     // read of the file serves the write and MERGE's key lookup, where the key pass below and the
     // lookup would each read it again.
@@ -393,11 +398,15 @@ async function writeChunk(
     const keyTable = `keys_${randomUUID().replace(/-/g, '')}`;
     const dup = await withDuck(async (duck) => {
       try {
-        const named = dedupe!.keys.map((k, i) => `${tableValue(k)} AS k${i}`).join(', ');
-        const grouped = dedupe!.keys.map((_k, i) => `k${i}`).join(', ');
-        await duck.run(`CREATE TEMP TABLE ${keyTable} AS SELECT ${named} FROM ${keyReader}`);
+        // A 64-bit hash of the key, not the key: equal keys have equal hashes, so no repeated
+        // hash means no repeated key, and a repeated one (a real repeat, or a rare collision)
+        // only sends the write down the exact QUALIFY path below. 8 bytes a row instead of the
+        // key's text: on 2M string keys, a 150 MB pass instead of 300 MB.
+        await duck.run(
+          `CREATE TEMP TABLE ${keyTable} AS SELECT hash(${dedupe!.keys.map(tableValue).join(', ')}) AS h FROM ${keyReader}`,
+        );
         return await duck.json(
-          `SELECT count(*) AS n FROM (SELECT ${grouped} FROM ${keyTable} GROUP BY ${grouped} HAVING count(*) > 1)`,
+          `SELECT count(*) AS n FROM (SELECT h FROM ${keyTable} GROUP BY h HAVING count(*) > 1)`,
         );
       } finally {
         await duck.run(`DROP TABLE IF EXISTS ${keyTable}`);

@@ -24,6 +24,8 @@ export interface MergeOptions {
   readonly table?: string;
   /** Rows in an NDJSON input, if known (sizes row groups). */
   readonly expectedRows?: number;
+  /** See WriteOptions.stageToDedupeBytes. */
+  readonly stageToDedupeBytes?: number;
 }
 
 export interface MergePlan {
@@ -71,6 +73,7 @@ export async function writeMerge(
   const added = await writeRows(io, metadata, rows, {
     table: opts.table,
     ...(opts.expectedRows ? { expectedRows: opts.expectedRows } : {}),
+    ...(opts.stageToDedupeBytes !== undefined ? { stageToDedupeBytes: opts.stageToDedupeBytes } : {}),
     dedupe: { keys: opts.keys, ...(opts.orderBy ? { orderBy: opts.orderBy } : {}) },
     onStaged: async (duck, staged) => {
       if (tasks.length === 0) return;
