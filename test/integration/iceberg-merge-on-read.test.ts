@@ -126,6 +126,42 @@ describe('merge-on-read MERGE', () => {
     }
   });
 
+  it('NDJSON MERGE keeps -0.0 on every path: staged or key pass, partitioned or not', async () => {
+    const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'floe-negzero-'));
+    try {
+      // id 2 twice: the later -0.0 wins over 0.0.
+      writeFileSync(
+        join(dir, 'rows.ndjson'),
+        '{"id":1,"z":-0.0,"__floe_seq":0}\n{"id":2,"z":0.0,"__floe_seq":1}\n{"id":2,"z":-0.0,"__floe_seq":2}\n',
+      );
+      for (const partitioned of [false, true])
+        for (const stageToDedupeBytes of [undefined, 0]) {
+          const name = `mor.negzero_${partitioned ? 'p' : 'u'}_${stageToDedupeBytes ?? 'staged'}`;
+          const t = await createTable(tc.catalog, name, {
+            schema: [
+              { name: 'id', type: 'long' },
+              { name: 'z', type: 'double' },
+            ],
+            ...(partitioned ? { partitionBy: [{ source: 'id', transform: 'identity' }] } : {}),
+          });
+          await t.merge(
+            { ndjson: join(dir, 'rows.ndjson') },
+            { keys: ['id'], ...(stageToDedupeBytes !== undefined ? { stageToDedupeBytes } : {}) },
+          );
+          const got = (await t.scan().toRows()).map((r) => [Number(r.id), Object.is(r.z, -0)]).sort();
+          expect(got, name).toEqual([
+            [1, true],
+            [2, true],
+          ]);
+        }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('copy-on-write over a table with delete files applies them and drops the delete files it made redundant', async () => {
     const t = await createTable(tc.catalog, 'mor.switch', { schema });
     const model = new Map<number, Row>();

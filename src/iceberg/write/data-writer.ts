@@ -442,17 +442,34 @@ async function writeChunk(
       return;
     }
     const staged = `stage_${randomUUID().replace(/-/g, '')}`;
-    const qualify = dedupe
-      ? ` QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys.map(tableValue).join(', ')} ORDER BY ${
-          dedupe.orderBy ? `${tableValue(dedupe.orderBy)} DESC NULLS LAST, ` : ''
-        }${sqlIdent(SEQ_COL)} DESC) = 1`
-      : '';
     // Partitioned: staged in write order, partition first, so each partition is a contiguous
     // rowid range. Unpartitioned: staged as read, sorted by the COPY (writeOneThenRoll).
-    const orderBy = partitioned ? [sqlIdent(PART_COL), ...order.terms] : [];
-    await duck.run(
-      `CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${qualify}${orderBy.length ? ` ORDER BY ${orderBy.join(', ')}` : ''}`,
-    );
+    const orderBy = partitioned ? ` ORDER BY ${[sqlIdent(PART_COL), ...order.terms].join(', ')}` : '';
+    if (!dedupe) {
+      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${orderBy}`);
+    } else {
+      // Dedupe picks the winning row ids by a window over the keys, then keeps those rows. The
+      // rows themselves never pass through the window: DuckDB 1.5 stores a window's filtered
+      // output with -0.0 turned into 0.0 (`CREATE TABLE … QUALIFY` does it), which would
+      // change values.
+      const winners = `SELECT rowid FROM ${staged} QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys
+        .map(tableValue)
+        .join(', ')} ORDER BY ${
+        dedupe.orderBy ? `${tableValue(dedupe.orderBy)} DESC NULLS LAST, ` : ''
+      }${sqlIdent(SEQ_COL)} DESC NULLS LAST, rowid DESC) = 1`;
+      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}`);
+      if (!partitioned) {
+        await duck.run(`DELETE FROM ${staged} WHERE rowid NOT IN (${winners})`);
+      } else {
+        // Partitions need their rows in a fresh table, in order (contiguous rowid ranges).
+        const all = `${staged}_all`;
+        await duck.run(`ALTER TABLE ${staged} RENAME TO ${all}`);
+        await duck.run(
+          `CREATE TEMP TABLE ${staged} AS SELECT * FROM ${all} WHERE rowid IN (${winners.replace(staged, all)})${orderBy}`,
+        );
+        await duck.run(`DROP TABLE ${all}`);
+      }
+    }
     try {
       if (!partitioned) {
         out.push(

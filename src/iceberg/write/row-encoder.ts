@@ -54,7 +54,9 @@ export function compileLineEncoder(
         typeof v === 'number' &&
         Number.isFinite(v) &&
         (t === 'double' || t === 'float' || Number.isSafeInteger(v))
-          ? String(v)
+          ? Object.is(v, -0)
+            ? '-0.0' // String(-0) is "0": the sign would be lost
+            : String(v)
           : JSON.stringify(enc(v));
     } else toJson = (v) => JSON.stringify(enc(v));
     return { key, toJson, name: f.name };
