@@ -339,3 +339,21 @@ export function describeFailures(result: VerifyResult): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * Writes `rows` as a plain Parquet file (no field ids) at `path` and adds it to `table` with
+ * PyIceberg's `Table.add_files` (see add_files.py).
+ */
+export async function pyicebergAddFiles(
+  catalog: InteropCatalog,
+  table: string,
+  path: string,
+  rows: Record<string, unknown>[],
+  types: Record<string, 'int64' | 'string'>,
+  timeoutMs = INTEROP_TIMEOUT_MS,
+): Promise<{ added: number; snapshot_id: string }> {
+  const run = await runPython('add_files.py', { catalog, table, path, rows, types }, timeoutMs);
+  if (run.code !== 0)
+    throw new Error(`add_files.py failed (exit ${run.code}); stderr tail:\n${tail(run.stderr)}`);
+  return JSON.parse(run.stdout) as { added: number; snapshot_id: string };
+}

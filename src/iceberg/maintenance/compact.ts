@@ -34,7 +34,7 @@ import {
   type SnapshotId,
   type TableMetadata,
 } from '../spec/metadata.js';
-import type { Schema } from '../spec/schema.js';
+import { mappingOf, type Schema } from '../spec/schema.js';
 import { partitionPath } from '../spec/transforms.js';
 import type { Table } from '../table.js';
 import { commitSnapshot } from '../write/commit.js';
@@ -354,7 +354,12 @@ async function rewriteGroups(
         sequenceNumber: 0n,
       }));
       await withDuck(async (duck) => {
-        const rel = await scanRelation(duck, io, { snapshot: undefined, schema, tasks }, table.name);
+        const rel = await scanRelation(
+          duck,
+          io,
+          { snapshot: undefined, schema, tasks, ...mappingOf(table.metadata) },
+          table.name,
+        );
         const staged = `compact_${randomUUID().replace(/-/g, '')}`;
         try {
           const orderSql = order.length ? order.join(', ') : '';

@@ -4,6 +4,7 @@
  * the range is an error, because "what was appended" no longer describes what changed; so is a
  * compaction (its rewritten files hold rows appended in the range under its own snapshot id).
  */
+
 import { FloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
 import {
@@ -13,6 +14,7 @@ import {
   snapshotById,
   type TableMetadata,
 } from '../spec/metadata.js';
+import { parseNameMapping } from '../spec/schema.js';
 import { readManifestList } from '../write/manifest-io.js';
 import { planTasks, Scan, type ScanOptions } from './scan.js';
 
@@ -69,7 +71,8 @@ export function incrementalScan(
       table,
       (e) => e.snapshot_id !== null && ids.has(e.snapshot_id),
     );
-    return { snapshot: end, schema, tasks };
+    const nameMapping = parseNameMapping(metadata.properties);
+    return { snapshot: end, schema, tasks, ...(nameMapping ? { nameMapping } : {}) };
   };
   return new Scan(io, metadata, opts, table, planner);
 }

@@ -10,6 +10,7 @@
  * (the usual case) are read as before, all in one read_parquet.
  */
 import { type Duck, sqlIdent, sqlString } from '../../duck/session.js';
+import type { NameMappingEntry } from '../spec/schema.js';
 import {
   type IcebergType,
   isList,
@@ -44,17 +45,30 @@ interface Projection {
 export async function parquetSource(
   duck: Duck,
   paths: readonly string[],
-  fields: readonly NestedField[],
+  fields: readonly ReadField[],
   options = '',
+  /** The table's name mapping, for files written without field ids (see byMappedNames). */
+  mapping?: readonly NameMappingEntry[],
 ): Promise<string> {
   const plain = (files: readonly string[], types?: ReadonlyMap<number, string>) =>
     `read_parquet([${files.map(sqlString).join(', ')}], schema = ${fieldIdSchemaMap(fields, types)}${options})`;
-  if (paths.length === 0 || !fields.some((f) => hasStruct(f.type))) return plain(paths);
+  if (paths.length === 0) return plain(paths);
   const trees = await fileTrees(duck, paths);
-  const groups = new Map<string, { files: string[]; projections: Map<NestedField, Projection> }>();
+  // Files without field ids (added by other tools from plain Parquet): read by mapped names.
+  const noIds = paths.filter((p) => (trees.get(p) ?? []).every((n) => n.fieldId === undefined));
+  if (noIds.length > 0) {
+    const withIds = paths.filter((p) => !noIds.includes(p));
+    const parts = [byMappedNames(noIds, trees, fields, options, mapping)];
+    if (withIds.length) parts.unshift(await parquetSource(duck, withIds, fields, options, mapping));
+    return parts.length === 1
+      ? parts[0]!
+      : `(SELECT * FROM ${parts[0]} UNION ALL BY NAME SELECT * FROM ${parts[1]})`;
+  }
+  if (!fields.some((f) => hasStruct(f.type))) return plain(paths);
+  const groups = new Map<string, { files: string[]; projections: Map<ReadField, Projection> }>();
   for (const path of paths) {
     const top = trees.get(path) ?? [];
-    const projections = new Map<NestedField, Projection>();
+    const projections = new Map<ReadField, Projection>();
     for (const f of fields) {
       if (!hasStruct(f.type)) continue;
       const node = top.find((n) => n.fieldId === f.id);
@@ -73,6 +87,36 @@ export async function parquetSource(
     return `SELECT *${replace.length ? ` REPLACE (${replace.join(', ')})` : ''} FROM ${plain(files, types)}`;
   });
   return `(${parts.join(' UNION ALL BY NAME ')})`;
+}
+
+/** What a read needs of a field: its id, name and type. */
+export type ReadField = Pick<NestedField, 'id' | 'name' | 'type'>;
+
+/**
+ * Files without field ids, read as the Iceberg spec asks (§Column Projection): each top-level
+ * column by the names the table's name mapping gives its field id (the current name when the
+ * table has no mapping); a field none of the files has reads as NULL. Nested members are matched
+ * by name. Without this, read_parquet's field-id projection would read every column as NULL.
+ */
+function byMappedNames(
+  files: readonly string[],
+  trees: ReadonlyMap<string, FileNode[]>,
+  fields: readonly ReadField[],
+  options: string,
+  mapping: readonly NameMappingEntry[] | undefined,
+): string {
+  const present = new Set<string>();
+  for (const f of files) for (const n of trees.get(f) ?? []) present.add(n.name);
+  const select = fields.map((f) => {
+    const names = mapping?.find((m) => m['field-id'] === f.id)?.names ?? [f.name];
+    const name = names.find((n) => present.has(n));
+    return name === undefined
+      ? `CAST(NULL AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`
+      : `CAST(${sqlIdent(name)} AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`;
+  });
+  if (options.includes('filename')) select.push('filename');
+  if (options.includes('file_row_number')) select.push('file_row_number');
+  return `(SELECT ${select.join(', ')} FROM read_parquet([${files.map(sqlString).join(', ')}], union_by_name = true${options}))`;
 }
 
 function hasStruct(t: IcebergType): boolean {

@@ -170,7 +170,7 @@ async function buildQuery(
   const extra = positions || ordered ? ', filename = true, file_row_number = true' : '';
   const source = byName
     ? `read_parquet([${paths.join(', ')}]${extra})`
-    : await parquetSource(duck, files, all, extra);
+    : await parquetSource(duck, files, all, extra, plan.nameMapping);
   const conditions: string[] = [];
   const create = helpers?.prefix ? 'CREATE TABLE' : 'CREATE TEMP TABLE';
   /** A table of (file_path, pos) from delete files, with the data files' local paths beside it. */

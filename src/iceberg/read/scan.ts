@@ -16,7 +16,7 @@ import {
   specById,
   type TableMetadata,
 } from '../spec/metadata.js';
-import type { Schema } from '../spec/schema.js';
+import { type NameMappingEntry, parseNameMapping, type Schema } from '../spec/schema.js';
 import { readManifestEntries, readManifestList } from '../write/manifest-io.js';
 import { deleteMayApply } from '../write/position-deletes.js';
 import { type Expr, fileMightMatch, partitionMightMatch } from './expr.js';
@@ -55,6 +55,8 @@ export interface ScanPlan {
   readonly snapshot: Snapshot | undefined;
   readonly schema: Schema;
   readonly tasks: FileScanTask[];
+  /** The table's name mapping, for data files without field ids (read/nested-ids.ts). */
+  readonly nameMapping?: readonly NameMappingEntry[];
 }
 
 export class Scan {
@@ -107,10 +109,12 @@ export class Scan {
     const schema = this.schema();
     if (!snapshot) return { snapshot, schema, tasks: [] };
     const manifests = await readManifestList(this.io, snapshot['manifest-list']);
+    const nameMapping = parseNameMapping(this.metadata.properties);
     return {
       snapshot,
       schema,
       tasks: await planTasks(this.io, this.metadata, schema, manifests, this.opts.filter, this.table),
+      ...(nameMapping ? { nameMapping } : {}),
     };
   }
 

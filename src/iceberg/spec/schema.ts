@@ -228,10 +228,35 @@ export function primitiveOf(t: IcebergType): PrimitiveType | undefined {
   return isPrimitive(t) ? t : undefined;
 }
 
-interface NameMappingEntry {
+export interface NameMappingEntry {
   'field-id': number;
   names: string[];
   fields?: NameMappingEntry[];
+}
+
+/** `{ nameMapping }` of a table's metadata, to spread into a scan plan (empty without one). */
+export function mappingOf(metadata: { readonly properties: Readonly<Record<string, string>> }): {
+  nameMapping?: NameMappingEntry[];
+} {
+  const nameMapping = parseNameMapping(metadata.properties);
+  return nameMapping ? { nameMapping } : {};
+}
+
+/**
+ * A table's `schema.name-mapping.default`, parsed; undefined when it has none or it is not a
+ * mapping (readers then fall back to the current schema's names).
+ */
+export function parseNameMapping(
+  properties: Readonly<Record<string, string>>,
+): NameMappingEntry[] | undefined {
+  const text = properties['schema.name-mapping.default'];
+  if (!text) return undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v) ? (v as NameMappingEntry[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `schema.name-mapping.default` (spec §Column Projection): used by readers of files without ids. */

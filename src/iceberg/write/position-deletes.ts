@@ -13,11 +13,12 @@ import { copyToParquet, type WrittenParquet } from '../../duck/parquet.js';
 import { type Duck, sqlIdent, sqlString } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import { uriToPath } from '../io/local.js';
+import { parquetSource } from '../read/nested-ids.js';
 import { serializeBound } from '../spec/bounds.js';
 import type { DataFile } from '../spec/manifest.js';
+import type { NameMappingEntry } from '../spec/schema.js';
 import type { PrimitiveType } from '../spec/types.js';
 import { failpoint } from '../util/failpoint.js';
-import { fieldIdSchemaMap } from './duck-types.js';
 
 /** Reserved field ids of a position delete file's columns (spec: Reserved Field IDs). */
 export const DELETE_FILE_PATH_ID = 2147483546;
@@ -86,9 +87,17 @@ export function excludeDeletedSql(uri: string, deletePaths: readonly string[]): 
   return `d.file_row_number NOT IN (SELECT pos FROM read_parquet([${deletePaths.map(sqlString).join(', ')}]) WHERE file_path IN (${spellings}))`;
 }
 
-/** read_parquet of a data file's key columns (by field id) with row positions. */
-export function keyColumnsSource(path: string, keys: readonly KeyColumn[]): string {
-  return `read_parquet(${sqlString(path)}, schema = ${fieldIdSchemaMap(keys)}, file_row_number = true)`;
+/**
+ * A data file's key columns (by field id, or by the name mapping for a file without ids) with
+ * row positions.
+ */
+function keyColumnsSource(
+  duck: Duck,
+  path: string,
+  keys: readonly KeyColumn[],
+  mapping: readonly NameMappingEntry[] | undefined,
+): Promise<string> {
+  return parquetSource(duck, [path], keys, ', file_row_number = true', mapping);
 }
 
 export interface PositionDeletes {
@@ -110,6 +119,8 @@ export async function writeKeyDeletes(
   existingDeletes: readonly DataFile[],
   keysTable: string,
   keys: readonly KeyColumn[],
+  /** The table's name mapping (files without field ids). */
+  mapping?: readonly NameMappingEntry[],
 ): Promise<PositionDeletes> {
   const on = keys.map((k) => `k.${sqlIdent(k.name)} = d.${sqlIdent(k.name)}`).join(' AND ');
   return writePositionDeletes(
@@ -117,8 +128,8 @@ export async function writeKeyDeletes(
     duck,
     f,
     existingDeletes,
-    (data, exclude) =>
-      `SELECT d.file_row_number AS pos FROM ${keyColumnsSource(data, keys)} d SEMI JOIN ${keysTable} k ON ${on}${exclude ? ` WHERE ${exclude}` : ''}`,
+    async (data, exclude) =>
+      `SELECT d.file_row_number AS pos FROM ${await keyColumnsSource(duck, data, keys, mapping)} d SEMI JOIN ${keysTable} k ON ${on}${exclude ? ` WHERE ${exclude}` : ''}`,
   );
 }
 

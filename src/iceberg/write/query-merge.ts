@@ -19,7 +19,7 @@ import { scanRelation } from '../read/duck-relation.js';
 import type { FileScanTask } from '../read/scan.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
-import type { Schema } from '../spec/schema.js';
+import { mappingOf, type Schema } from '../spec/schema.js';
 import { isPrimitive, type PrimitiveType } from '../spec/types.js';
 import { writeDataFilesFromQuery } from './data-writer.js';
 import { keyRange, keyRangeMayOverlap, liveTasks, replaceKeyedRows } from './replace-rows.js';
@@ -198,7 +198,7 @@ async function createCurrentRows(
   const rel = await scanRelation(
     duck,
     io,
-    { snapshot: currentSnapshot(metadata), schema, tasks: [...tasks] },
+    { snapshot: currentSnapshot(metadata), schema, tasks: [...tasks], ...mappingOf(metadata) },
     table ?? '',
   );
   try {

@@ -19,7 +19,7 @@ import { type FileScanTask, planTasks } from '../read/scan.js';
 import { deserializeBound } from '../spec/bounds.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
-import type { Schema } from '../spec/schema.js';
+import { parseNameMapping, type Schema } from '../spec/schema.js';
 import type { PrimitiveType } from '../spec/types.js';
 import { failpoint } from '../util/failpoint.js';
 import { dataFileOf, fieldIdTree } from './data-writer.js';
@@ -84,7 +84,15 @@ export async function replaceKeyedRows(
     for (const t of tasks) {
       if (!keyRangeMayOverlap(t.file, first.id, first.type, range.lo, range.hi)) continue;
       if (mode === 'merge-on-read') {
-        const r = await writeKeyDeletes(io, duck, t.file, t.deletes, keysTable, keys);
+        const r = await writeKeyDeletes(
+          io,
+          duck,
+          t.file,
+          t.deletes,
+          keysTable,
+          keys,
+          parseNameMapping(metadata.properties),
+        );
         matchedRows += r.matched;
         if (r.file) out.deleteFiles.push(r.file);
         continue;
@@ -168,7 +176,13 @@ export async function rewriteWithout(
 ): Promise<{ matched: bigint; file?: DataFile }> {
   const f = task.file;
   return withLiveRows(io, f, task.deletes, async (local, deleted) => {
-    const src = await parquetSource(duck, [local], schema.fields, deleted ? ', file_row_number = true' : '');
+    const src = await parquetSource(
+      duck,
+      [local],
+      schema.fields,
+      deleted ? ', file_row_number = true' : '',
+      parseNameMapping(metadata.properties),
+    );
     const live = deleted ? ` AND ${deleted}` : '';
     // A condition that is NULL for a row does not match it (and must not drop it below).
     const hit = `coalesce((${match}), false)`;

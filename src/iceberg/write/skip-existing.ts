@@ -7,6 +7,7 @@
  * equal in every column but the ignored ones (ingest columns) is already there and is skipped.
  * Equality, not a key, decides: two different versions of a record are both kept, as APPEND means.
  */
+
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { sqlIdent, sqlString, withDuck } from '../../duck/session.js';
@@ -16,6 +17,7 @@ import { scanQuery } from '../read/reader.js';
 import { planTasks } from '../read/scan.js';
 import type { DataFile } from '../spec/manifest.js';
 import { currentSchema, currentSnapshot, type TableMetadata } from '../spec/metadata.js';
+import { mappingOf } from '../spec/schema.js';
 import { readManifestList } from './manifest-io.js';
 import { finalValue, type StagedConversions, stagedColumnTypes } from './staged-conversions.js';
 
@@ -76,7 +78,7 @@ export async function writeSkippingExisting(
     const compared = schema.fields.filter((f) => !ignore.has(f.name));
     // A plain table (not TEMP): the writer below runs on its own connection.
     await withDuck(async (duck) => {
-      const plan = { snapshot: snap, schema, tasks };
+      const plan = { snapshot: snap, schema, tasks, ...mappingOf(metadata) };
       await duck.run(`CREATE TABLE ${existing} AS ${await scanQuery(duck, plan, local, skip.filter)}`);
     });
     const same = compared
