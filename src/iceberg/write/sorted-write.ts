@@ -53,6 +53,11 @@ import type { WriteOrder } from './write-order.js';
  * and up to 2.7 KB in the COPY's buffers (25k-row ranges, 2 threads).
  */
 const SORT_BYTES_PER_RAW_BYTE = 8;
+/**
+ * A range is at most this fraction of a file, so a file is several ranges and ends near its
+ * share of the bytes (files are cut at range boundaries).
+ */
+const RANGES_PER_FILE = 4;
 /** Share of DuckDB's memory limit one range's sort may take (the rest: reader, writer, others). */
 const RANGE_MEMORY_SHARE = 0.4;
 /**
@@ -164,8 +169,8 @@ interface RangePlan {
 
 /**
  * How many ranges: as many as keep one range's sort within RANGE_MEMORY_SHARE of DuckDB's memory
- * limit (row width from the scratch file's uncompressed size), and one range within a file of the
- * target size (by its lz4 size, which zstd only shrinks), so a file is one or more whole ranges.
+ * limit (row width from the scratch file's uncompressed size), and one range within a quarter of
+ * a file of the target size (by its lz4 size, which zstd only shrinks).
  */
 async function planRanges(
   duck: Duck,
@@ -182,7 +187,7 @@ async function planRanges(
   let memory = await memoryLimitBytes(duck);
   if (!Number.isFinite(memory) || memory <= 0) memory = 256e6;
   const byMemory = Math.floor((memory * RANGE_MEMORY_SHARE) / (raw * SORT_BYTES_PER_RAW_BYTE));
-  const byTarget = Math.floor(target / packed);
+  const byTarget = Math.floor(target / (packed * RANGES_PER_FILE));
   const perRange = rangeRows ?? Math.max(MIN_RANGE_ROWS, Math.min(byMemory, byTarget));
   return { rows, ranges: Math.ceil(rows / Math.max(1, perRange)), rawBytesPerRow: raw };
 }
