@@ -191,10 +191,17 @@ export async function withSessionSetting<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   await duck.run(`SET SESSION ${name} = ${value}`);
+  let failed = false;
   try {
     return await fn();
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
-    await duck.run(`RESET SESSION ${name}`);
+    // After a failure (an interrupted statement, say) the failure is what the caller hears.
+    await duck.run(`RESET SESSION ${name}`).catch((e) => {
+      if (!failed) throw e;
+    });
   }
 }
 
