@@ -180,17 +180,17 @@ export class Duck {
 }
 
 /**
- * Runs `fn` with a setting changed for this connection only (`SET SESSION`), then puts the
- * instance's value back. `RESET SESSION`, not `RESET`: a plain RESET of a setting such as
+ * Runs `fn` with settings changed for this connection only (`SET SESSION`), then puts the
+ * instance's values back. `RESET SESSION`, not `RESET`: a plain RESET of a setting such as
  * preserve_insertion_order resets the instance's global value, for every connection.
  */
-export async function withSessionSetting<T>(
+export async function withSessionSettings<T>(
   duck: Duck,
-  name: string,
-  value: string,
+  settings: Record<string, string>,
   fn: () => Promise<T>,
 ): Promise<T> {
-  await duck.run(`SET SESSION ${name} = ${value}`);
+  const names = Object.keys(settings);
+  for (const name of names) await duck.run(`SET SESSION ${name} = ${settings[name]}`);
   let failed = false;
   try {
     return await fn();
@@ -199,9 +199,10 @@ export async function withSessionSetting<T>(
     throw e;
   } finally {
     // After a failure (an interrupted statement, say) the failure is what the caller hears.
-    await duck.run(`RESET SESSION ${name}`).catch((e) => {
-      if (!failed) throw e;
-    });
+    for (const name of names)
+      await duck.run(`RESET SESSION ${name}`).catch((e) => {
+        if (!failed) throw e;
+      });
   }
 }
 
