@@ -219,7 +219,7 @@ export const LayoutOptionsShape = {
     .array(SortTermSchema)
     .optional()
     .describe(
-      'Sort order for a table floe creates, e.g. ["id"] or ["updated_date desc"]: every write sorts its rows by it, so files hold narrow key ranges and MERGE and readers skip more files. Default: unsorted ([]). A sorted write sorts all of its rows at once in DuckDB, which on a first load of millions of wide records needs more memory than the 256 MB default (2M Wrike tasks ran out of memory): raise FLOE_DUCKDB_MEMORY for such tables. Existing tables keep theirs (`floe table alter --sort-by` changes it).',
+      'Sort order for a table floe creates, e.g. ["id"] or ["updated_date desc"]: every write sorts its rows by it, so files hold narrow key ranges and MERGE and readers skip more files. Default: the primaryKey for MERGE tables, else unsorted; [] = unsorted. Sorted writes run key range by key range, so they stay within the DuckDB memory limit at any size (and take longer than unsorted ones). Existing tables keep theirs (`floe table alter --sort-by` changes it).',
     )
     .meta({ examples: [['id'], ['updated_date desc nulls last', 'id']] }),
   targetFileSizeBytes: z
@@ -232,6 +232,11 @@ export const LayoutOptionsShape = {
     )
     .meta({ examples: [134217728] }),
 } as const;
+
+/** The sort fields a MERGE table gets when its config names none: the primary key, ascending. */
+export function defaultSortOrder(primaryKey: readonly string[], writeMode: WriteMode): { source: string }[] {
+  return writeMode === 'MERGE' ? primaryKey.map((source) => ({ source })) : [];
+}
 
 /** Both `partitionBy` and `icebergOptimizations.partitionSpec` set: one issue naming both. */
 export function checkOnePartitionSpec(

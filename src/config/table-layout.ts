@@ -4,7 +4,7 @@
  * Iceberg table property. Shared by L1 and L2, which differ only in where the defaults come from.
  */
 import { FloeError, isFloeError } from '../errors.js';
-import type { PartitionField, WriteMode } from './common-schema.js';
+import { defaultSortOrder, type PartitionField, type WriteMode } from './common-schema.js';
 import { type ColumnNaming, resolveColumnName } from './naming.js';
 
 /** Iceberg's name for the property icebergOptimizations.targetFileSizeBytes sets. */
@@ -35,6 +35,8 @@ export interface TableLayout {
     direction?: 'asc' | 'desc';
     nullOrder?: 'nulls-first' | 'nulls-last';
   }[];
+  /** Whether sortBy is the MERGE default (the primary key) rather than the config's own. */
+  readonly defaultSort: boolean;
   /** Table properties to set: the target file size, when configured. */
   readonly properties: Record<string, string>;
   /** The config field the partition fields came from, for error messages. */
@@ -44,14 +46,12 @@ export interface TableLayout {
 export function tableLayout(d: LayoutConfig): TableLayout {
   const r = (n: string) => resolveColumnName(n, d.columnNaming);
   const own = d.icebergOptimizations.sortOrder;
-  // Unsorted unless the config asks: one global sort of a first load's wide rows needs more than
-  // DuckDB's default 256 MB (2M Wrike tasks ran out of memory), so a primary-key default would
-  // break large first loads at default settings.
-  const sort = own ?? [];
+  const sort = own ?? defaultSortOrder(d.primaryKey, d.defaultwriteMode);
   const size = d.icebergOptimizations.targetFileSizeBytes;
   return {
     partitionBy: d.partitionBy.map((p) => ({ ...p, source: r(p.source) })),
     sortBy: sort.map((s) => ({ ...s, source: r(s.source) })),
+    defaultSort: own === undefined,
     properties: size === undefined ? {} : { [TARGET_FILE_SIZE_PROPERTY]: String(size) },
     partitionField:
       d.icebergOptimizations.partitionSpec === undefined
@@ -62,7 +62,8 @@ export function tableLayout(d: LayoutConfig): TableLayout {
 
 /**
  * Creates a table with `layout` through `create`. A layout the schema refuses is a config error
- * (layoutConfigError) naming the config, the field and the fix.
+ * (layoutConfigError), except the MERGE default sort by primary key: a key column that cannot
+ * order rows (a struct, a list) leaves the table unsorted instead of failing the sync.
  */
 export async function createWithLayout<T>(
   layout: TableLayout,
@@ -72,6 +73,8 @@ export async function createWithLayout<T>(
   try {
     return await create(layout.sortBy);
   } catch (e) {
+    const sortField = isFloeError(e, 'config-invalid') && /^sortOrder\[/.test(String(e.context.field ?? ''));
+    if (sortField && layout.defaultSort && layout.sortBy.length > 0) return create([]);
     throw layoutConfigError(e, configId, layout);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Table layout from L1 configs, end to end against the Wrike simulator: icebergOptimizations
  * partitionSpec + sortOrder + targetFileSizeBytes create a partitioned, sorted table whose files
- * roll at the target; a MERGE table is unsorted unless its config asks for a sort order; a layout the
- * table's columns refuse fails the config, naming the field. And a local run's DuckDB spills into
+ * roll at the target; a MERGE table is sorted by its primary key unless its config says otherwise;
+ * a layout the table's columns refuse fails the config, naming the field. And a local run's DuckDB spills into
  * the project's `.floe/tmp`, where dead processes' spill folders are removed.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -109,21 +109,10 @@ describe('L1 table layout from icebergOptimizations', () => {
     });
   });
 
-  it('a MERGE table is unsorted unless its config asks; with sortOrder [id] its files are sorted; targetFileSizeBytes is updated on an existing table', async () => {
-    // The default: no sort order (a global sort of a large first load needs more than DuckDB's
-    // default memory), so the MERGE table floe creates is unsorted.
-    const unsorted = tasksItem(sim);
-    unsorted.configId = 'Wrike_Tasks_Default';
-    (unsorted.destination as Record<string, unknown>).glueTable = 'staging_tasks_default';
-    project.writeConfig(unsorted);
-    expect((await run('Wrike_Tasks_Default')).results[0]!.status).toBe('SUCCESS');
-    await withProjectCatalog(project.dir, async (catalog) => {
-      const t = await loadTable(catalog, 'wrike_staging.staging_tasks_default');
-      expect(t.sortOrder().fields).toEqual([]);
-      for (const x of (await t.scan().plan()).tasks) expect(x.file.sort_order_id).toBe(0);
-    });
-
-    project.writeConfig(withLayout(tasksItem(sim), { sortOrder: ['id'] }));
+  it('a MERGE table floe creates is sorted by its primary key, in files with disjoint id ranges; sortOrder [] opts out; targetFileSizeBytes is updated on an existing table', async () => {
+    // The default: sorted by the primary key. A small target makes the write run range by range
+    // (sorted-write.ts) and roll into several files.
+    project.writeConfig(withLayout(tasksItem(sim), { targetFileSizeBytes: TARGET }));
     expect((await run('Wrike_Tasks')).results[0]!.status).toBe('SUCCESS');
     await withProjectCatalog(project.dir, async (catalog) => {
       const t = await loadTable(catalog, 'wrike_staging.staging_tasks');
@@ -132,14 +121,45 @@ describe('L1 table layout from icebergOptimizations', () => {
         { transform: 'identity', 'source-id': id, direction: 'asc', 'null-order': 'nulls-first' },
       ]);
       const files = (await t.scan().plan()).tasks.map((x) => x.file);
-      for (const f of files) expect(f.sort_order_id).toBe(t.sortOrder()['order-id']);
-      expect(t.metadata.properties['write.target-file-size-bytes']).toBeUndefined();
+      expect(files.length).toBeGreaterThanOrEqual(3);
+      const ranges: { lo: string; hi: string }[] = [];
+      let rows = 0n;
+      for (const f of files) {
+        expect(f.sort_order_id).toBe(t.sortOrder()['order-id']);
+        const [r] = await withDuck((d) =>
+          d.json(
+            `SELECT min(id) AS lo, max(id) AS hi, count(*)::BIGINT AS n,
+                    count(*) FILTER (WHERE p IS NOT NULL AND id <= p)::INT AS bad
+             FROM (SELECT id, lag(id) OVER (ORDER BY file_row_number) AS p
+                   FROM read_parquet(${sqlString(new URL(f.file_path).pathname)}, file_row_number = true))`,
+          ),
+        );
+        expect(r!.bad).toBe(0);
+        ranges.push({ lo: String(r!.lo), hi: String(r!.hi) });
+        rows += BigInt(String(r!.n));
+      }
+      ranges.sort((a, b) => (a.lo < b.lo ? -1 : 1));
+      for (let i = 1; i < ranges.length; i++) expect(ranges[i - 1]!.hi < ranges[i]!.lo).toBe(true);
+      expect(rows).toBe(3000n);
+      expect(t.metadata.properties['write.target-file-size-bytes']).toBe(String(TARGET));
     });
-    project.writeConfig(withLayout(tasksItem(sim), { sortOrder: ['id'], targetFileSizeBytes: 1_000_000 }));
+    project.writeConfig(withLayout(tasksItem(sim), { targetFileSizeBytes: 1_000_000 }));
     expect((await run('Wrike_Tasks')).results[0]!.status).toBe('SUCCESS');
     await withProjectCatalog(project.dir, async (catalog) => {
       const t = await loadTable(catalog, 'wrike_staging.staging_tasks');
       expect(t.metadata.properties['write.target-file-size-bytes']).toBe('1000000');
+    });
+
+    // `sortOrder: []` keeps a MERGE table unsorted.
+    const unsorted = withLayout(tasksItem(sim), { sortOrder: [] });
+    unsorted.configId = 'Wrike_Tasks_Unsorted';
+    (unsorted.destination as Record<string, unknown>).glueTable = 'staging_tasks_unsorted';
+    project.writeConfig(unsorted);
+    expect((await run('Wrike_Tasks_Unsorted')).results[0]!.status).toBe('SUCCESS');
+    await withProjectCatalog(project.dir, async (catalog) => {
+      const t = await loadTable(catalog, 'wrike_staging.staging_tasks_unsorted');
+      expect(t.sortOrder().fields).toEqual([]);
+      for (const x of (await t.scan().plan()).tasks) expect(x.file.sort_order_id).toBe(0);
     });
   });
 

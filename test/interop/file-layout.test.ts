@@ -1,8 +1,8 @@
 /**
  * Rolled, sorted files as an independent reader sees them: PyIceberg reads the table's default
- * sort order as floe declared it, every data file with its record count and sort_order_id, and
- * exactly the rows floe wrote — after a write larger than the target size and after a MERGE
- * into it.
+ * sort order as floe declared it, every data file with its record count, sort_order_id and key
+ * bounds (disjoint: the write ran range by range, sorted-write.ts), and exactly the rows floe
+ * wrote — after a write larger than the target size and after a MERGE into it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTable } from '../../src/iceberg/index.js';
@@ -59,6 +59,14 @@ describe('floe file layout → PyIceberg', () => {
       const mine = floeFiles.find((x) => x.file_path === f.path)!;
       expect(BigInt(f.records)).toBe(mine.record_count);
     }
+    // The files' id ranges as PyIceberg reads them from the manifests: no id in two files.
+    const spans = before.files
+      .map((f) => ({ lo: Number(f.key_lower), hi: Number(f.key_upper), records: f.records }))
+      .sort((a, b) => a.lo - b.lo);
+    for (const s of spans) expect(s.hi).toBeGreaterThanOrEqual(s.lo);
+    for (let i = 1; i < spans.length; i++) expect(spans[i - 1]!.hi).toBeLessThan(spans[i]!.lo);
+    expect(spans[0]!.lo).toBe(0);
+    expect(spans[spans.length - 1]!.hi).toBe(n - 1);
     expect(before.keys.map(Number).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
 
     const changed = [5, 6, 7, n + 1];

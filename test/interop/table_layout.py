@@ -1,10 +1,12 @@
 """Print a table's layout as PyIceberg reads it: the default sort order, every data file of the
-current snapshot (path, record count, size, sort_order_id from the manifests) and the rows.
+current snapshot (path, record count, size, sort_order_id and the key column's lower and upper
+bounds, from the manifests) and the rows.
 
     .cache/venv/bin/python test/interop/table_layout.py job.json
     job: {"catalog": {"name", "db", "warehouse"}, "table": "ns.tbl", "key": "id"}
 stdout: {"sort_order": {"order_id", "fields": [{"source_id", "transform", "direction", "null_order"}]},
-         "files": [{"path", "records", "size", "sort_order_id"}], "keys": [key values as text]}
+         "files": [{"path", "records", "size", "sort_order_id", "key_lower", "key_upper"}],
+         "keys": [key values as text]}
 """
 
 from __future__ import annotations
@@ -19,9 +21,17 @@ def main(path: str) -> int:
     with open(path) as f:
         job = json.load(f)
     out = guard_stdout()
+    from pyiceberg.conversions import from_bytes
+
     catalog = CatalogSpec.from_job(job).pyiceberg(read_only=True)
     table = catalog.load_table(job["table"])
     order = table.sort_order()
+    key_field = table.schema().find_field(job["key"])
+
+    def bound(bounds: dict | None) -> str | None:
+        raw = (bounds or {}).get(key_field.field_id)
+        return None if raw is None else str(from_bytes(key_field.field_type, raw))
+
     files = []
     for task in table.scan().plan_files():
         df = task.file
@@ -31,6 +41,8 @@ def main(path: str) -> int:
                 "records": df.record_count,
                 "size": df.file_size_in_bytes,
                 "sort_order_id": df.sort_order_id,
+                "key_lower": bound(df.lower_bounds),
+                "key_upper": bound(df.upper_bounds),
             }
         )
     keys = table.scan(selected_fields=(job["key"],)).to_arrow().column(job["key"]).to_pylist()

@@ -311,7 +311,15 @@ export interface PyIcebergLayout {
     order_id: number;
     fields: { source_id: number; transform: string; direction: string; null_order: string }[];
   };
-  files: { path: string; records: number; size: number; sort_order_id: number | null }[];
+  files: {
+    path: string;
+    records: number;
+    size: number;
+    sort_order_id: number | null;
+    /** The key column's bounds in the manifest, as text. */
+    key_lower: string | null;
+    key_upper: string | null;
+  }[];
   /** The `key` column of every row, as text. */
   keys: string[];
 }

@@ -40,10 +40,11 @@ import type { Table } from '../table.js';
 import { commitSnapshot } from '../write/commit.js';
 import { dataFileOf, fieldIdTree, writeDataFilesFromQuery } from '../write/data-writer.js';
 import { duckType } from '../write/duck-types.js';
-import { targetFileSize, writeOrder } from '../write/file-layout.js';
+import { targetFileSize } from '../write/file-layout.js';
 import { partitionTypeFor, readManifestEntries, readManifestList } from '../write/manifest-io.js';
 import { deleteTarget } from '../write/position-deletes.js';
 import { REPLAN, snapshotsSince } from '../write/validate.js';
+import { writeOrder } from '../write/write-order.js';
 import { canonicalPath } from './reachable.js';
 
 export const DEFAULT_MIN_INPUT_FILES = 5;

@@ -20,11 +20,12 @@ import { applyTransform, partitionPath } from '../spec/transforms.js';
 import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveType } from '../spec/types.js';
 import { toPhysical } from '../spec/values.js';
 import { assertWritable, duckType } from './duck-types.js';
-import { type RowRange, writeOneThenRoll, writeOrder, writeRollingFiles } from './file-layout.js';
+import { type RowRange, writeRollingFiles, writeUnpartitioned } from './file-layout.js';
 import { partitionTypeFor } from './manifest-io.js';
 import { compileLineEncoder } from './row-encoder.js';
 import { finalValue, type StagedConversions, stagedColumnTypes } from './staged-conversions.js';
 import { fileMetrics } from './stats.js';
+import { writeOrder } from './write-order.js';
 
 export type RowSource = Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>;
 /**
@@ -371,13 +372,11 @@ async function writeChunk(
   const order = writeOrder(metadata, schema);
   // Materializing the staged rows costs memory in proportion to the input (DuckDB spills it).
   // Partitioned writes need it (files per partition are rowid ranges of the staged rows); the
-  // others are one sorted COPY, cut afterwards if too large (writeOneThenRoll). Dedupe needs it only
-  // when keys actually repeat, which a cheap key-only pass finds out; MERGE's key lookups can
-  // read the file again instead.
-  // A sort straight off the JSON reader holds the reader's per-thread buffers and the sort's at
-  // once and overruns the memory limit on wide records (1M Wrike tasks at 256 MB: out of
-  // memory); sorting a staged table spills cleanly.
-  let materialize = partitioned || order.terms.length > 0;
+  // others read the JSON once (writeUnpartitioned: unsorted, one rolling COPY; sorted, one
+  // unsorted copy to Parquet that is then sorted range by range). Dedupe needs it only when keys
+  // actually repeat, which a cheap key-only pass finds out; MERGE's key lookups can read the
+  // file again instead.
+  let materialize = partitioned;
   let dedupe = opts.dedupe;
   // Keys and the order column compared as the table's values, not as staged text.
   const tableValue = (name: string) => {
@@ -424,10 +423,9 @@ async function writeChunk(
   const out: DataFile[] = [];
   await withDuck(async (duck: Duck) => {
     if (!materialize) {
-      // Straight from the JSON reader (no partitions, no sort, no duplicate keys): one COPY,
-      // cut into rolled files only when larger than the target.
+      // Straight from the JSON reader (no partitions, no duplicate keys).
       out.push(
-        ...(await writeOneThenRoll({
+        ...(await writeUnpartitioned({
           duck,
           io,
           metadata,
@@ -443,7 +441,7 @@ async function writeChunk(
     }
     const staged = `stage_${randomUUID().replace(/-/g, '')}`;
     // Partitioned: staged in write order, partition first, so each partition is a contiguous
-    // rowid range. Unpartitioned: staged as read, sorted by the COPY (writeOneThenRoll).
+    // rowid range. Unpartitioned: staged as read (deduplicated), laid out by writeUnpartitioned.
     const orderBy = partitioned ? ` ORDER BY ${[sqlIdent(PART_COL), ...order.terms].join(', ')}` : '';
     if (!dedupe) {
       await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${orderBy}`);
@@ -473,7 +471,7 @@ async function writeChunk(
     try {
       if (!partitioned) {
         out.push(
-          ...(await writeOneThenRoll({
+          ...(await writeUnpartitioned({
             duck,
             io,
             metadata,
@@ -547,9 +545,9 @@ async function partitionRanges(
 /**
  * Writes the rows of a DuckDB query (columns named like the table's) as data files: the
  * columnar path for data already in DuckDB (L2 results, Parquet, bulk loads), with no
- * JavaScript per row. Unpartitioned tables: one COPY (sorted by the table's sort order), cut
- * into rolled files when larger than the target size; partitioned ones stream the rows through
- * the row writer, which computes every partition transform.
+ * JavaScript per row. Unpartitioned tables: files rolled at the target size, sorted by the
+ * table's sort order when it has one (writeUnpartitioned); partitioned ones stream the rows
+ * through the row writer, which computes every partition transform.
  */
 export async function writeDataFilesFromQuery(
   io: FileIO,
@@ -583,7 +581,7 @@ export async function writeDataFilesFromQuery(
   const order = writeOrder(metadata, schema);
   try {
     return await onDuck(async (duck) => {
-      return writeOneThenRoll({
+      return writeUnpartitioned({
         duck,
         io,
         metadata,

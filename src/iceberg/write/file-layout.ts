@@ -4,13 +4,13 @@
  * narrow key range, so MERGE (which prunes candidate files by their key bounds) and readers
  * (which prune by column bounds) open fewer files.
  *
- * An unpartitioned write is one COPY sorted by the write order (writeOneThenRoll), cut from
- * itself only when larger than the target; a partitioned one stages its rows in a DuckDB temp
- * table in (partition, sort) order, each partition a contiguous rowid range (writeRollingFiles).
- * Either way each output file is a contiguous range of rows in write order. DuckDB's own
- * `FILE_SIZE_BYTES` rotation is not used: with several threads it interleaves rows across the files it rotates (checked
- * with 1.5.x: overlapping key ranges even under ORDER BY, files up to 1.5x the limit, and empty
- * trailing files), which would undo the disjoint ranges sorting is for.
+ * An unpartitioned write (writeUnpartitioned) is, unsorted, one COPY that rolls files itself
+ * (DuckDB's `FILE_SIZE_BYTES`), and sorted, a write range by range in bounded memory
+ * (sorted-write.ts). DuckDB's rotation is not used for sorted rows: with several threads it
+ * interleaves rows across the files it rotates (checked with 1.5.x: overlapping key ranges even
+ * under ORDER BY), which would undo the disjoint ranges sorting is for. A partitioned write stages
+ * its rows in a DuckDB temp table in (partition, sort) order, each partition a contiguous rowid
+ * range cut into files (writeRollingFiles).
  */
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
@@ -21,14 +21,13 @@ import {
   type FieldIdTree,
   type WrittenParquet,
 } from '../../duck/parquet.js';
-import { type Duck, scratchDir, sqlIdent, sqlString } from '../../duck/session.js';
+import { type Duck, scratchDir } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
-import { indexSchema, type Schema } from '../spec/schema.js';
-import { defaultSortOrder } from '../spec/sort-order.js';
-import { parseTransform } from '../spec/transforms.js';
 import { failpoint } from '../util/failpoint.js';
+import { writeSorted } from './sorted-write.js';
+import type { WriteOrder } from './write-order.js';
 
 /** Iceberg's table property for the size writers aim at (Java's default is 512 MiB). */
 export const TARGET_FILE_SIZE_PROPERTY = 'write.target-file-size-bytes';
@@ -68,74 +67,6 @@ export function targetFileSize(metadata: Pick<TableMetadata, 'properties' | 'loc
     : DEFAULT_TARGET_FILE_SIZE_LOCAL;
 }
 
-export interface WriteOrder {
-  /** ORDER BY terms (empty: the table declares no order). */
-  readonly terms: readonly string[];
-  /** The sort order id to record in the data files: 0 unless every field could be applied. */
-  readonly sortOrderId: number;
-}
-
-/**
- * ORDER BY terms for the table's default sort order over columns named as in `schema`
- * (top-level, or struct paths). Identity, the time transforms and truncate of numbers and
- * strings are computed in SQL; `void` orders nothing and is skipped. `bucket` (a murmur3 hash
- * DuckDB cannot compute) and truncate of binary end the terms there: the rows are then sorted by
- * the fields before it only, and the files record sort order 0 (unsorted), as the spec asks of
- * files not written in the declared order.
- */
-export function writeOrder(metadata: TableMetadata, schema: Schema): WriteOrder {
-  const order = defaultSortOrder(metadata);
-  const index = indexSchema(schema);
-  const terms: string[] = [];
-  let complete = true;
-  for (const f of order.fields) {
-    const col = index.get(f['source-id']);
-    if (!col || col.repeated) {
-      complete = false;
-      break;
-    }
-    const ref = col.path.map(sqlIdent).join('.');
-    const expr = transformSql(f.transform, ref, col.type);
-    if (expr === null) continue;
-    if (expr === undefined) {
-      complete = false;
-      break;
-    }
-    const dir = f.direction === 'desc' ? 'DESC' : 'ASC';
-    const nulls = f['null-order'] === 'nulls-last' ? 'NULLS LAST' : 'NULLS FIRST';
-    terms.push(`${expr} ${dir} ${nulls}`);
-  }
-  return { terms, sortOrderId: complete && terms.length > 0 ? order['order-id'] : 0 };
-}
-
-/** SQL for a transform of `ref`; null: orders nothing (void); undefined: cannot be computed here. */
-function transformSql(transform: string, ref: string, type: unknown): string | null | undefined {
-  let t: ReturnType<typeof parseTransform>;
-  try {
-    t = parseTransform(transform);
-  } catch {
-    return undefined;
-  }
-  switch (t.kind) {
-    case 'identity':
-      return ref;
-    case 'year':
-    case 'month':
-    case 'day':
-    case 'hour':
-      return `date_trunc('${t.kind}', ${ref})`;
-    case 'truncate':
-      if (type === 'string') return `left(${ref}, ${t.width})`;
-      if (type === 'int' || type === 'long')
-        return `(${ref} - (((${ref} % ${t.width}) + ${t.width}) % ${t.width}))`;
-      return undefined;
-    case 'void':
-      return null;
-    default:
-      return undefined;
-  }
-}
-
 /** A contiguous rowid range of a staged table that becomes the files of one partition. */
 export interface RowRange {
   readonly first: bigint;
@@ -170,8 +101,6 @@ export interface RollingWrite {
     partition: Record<string, unknown>,
     w: WrittenParquet,
   ) => DataFile;
-  /** A file of these rows already written (its size says the bytes per row; no pilot needed). */
-  readonly measured?: WrittenParquet;
 }
 
 /**
@@ -196,7 +125,6 @@ export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
     learnt.rows += Number(rows);
     learnt.footer = Math.max(learnt.footer, footer);
   };
-  if (w.measured && w.measured.rowCount > 0n) learn(w.measured, w.measured.rowCount);
   /** Writes rowids [from, from+n) as one file, kept when its size is at most `keepUpTo`. */
   const writeOne = async (range: RowRange, from: bigint, n: bigint, keepUpTo: number) => {
     const uri = `${w.metadata.location}/data/${range.dir}${randomUUID()}.parquet`;
@@ -248,7 +176,7 @@ export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
   return out;
 }
 
-export interface OneThenRoll {
+export interface UnpartitionedWrite {
   readonly duck: Duck;
   readonly io: FileIO;
   readonly metadata: TableMetadata;
@@ -262,53 +190,22 @@ export interface OneThenRoll {
 
 /**
  * Writes an unpartitioned write's rows. Unsorted: one COPY that rolls files itself
- * (writeRotated). Sorted: one COPY into one file, sorted by the write order, which is the whole
- * write when it fits the target size; a larger file is cut into rolled files from itself (a
- * columnar re-read in its row order, by `file_row_number`) and then dropped, so each file holds
- * a contiguous key range.
+ * (writeRotated). Sorted: range by range in bounded memory (sorted-write.ts), so files are each
+ * sorted, follow one another in the order and hold disjoint key ranges.
  */
-export async function writeOneThenRoll(w: OneThenRoll): Promise<DataFile[]> {
+export async function writeUnpartitioned(w: UnpartitionedWrite): Promise<DataFile[]> {
   if (w.order.terms.length === 0) return writeRotated(w);
-  const uri = `${w.metadata.location}/data/${randomUUID()}.parquet`;
-  const oneFile = await w.io.stageWrite(uri);
-  const rowGroup = orderedRowGroup(w.rowGroupSize, w.order.terms.length > 0);
-  let written: WrittenParquet;
-  try {
-    const orderBy = w.order.terms.length ? ` ORDER BY ${w.order.terms.join(', ')}` : '';
-    written = await copyToParquet(w.duck, `${w.sql}${orderBy}`, oneFile.localPath, w.fieldIds, rowGroup);
-  } catch (e) {
-    await oneFile.discard();
-    throw e;
-  }
-  if (Number(written.fileSize) <= targetFileSize(w.metadata)) {
-    const size = await oneFile.publish();
-    failpoint('iceberg.data-file');
-    if (written.rowCount === 0n) {
-      await w.io.delete(uri);
-      return [];
-    }
-    return [w.dataFile(uri, size, {}, written)];
-  }
-  // The big file is cut by reading it again, range by range of its row numbers: no staged copy
-  // of its rows in DuckDB (which filled the memory limit and spilled on a 2M-task first load).
-  try {
-    return await writeRollingFiles({
-      duck: w.duck,
-      io: w.io,
-      metadata: w.metadata,
-      staged: `read_parquet(${sqlString(oneFile.localPath)}, file_row_number = true)`,
-      position: 'file_row_number',
-      select: Object.keys(w.fieldIds).map(sqlIdent).join(', '),
-      fieldIds: w.fieldIds,
-      ranges: [{ first: 0n, count: written.rowCount, partition: {}, dir: '' }],
-      ordered: w.order.terms.length > 0,
-      ...rowGroup,
-      dataFile: w.dataFile,
-      measured: written,
-    });
-  } finally {
-    await oneFile.discard();
-  }
+  return writeSorted({
+    duck: w.duck,
+    io: w.io,
+    metadata: w.metadata,
+    sql: w.sql,
+    order: w.order,
+    fieldIds: w.fieldIds,
+    target: targetFileSize(w.metadata),
+    ...(w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {}),
+    dataFile: w.dataFile,
+  });
 }
 
 /**
@@ -322,7 +219,7 @@ export async function writeOneThenRoll(w: OneThenRoll): Promise<DataFile[]> {
 /** Smallest in-memory row group of a rolling COPY (tiny targets in tests would make tiny groups). */
 const ROTATE_MIN_GROUP_BYTES = 16 * 1024;
 
-async function writeRotated(w: OneThenRoll): Promise<DataFile[]> {
+async function writeRotated(w: UnpartitionedWrite): Promise<DataFile[]> {
   const dir = await mkdtemp(join(scratchDir(), 'floe-roll-'));
   const out: DataFile[] = [];
   try {

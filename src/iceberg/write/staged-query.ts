@@ -20,7 +20,8 @@ import { currentSchema, defaultSpec, type TableMetadata } from '../spec/metadata
 import type { Schema } from '../spec/schema.js';
 import { dataFileOf, fieldIdTree, writeDataFilesFromQuery } from './data-writer.js';
 import { assertWritable, duckType } from './duck-types.js';
-import { targetFileSize, writeOrder } from './file-layout.js';
+import { targetFileSize } from './file-layout.js';
+import { writeOrder } from './write-order.js';
 
 /** Rows per Parquet row group the writer buffers (per thread), as bytes of input. */
 const ROW_GROUP_BYTES = '8MB';

@@ -1,0 +1,309 @@
+/**
+ * A sorted write in bounded memory, at any size: the rows are cut into key ranges small enough
+ * to sort in a fraction of DuckDB's memory limit, each range is sorted on its own, and the sorted
+ * ranges are laid end to end into files of about the target size. Files are each sorted, follow
+ * one another in the table's order, and hold disjoint key ranges.
+ *
+ * Why not one ORDER BY: DuckDB holds wide rows in its sort at several times their Parquet size
+ * (Wrike tasks: 512 bytes a row uncompressed in Parquet, 1.3–1.4 KB in the sort, up to 2.7 KB
+ * more in the order-preserving COPY's buffers), so one global sort of a large write spills most
+ * of it and still overruns the 256 MB default: 500k Wrike tasks sorted straight off the spool,
+ * or off a Parquet copy of it, ran out of memory; into a table with spilling it took 183 s for
+ * 2M (1.5 GB spilled) and peaked at 556 MB. A range of 125k rows already filled the limit.
+ *
+ * The steps, each bounded by the size of one range or one file (measured on 2M Wrike tasks at
+ * 256 MB: DuckDB's own memory at most ~160 MB in any step; after each step the memory DuckDB
+ * freed is handed back at once, see releaseFreedMemory):
+ * 1. The rows are copied, unsorted, to a scratch Parquet file (lz4: fast, read back soon), one
+ *    streaming pass that also says how many rows there are and how wide they are.
+ * 2. Range boundaries come from a sample of the sort terms (sort-ranges.ts). Rows that tie on
+ *    every term stay in one range, so a range is larger than planned only when that many rows
+ *    tie (DuckDB then spills its sort).
+ * 3. One pass writes each row to its range's folder (COPY … PARTITION_BY the range number, row
+ *    groups cut at 1 MB, few files open and few rows held per thread, so it buffers little).
+ * 4. Each range is sorted into a piece file.
+ * 5. Consecutive pieces are copied into each output file in order: with preserve_insertion_order
+ *    on for this connection only, a COPY of a list of Parquet files keeps their order and needs
+ *    no sort (the instance keeps it off, which lets unordered writes stream).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { copyToParquet, type FieldIdTree, type WrittenParquet } from '../../duck/parquet.js';
+import {
+  type Duck,
+  memoryLimitBytes,
+  releaseFreedMemory,
+  scratchDir,
+  sqlIdent,
+  sqlString,
+  withSessionSettings,
+} from '../../duck/session.js';
+import type { FileIO } from '../io/file-io.js';
+import type { DataFile } from '../spec/manifest.js';
+import type { TableMetadata } from '../spec/metadata.js';
+import { failpoint } from '../util/failpoint.js';
+import { rangeOfRowSql, sampleBoundaries } from './sort-ranges.js';
+import type { WriteOrder } from './write-order.js';
+
+/**
+ * Bytes a row takes in DuckDB's sort and the order-preserving COPY after it, per byte of the
+ * row uncompressed in Parquet: Wrike tasks, 512 bytes uncompressed, took 1.3–1.4 KB in the sort
+ * and up to 2.7 KB in the COPY's buffers (25k-row ranges, 2 threads).
+ */
+const SORT_BYTES_PER_RAW_BYTE = 8;
+/**
+ * A range is at most this fraction of a file, so a file is several ranges and ends near its
+ * share of the bytes (files are cut at range boundaries).
+ */
+const RANGES_PER_FILE = 4;
+/** Share of DuckDB's memory limit one range's sort may take (the rest: reader, writer, others). */
+const RANGE_MEMORY_SHARE = 0.4;
+/**
+ * Ranges are never cut smaller than this, which bounds their number (very wide rows then take
+ * more memory); a file is at least one range, so targets below this many rows' bytes (tests')
+ * give files larger than the target.
+ */
+const MIN_RANGE_ROWS = 1024;
+/** Sample rows per range for the boundaries (a few percent of error per range), within bounds. */
+const SAMPLE_PER_RANGE = 100;
+const MIN_SAMPLE = 10_000;
+const MAX_SAMPLE = 200_000;
+/**
+ * Row groups of the pieces. The in-order copy buffers its source a row group at a time per
+ * thread: from 4,096-row groups it held 40–60 MB (2M Wrike tasks); from 16,384, over 200 MB.
+ */
+const PIECE_ROW_GROUP = 4096;
+/**
+ * Output row groups of the in-order copy, unless the caller sized them: ~8 MB of uncompressed
+ * rows, at least 16,384 rows (smaller groups made the in-order copy buffer more: 377 MB against
+ * 231 MB at 5,460 and 16,384 rows on 500k Wrike tasks).
+ */
+const OUTPUT_GROUP_BYTES = 8 * 1024 * 1024;
+const MIN_OUTPUT_GROUP = 16_384;
+/**
+ * The range pass's session settings: rows a thread holds before writing them to their folders,
+ * and files it keeps open (each open file buffers a row group per column). At 200 ranges (5M
+ * Wrike tasks) the pass peaked at 450 MB resident with DuckDB's defaults (524,288 rows, 100
+ * files) and 381 MB with these.
+ */
+const RANGE_PASS_SETTINGS = {
+  partitioned_write_flush_threshold: '8192',
+  partitioned_write_max_open_files: '32',
+};
+const RANGE_COLUMN = '__floe_range';
+
+export interface SortedWrite {
+  readonly duck: Duck;
+  readonly io: FileIO;
+  readonly metadata: TableMetadata;
+  /** A SELECT of the table's columns (final types), unordered. */
+  readonly sql: string;
+  readonly order: WriteOrder;
+  readonly fieldIds: FieldIdTree;
+  /** The size to aim each file at. */
+  readonly target: number;
+  /** Rows per output row group; default from the rows' width. */
+  readonly rowGroupSize?: number;
+  /** Rows per key range; default from DuckDB's memory limit and the rows' width (planRanges). */
+  readonly rangeRows?: number;
+  readonly dataFile: (
+    uri: string,
+    size: number,
+    partition: Record<string, unknown>,
+    w: WrittenParquet,
+  ) => DataFile;
+}
+
+interface Piece {
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** Writes the rows of `w.sql` sorted by `w.order`, in files of about `w.target`. */
+export async function writeSorted(w: SortedWrite): Promise<DataFile[]> {
+  const dir = await mkdtemp(join(scratchDir(), 'floe-sort-'));
+  const out: DataFile[] = [];
+  try {
+    const staged = join(dir, 'staged.parquet');
+    const rows = await copyRows(w.duck, w.sql, staged);
+    if (rows === 0) return [];
+    await releaseFreedMemory(w.duck);
+    const plan = await planRanges(w.duck, staged, rows, w.target, w.rangeRows);
+    const rowGroupSize =
+      w.rowGroupSize !== undefined
+        ? Math.max(w.rowGroupSize, MIN_OUTPUT_GROUP)
+        : Math.min(122_880, Math.max(MIN_OUTPUT_GROUP, Math.floor(OUTPUT_GROUP_BYTES / plan.rawBytesPerRow)));
+    const columns = Object.keys(w.fieldIds).map(sqlIdent).join(', ');
+    const orderBy = w.order.terms.join(', ');
+    if (plan.ranges <= 1) {
+      // One range: sorted straight into the file.
+      await publish(w, out, (path) =>
+        copyToParquet(
+          w.duck,
+          `SELECT ${columns} FROM read_parquet(${sqlString(staged)}) ORDER BY ${orderBy}`,
+          path,
+          w.fieldIds,
+          { rowGroupSize },
+        ),
+      );
+      return out;
+    }
+    const pieces = await sortedPieces(w, dir, staged, plan);
+    await laidEndToEnd(w, out, dir, pieces, columns, rowGroupSize);
+    return out;
+  } catch (e) {
+    await Promise.all(out.map((f) => w.io.delete(f.file_path).catch(() => {})));
+    throw e;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Copies the rows, unsorted, into a scratch Parquet file; returns how many there are. */
+async function copyRows(duck: Duck, sql: string, path: string): Promise<number> {
+  const [r] = await duck.json(
+    `COPY (${sql}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE 16384, ROW_GROUP_SIZE_BYTES '4MB')`,
+  );
+  return Number(r?.Count ?? 0);
+}
+
+interface RangePlan {
+  readonly rows: number;
+  readonly ranges: number;
+  readonly rawBytesPerRow: number;
+}
+
+/**
+ * How many ranges: as many as keep one range's sort within RANGE_MEMORY_SHARE of DuckDB's memory
+ * limit (row width from the scratch file's uncompressed size), and one range within a quarter of
+ * a file of the target size (by its lz4 size, which zstd only shrinks).
+ */
+async function planRanges(
+  duck: Duck,
+  staged: string,
+  rows: number,
+  target: number,
+  rangeRows?: number,
+): Promise<RangePlan> {
+  const [m] = await duck.json(
+    `SELECT sum(total_uncompressed_size)::DOUBLE AS raw, sum(total_compressed_size)::DOUBLE AS packed FROM parquet_metadata(${sqlString(staged)})`,
+  );
+  const raw = Math.max(1, Number(m?.raw ?? 0) / rows);
+  const packed = Math.max(1, Number(m?.packed ?? 0) / rows);
+  let memory = await memoryLimitBytes(duck);
+  if (!Number.isFinite(memory) || memory <= 0) memory = 256e6;
+  const byMemory = Math.floor((memory * RANGE_MEMORY_SHARE) / (raw * SORT_BYTES_PER_RAW_BYTE));
+  const byTarget = Math.floor(target / (packed * RANGES_PER_FILE));
+  const perRange = rangeRows ?? Math.max(MIN_RANGE_ROWS, Math.min(byMemory, byTarget));
+  return { rows, ranges: Math.ceil(rows / Math.max(1, perRange)), rawBytesPerRow: raw };
+}
+
+/**
+ * Cuts the scratch rows into key ranges and sorts each into a piece file, in order. The scratch
+ * file goes once the ranges are written, and each range's folder once it is sorted, so the run's
+ * scratch disk holds about one copy of the rows at a time.
+ */
+async function sortedPieces(w: SortedWrite, dir: string, staged: string, plan: RangePlan): Promise<Piece[]> {
+  const source = `read_parquet(${sqlString(staged)})`;
+  const sample = Math.min(plan.rows, MAX_SAMPLE, Math.max(MIN_SAMPLE, plan.ranges * SAMPLE_PER_RANGE));
+  const bounds = await sampleBoundaries(w.duck, source, w.order.fields, plan.ranges, sample);
+  const rangesDir = join(dir, 'ranges');
+  await withSessionSettings(w.duck, RANGE_PASS_SETTINGS, () =>
+    w.duck.run(
+      `COPY (SELECT *, ${rangeOfRowSql(w.order.fields, bounds)} AS ${RANGE_COLUMN} FROM ${source}) TO ${sqlString(rangesDir)} (FORMAT parquet, COMPRESSION lz4_raw, PARTITION_BY (${RANGE_COLUMN}), ROW_GROUP_SIZE_BYTES '1MB')`,
+    ),
+  );
+  await rm(staged, { force: true });
+  await releaseFreedMemory(w.duck);
+  const pieces: Piece[] = [];
+  for (let i = 0; i <= bounds.length; i++) {
+    const rangeDir = join(rangesDir, `${RANGE_COLUMN}=${i}`);
+    // A range the sample bounded but no row fell in has no folder.
+    if (!existsSync(rangeDir) || (await readdir(rangeDir)).length === 0) continue;
+    const path = join(dir, `piece-${i}.parquet`);
+    await w.duck.run(
+      `COPY (SELECT * FROM read_parquet(${sqlString(join(rangeDir, '*.parquet'))}, hive_partitioning = false) ORDER BY ${w.order.terms.join(', ')}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE ${PIECE_ROW_GROUP})`,
+    );
+    await rm(rangeDir, { recursive: true, force: true });
+    pieces.push({ path, bytes: (await stat(path)).size });
+    await releaseFreedMemory(w.duck);
+  }
+  return pieces;
+}
+
+/**
+ * Copies consecutive pieces into each output file, in order. How many files: the bytes an output
+ * file takes per piece byte (zstd against lz4, footer aside) are measured on a pilot of a few
+ * pieces from across the key range, and the pieces are split into as many files as the target
+ * size needs, at the piece boundaries nearest to equal shares, so files come out near the target
+ * and about equal, not full files and a sliver.
+ */
+async function laidEndToEnd(
+  w: SortedWrite,
+  out: DataFile[],
+  dir: string,
+  pieces: readonly Piece[],
+  columns: string,
+  rowGroupSize: number,
+): Promise<void> {
+  const copy = (list: readonly Piece[], path: string) =>
+    copyToParquet(
+      w.duck,
+      `SELECT ${columns} FROM read_parquet([${list.map((p) => sqlString(p.path)).join(', ')}])`,
+      path,
+      w.fieldIds,
+      { rowGroupSize },
+    );
+  await withSessionSettings(w.duck, { preserve_insertion_order: 'true' }, async () => {
+    const sampled = [...new Set([0, pieces.length >> 1, pieces.length - 1])].map((i) => pieces[i]!);
+    const pilotPath = join(dir, 'pilot.parquet');
+    const pilot = await copy(sampled, pilotPath);
+    await rm(pilotPath, { force: true });
+    const footer = Number(pilot.footerSize);
+    const ratio = Math.max(1, Number(pilot.fileSize) - footer) / sampled.reduce((a, p) => a + p.bytes, 0);
+    const total = pieces.reduce((a, p) => a + p.bytes, 0);
+    const room = Math.max(w.target - footer, w.target / 2);
+    const files = Math.max(1, Math.min(pieces.length, Math.ceil((total * ratio) / room)));
+    let next = 0;
+    let done = 0;
+    for (let f = 1; f <= files; f++) {
+      // Whole pieces up to the f-th share of the bytes, ending at the boundary nearest to it.
+      const end = (total * f) / files;
+      let take = 1;
+      let sum = done + pieces[next]!.bytes;
+      while (next + take < pieces.length && (f === files || sum + pieces[next + take]!.bytes / 2 <= end))
+        sum += pieces[next + take++]!.bytes;
+      const group = pieces.slice(next, next + take);
+      await publish(w, out, (path) => copy(group, path));
+      for (const p of group) await rm(p.path, { force: true });
+      next += take;
+      done = sum;
+      await releaseFreedMemory(w.duck);
+      if (next >= pieces.length) break;
+    }
+  });
+}
+
+/** Writes one file through `write` at a new data URI and publishes it; returns what was written. */
+async function publish(
+  w: SortedWrite,
+  out: DataFile[],
+  write: (localPath: string) => Promise<WrittenParquet>,
+): Promise<WrittenParquet> {
+  const uri = `${w.metadata.location}/data/${randomUUID()}.parquet`;
+  const staged = await w.io.stageWrite(uri);
+  let written: WrittenParquet;
+  try {
+    written = await write(staged.localPath);
+  } catch (e) {
+    await staged.discard();
+    throw e;
+  }
+  const size = await staged.publish();
+  failpoint('iceberg.data-file');
+  if (written.rowCount === 0n) await w.io.delete(uri);
+  else out.push(w.dataFile(uri, size, {}, written));
+  return written;
+}
