@@ -126,6 +126,30 @@ describe('key ranges', () => {
       }
     });
   });
+
+  it('boundaries of other types come back as literals of their type: decimal, binary, uuid, double with NaN, date, time', async () => {
+    await withDuck(async (duck) => {
+      await duck.run(
+        `CREATE TEMP TABLE kt AS SELECT (i * 37 % 1000 / 7)::DECIMAL(18, 4) AS d, ('\\x' || lpad(to_hex(i * 7919 % 4096), 4, '0'))::BLOB AS b,
+                md5(i::VARCHAR)::UUID AS u, CASE WHEN i % 50 = 0 THEN 'NaN'::DOUBLE ELSE (i * 13 % 997) / 3.0 END AS f,
+                DATE '2024-01-01' + (i * 31 % 400)::INTEGER AS dt, TIME '00:00:00' + to_seconds(i * 61 % 86400) AS tm
+         FROM range(5000) t(i)`,
+      );
+      for (const col of ['d', 'b', 'u', 'f', 'dt', 'tm']) {
+        for (const desc of [false, true]) {
+          const fields: OrderTerm[] = [{ expr: `"${col}"`, desc, nullsFirst: !desc }];
+          const bounds = await sampleBoundaries(duck, 'kt', fields, 10, 5000);
+          expect(bounds.length, col).toBeGreaterThanOrEqual(8);
+          const [r] = await duck.json(
+            `SELECT count(*) FILTER (WHERE p IS NOT NULL AND rg < p)::INT AS bad, count(DISTINCT rg)::INT AS used
+             FROM (SELECT rg, lag(rg) OVER (ORDER BY "${col}" ${desc ? 'DESC' : 'ASC'}, rg) AS p
+                   FROM (SELECT *, ${rangeOfRowSql(fields, bounds)} AS rg FROM kt))`,
+          );
+          expect(r, col).toEqual({ bad: 0, used: bounds.length + 1 });
+        }
+      }
+    });
+  });
 });
 
 describe('writeSorted', () => {

@@ -10,7 +10,14 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FieldIdNode, FieldIdTree, WrittenParquet } from '../../duck/parquet.js';
-import { type Duck, scratchDir, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
+import {
+  type Duck,
+  releaseFreedMemory,
+  scratchDir,
+  sqlIdent,
+  sqlString,
+  withDuck,
+} from '../../duck/session.js';
 import { FloeError, isFloeError } from '../../errors.js';
 import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
@@ -404,11 +411,14 @@ async function writeChunk(
         await duck.run(
           `CREATE TEMP TABLE ${keyTable} AS SELECT hash(${dedupe!.keys.map(tableValue).join(', ')}) AS h FROM ${keyReader}`,
         );
+        // What the JSON reader freed goes back before the grouping allocates (releaseFreedMemory).
+        await releaseFreedMemory(duck);
         return await duck.json(
           `SELECT count(*) AS n FROM (SELECT h FROM ${keyTable} GROUP BY h HAVING count(*) > 1)`,
         );
       } finally {
         await duck.run(`DROP TABLE IF EXISTS ${keyTable}`);
+        await releaseFreedMemory(duck);
       }
     });
     if (Number(dup[0]?.n ?? 0) === 0) dedupe = undefined;

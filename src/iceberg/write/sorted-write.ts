@@ -20,7 +20,7 @@
  *    every term stay in one range, so a range is larger than planned only when that many rows
  *    tie (DuckDB then spills its sort).
  * 3. One pass writes each row to its range's folder (COPY … PARTITION_BY the range number, row
- *    groups cut at 1 MB, few files open and few rows held per thread, so it buffers little).
+ *    groups cut small, few files open and few rows held per thread, so it buffers little).
  * 4. Each range is sorted into a piece file.
  * 5. Consecutive pieces are copied into each output file in order: with preserve_insertion_order
  *    on for this connection only, a COPY of a list of Parquet files keeps their order and needs
@@ -84,14 +84,16 @@ const OUTPUT_GROUP_BYTES = 8 * 1024 * 1024;
 const MIN_OUTPUT_GROUP = 16_384;
 /**
  * The range pass's session settings: rows a thread holds before writing them to their folders,
- * and files it keeps open (each open file buffers a row group per column). At 200 ranges (5M
- * Wrike tasks) the pass peaked at 450 MB resident with DuckDB's defaults (524,288 rows, 100
- * files) and 381 MB with these.
+ * and files it keeps open (each open file buffers its row group, cut at RANGE_PASS_GROUP_BYTES).
+ * At 200 ranges (5M Wrike tasks) the pass peaked at 450 MB resident with DuckDB's defaults
+ * (524,288 rows, 100 files, 1 MB groups), 381–405 MB with 8,192 rows and 32 files, and 315–373 MB
+ * with 16 files and 128 KB groups.
  */
 const RANGE_PASS_SETTINGS = {
   partitioned_write_flush_threshold: '8192',
-  partitioned_write_max_open_files: '32',
+  partitioned_write_max_open_files: '16',
 };
+const RANGE_PASS_GROUP_BYTES = '128KB';
 const RANGE_COLUMN = '__floe_range';
 
 export interface SortedWrite {
@@ -212,7 +214,7 @@ async function sortedPieces(w: SortedWrite, dir: string, staged: string, plan: R
   const rangesDir = join(dir, 'ranges');
   await withSessionSettings(w.duck, RANGE_PASS_SETTINGS, () =>
     w.duck.run(
-      `COPY (SELECT *, ${rangeOfRowSql(w.order.fields, bounds)} AS ${RANGE_COLUMN} FROM ${source}) TO ${sqlString(rangesDir)} (FORMAT parquet, COMPRESSION lz4_raw, PARTITION_BY (${RANGE_COLUMN}), ROW_GROUP_SIZE_BYTES '1MB')`,
+      `COPY (SELECT *, ${rangeOfRowSql(w.order.fields, bounds)} AS ${RANGE_COLUMN} FROM ${source}) TO ${sqlString(rangesDir)} (FORMAT parquet, COMPRESSION lz4_raw, PARTITION_BY (${RANGE_COLUMN}), ROW_GROUP_SIZE_BYTES '${RANGE_PASS_GROUP_BYTES}')`,
     ),
   );
   await rm(staged, { force: true });
