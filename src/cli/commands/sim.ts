@@ -14,6 +14,7 @@ import {
   type WrikeFaults,
   type WrikeSimOptions,
 } from '../../sim/wrike/index.js';
+import { untilSignal } from '../until-signal.js';
 
 function int(name: string) {
   return (raw: string): number => {
@@ -141,15 +142,7 @@ export function registerSimCommands(program: Command): void {
           '',
         ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilSignal();
       await server.close();
       process.stdout.write('Wrike simulator stopped.\n');
     });
@@ -363,17 +356,4 @@ export function registerSimCommands(program: Command): void {
         process.stdout.write('Helpdesk simulator stopped.\n');
       },
     );
-}
-
-/** Resolves on SIGINT or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { type Command, InvalidArgumentError } from 'commander';
 import { isLoopback } from '../../ui/guard.js';
 import { startUiServer } from '../../ui/server.js';
+import { untilSignal } from '../until-signal.js';
 
 export const DEFAULT_UI_PORT = 4800;
 
@@ -65,15 +66,7 @@ export function registerUiCommands(program: Command): void {
           '(a token was generated because the address is not loopback; it is in the URL)\n',
         );
       process.stdout.write('read-only; Ctrl-C stops it\n');
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilSignal();
       await server.close();
     });
 }
