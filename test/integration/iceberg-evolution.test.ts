@@ -273,6 +273,45 @@ describe('union by name', () => {
       t.updateSchema({ unionByName: { fields: [{ name: 'info', type: 'string' }] } }),
     ).rejects.toThrow(/"info" is struct in ns.union but string/);
   });
+
+  it('relaxes required list elements and map values (primitive and struct) that the incoming schema allows null', async () => {
+    const point = { type: 'struct', fields: [{ name: 'x', type: 'int' }] } as const;
+    const t = await createTable(tc.catalog, 'ns.union_elements', {
+      schema: [
+        { name: 'id', type: 'long', required: true },
+        { name: 'tags', type: { type: 'list', element: 'string', 'element-required': true } },
+        { name: 'points', type: { type: 'list', element: point, 'element-required': true } },
+        { name: 'attrs', type: { type: 'map', key: 'string', value: 'int', 'value-required': true } },
+        { name: 'fixed', type: { type: 'list', element: 'int', 'element-required': true } },
+      ],
+    });
+    await t.append([{ id: 1n, tags: ['a'], points: [{ x: 1 }], attrs: [['k', 1]], fixed: [1] }]);
+    await t.updateSchema({
+      unionByName: {
+        fields: [
+          { name: 'tags', type: { type: 'list', element: 'string' } },
+          { name: 'points', type: { type: 'list', element: point } },
+          { name: 'attrs', type: { type: 'map', key: 'string', value: 'int' } },
+          // Required in both: stays required.
+          { name: 'fixed', type: { type: 'list', element: 'int', 'element-required': true } },
+        ],
+      },
+    });
+    const type = (name: string) =>
+      t.schema().fields.find((f) => f.name === name)!.type as unknown as Record<string, unknown>;
+    expect(type('tags')['element-required']).toBe(false);
+    expect(type('points')['element-required']).toBe(false);
+    expect(type('attrs')['value-required']).toBe(false);
+    expect(type('fixed')['element-required']).toBe(true);
+    // Rows with null elements and values now write, and the old file reads as before.
+    await t.append([{ id: 2n, tags: ['b', null], points: [null], attrs: [['k', null]], fixed: [2] }]);
+    expect(await sorted(t)).toEqual([
+      { id: 1n, tags: ['a'], points: [{ x: 1 }], attrs: [['k', 1]], fixed: [1] },
+      { id: 2n, tags: ['b', null], points: [null], attrs: [['k', null]], fixed: [2] },
+    ]);
+    // Field ids never change.
+    expect(fieldIdAt(t, ['points', 'x'])).toBeGreaterThan(0);
+  });
 });
 
 describe('dynamic partition overwrite', () => {

@@ -189,6 +189,28 @@ describe('row-level operations and schema evolution: PyIceberg and Spark read wh
       expect(await expectFloeRead(t)).toHaveLength(25);
     }
 
+    // Union by name relaxing required list elements and map values, then rows holding nulls there.
+    {
+      const t = await createTable(catalog, 'ev.union_elements', {
+        schema: [
+          { name: 'id', type: 'long', required: true },
+          { name: 'tags', type: { type: 'list', element: 'string', 'element-required': true } },
+          { name: 'attrs', type: { type: 'map', key: 'string', value: 'int', 'value-required': true } },
+        ],
+      });
+      await t.append([{ id: 1n, tags: ['a', 'b'], attrs: [['k', 1]] }]);
+      await t.updateSchema({
+        unionByName: {
+          fields: [
+            { name: 'tags', type: { type: 'list', element: 'string' } },
+            { name: 'attrs', type: { type: 'map', key: 'string', value: 'int' } },
+          ],
+        },
+      });
+      await t.append([{ id: 2n, tags: ['c', null], attrs: [['k', null]] }]);
+      expect(await expectFloeRead(t)).toHaveLength(2);
+    }
+
     // Overwrite by filter.
     {
       const t = await createTable(catalog, 'ev.overwrite_filter', { schema: BASE });
@@ -239,7 +261,7 @@ describe('row-level operations and schema evolution: PyIceberg and Spark read wh
 
   it('every table reads back identically in PyIceberg and Spark', () => {
     expect(result.ok, describeFailures(result)).toBe(true);
-    expect(jobs.length).toBe(Object.keys(SCHEMA_CHANGES).length + 5);
+    expect(jobs.length).toBe(Object.keys(SCHEMA_CHANGES).length + 6);
     for (const j of jobs)
       for (const engine of ['pyiceberg', 'spark'] as const)
         expect(result.tables[j.identifier]?.[engine]?.ok, `${j.identifier} [${engine}]`).toBe(true);

@@ -390,7 +390,11 @@ export function registerTableCommands(program: Command): void {
         collect,
       )
       .option('--widen <column=type>', 'promote a type: int=long, float=double, wider decimal', collect)
-      .option('--make-optional <column>', 'let a required column hold nulls', collect)
+      .option(
+        '--make-optional <column>',
+        "let a required column hold nulls (tags.element, attrs.value: a list's elements, a map's values)",
+        collect,
+      )
       .option(
         '--drop-column <column>',
         'remove a column (nested ones by path) from the schema (its values stay in old files)',

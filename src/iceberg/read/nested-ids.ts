@@ -64,6 +64,12 @@ export async function parquetSource(
       ? parts[0]!
       : `(SELECT * FROM ${parts[0]} UNION ALL BY NAME SELECT * FROM ${parts[1]})`;
   }
+  // One read_parquet binds every file to the first one's columns, so all must have the same.
+  const layouts = new Set(
+    paths.map((p) => JSON.stringify((trees.get(p) ?? []).map((n) => [n.name, n.duckType]))),
+  );
+  if (layouts.size === 1 && sameColumnsByName(trees.get(paths[0]!) ?? [], fields))
+    return byFileNames(paths, fields, options);
   if (!fields.some((f) => hasStruct(f.type))) return plain(paths);
   const groups = new Map<string, { files: string[]; projections: Map<ReadField, Projection> }>();
   for (const path of paths) {
@@ -87,6 +93,41 @@ export async function parquetSource(
     return `SELECT *${replace.length ? ` REPLACE (${replace.join(', ')})` : ''} FROM ${plain(files, types)}`;
   });
   return `(${parts.join(' UNION ALL BY NAME ')})`;
+}
+
+/**
+ * Does a file hold every field as a primitive column of the field's own id, name and type? Then
+ * reading it by name is reading it by field id. It is worth knowing: with read_parquet's `schema`
+ * option DuckDB plans without the file's row count, and turns joins around (a MERGE's key lookup
+ * hashed 2M rows of the table instead of the 50k keys: 130 ms instead of 25).
+ */
+function sameColumnsByName(top: readonly FileNode[], fields: readonly ReadField[]): boolean {
+  return fields.every((f) => {
+    if (typeof f.type !== 'string') return false;
+    const node = top.find((n) => n.fieldId === f.id);
+    return (
+      node !== undefined &&
+      node.name === f.name &&
+      node.children.length === 0 &&
+      node.duckType !== undefined &&
+      sameDuckType(node.duckType, duckType(f.type))
+    );
+  });
+}
+
+/** DuckDB type names compared as types (`TIMESTAMPTZ` is `TIMESTAMP WITH TIME ZONE`). */
+function sameDuckType(a: string, b: string): boolean {
+  const norm = (t: string) =>
+    t.toUpperCase().replace(/\s+/g, '').replace('TIMESTAMPWITHTIMEZONE', 'TIMESTAMPTZ');
+  return norm(a) === norm(b);
+}
+
+/** The fields (and the row-position columns `options` asks for) read by name: see sameColumnsByName. */
+function byFileNames(files: readonly string[], fields: readonly ReadField[], options: string): string {
+  const select = fields.map((f) => sqlIdent(f.name));
+  if (options.includes('filename')) select.push('filename');
+  if (options.includes('file_row_number')) select.push('file_row_number');
+  return `(SELECT ${select.join(', ')} FROM read_parquet([${files.map(sqlString).join(', ')}]${options}))`;
 }
 
 /** What a read needs of a field: its id, name and type. */

@@ -1,8 +1,8 @@
 /**
  * Iceberg's union by name (Java's UnionByNameVisitor, PyIceberg's `union_by_name`): the changes
  * that let a table hold rows of another schema, matched by field name at every level. Fields the
- * table lacks are added, narrower table types are widened, required fields the other schema has
- * as optional become optional; nothing is dropped, and field ids of the other schema are ignored.
+ * table lacks are added, narrower table types are widened, required fields, list elements and map
+ * values the other schema has as optional become optional; nothing is dropped, and field ids of the other schema are ignored.
  * A type that Iceberg cannot promote is an error naming the field.
  */
 import { FloeError } from '../../errors.js';
@@ -62,6 +62,8 @@ export function unionByNameUpdate(
       return;
     }
     if (isList(e) && isList(i)) {
+      // Elements that may be null in the incoming schema make the table's elements optional too.
+      if (e['element-required'] && !i['element-required']) out.makeOptional.push(`${path}.element`);
       // Members of a list's struct are addressed through the list column (update-schema.ts).
       const structs = typeof e.element !== 'string' && typeof i.element !== 'string';
       visitType(e.element, i.element, structs ? path : `${path}.element`);
@@ -71,6 +73,7 @@ export function unionByNameUpdate(
       // Map keys cannot change at all (Iceberg allows no key evolution).
       if (kind(e.key) !== kind(i.key) || (typeof e.key === 'string' && e.key !== i.key))
         fail(`${path}.key`, e.key, i.key);
+      if (e['value-required'] && !i['value-required']) out.makeOptional.push(`${path}.value`);
       const structs = typeof e.value !== 'string' && typeof i.value !== 'string';
       visitType(e.value, i.value, structs ? path : `${path}.value`);
       return;

@@ -51,7 +51,10 @@ export interface SchemaUpdate {
    * cannot be promoted is an error. Applied before the other changes of the update.
    */
   readonly unionByName?: { readonly fields: readonly FieldInput[] };
-  /** Required columns (dotted paths) that become optional (never the other way: old rows may be null). */
+  /**
+   * Required columns (dotted paths) that become optional (never the other way: old rows may be
+   * null); `tags.element` / `attrs.value` make a list's elements or a map's values optional.
+   */
   readonly makeOptional?: readonly string[];
   /** Table properties to set in the same commit (e.g. how source fields map to these columns). */
   readonly setProperties?: Readonly<Record<string, string>>;
@@ -161,6 +164,17 @@ export function applySchemaUpdate(
       fields,
       fieldPath(fields, name),
       (f) => {
+        // `tags.element` / `attrs.value`: the elements or values of a list or map column.
+        if (isList(f.type) && name.endsWith('.element')) {
+          if (!f.type['element-required']) return f;
+          changed = true;
+          return { ...f, type: { ...f.type, 'element-required': false } };
+        }
+        if (isMap(f.type) && name.endsWith('.value')) {
+          if (!f.type['value-required']) return f;
+          changed = true;
+          return { ...f, type: { ...f.type, 'value-required': false } };
+        }
         if (!f.required) return f;
         changed = true;
         return { ...f, required: false };
