@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlString, withDuck } from '../../src/duck/session.js';
-import { createTable, type Table } from '../../src/iceberg/index.js';
+import { createTable, type Table, where } from '../../src/iceberg/index.js';
 import { deserializeBound } from '../../src/iceberg/spec/bounds.js';
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import {
@@ -220,6 +220,43 @@ describe('sort order', () => {
     const byId = new Map(rows.map((x) => [Number(x.id), x.n]));
     for (const k of keys) expect(byId.get(k)).toBe(k % 11 === 0 ? null : 9);
     expect(rows.filter((x) => x.n === 9).length).toBe(keys.filter((k) => k % 11 !== 0).length);
+  });
+
+  it('copy-on-write MERGE and delete keep a sorted file sorted, over its position deletes, and record its order', async () => {
+    const t = await createTable(tc.catalog, 'lay.cow_sorted', {
+      schema,
+      properties: props,
+      sortBy: [{ source: 'id' }],
+    });
+    await t.append(makeRows(shuffled(40_000)));
+    const files = await liveFiles(t);
+    expect(files.length).toBeGreaterThan(2);
+    const band = (await Promise.all(files.map(async (f) => ({ f, ...(await fileFacts(f)) })))).sort((a, b) =>
+      a.lo < b.lo ? -1 : 1,
+    )[1]!;
+    // Position deletes on the band's file first (merge-on-read), then copy-on-write from there on.
+    const lo = Number(band.lo);
+    const d = await t.deleteWhere(where.and(where.gte('id', lo), where.lt('id', lo + 3)));
+    expect(d.snapshot.summary['added-position-delete-files']).toBe('1');
+    await t.updateSchema({
+      setProperties: { 'write.merge.mode': 'copy-on-write', 'write.delete.mode': 'copy-on-write' },
+    });
+    const r = await t.merge(makeRows([lo + 10, lo + 20], 9), { keys: ['id'] });
+    expect(r.matchedRows).toBe(2n);
+    await t.deleteWhere(where.eq('id', lo + 30));
+    const after = await liveFiles(t);
+    const rewritten = after.filter((f) => !files.some((o) => o.file_path === f.file_path));
+    // The band's file rewritten (twice: the MERGE, then the delete), plus the MERGE's new rows.
+    expect(rewritten.length).toBe(2);
+    for (const f of rewritten) {
+      expect(f.sort_order_id).toBe(1);
+      expect((await fileFacts(f)).unsorted).toBe(0);
+    }
+    await checkFilesAgainstManifest(after);
+    const ids = await readIds(t);
+    expect(ids).not.toContain(BigInt(lo));
+    expect(ids).not.toContain(BigInt(lo + 30));
+    expect(ids).toContain(BigInt(lo + 10));
   });
 
   it('follows descending order with nulls last, on the NDJSON and query paths, and after replaceSortOrder', async () => {

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { copyToParquet } from '../../duck/parquet.js';
-import { type Duck, sqlIdent } from '../../duck/session.js';
+import { type Duck, sqlIdent, withSessionSettings } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import { parquetSource } from '../read/nested-ids.js';
 import { type FileScanTask, planTasks } from '../read/scan.js';
@@ -197,15 +197,24 @@ export async function rewriteWithout(
     const staged = await io.stageWrite(uri);
     try {
       const cols = schema.fields.map((x) => `d.${sqlIdent(x.name)}`).join(', ');
-      const written = await copyToParquet(
-        duck,
-        `SELECT ${cols} FROM ${src} d WHERE NOT ${hit}${live}`,
-        staged.localPath,
-        fieldIdTree(schema),
-      );
+      const copy = () =>
+        copyToParquet(
+          duck,
+          `SELECT ${cols} FROM ${src} d WHERE NOT ${hit}${live}`,
+          staged.localPath,
+          fieldIdTree(schema),
+        );
+      // A file written in a sort order stays in it: the rows that remain are copied in file
+      // order (the instance leaves insertion order unpreserved so unordered writes stream, which
+      // would shuffle them), and the rewrite records the same order. Dropping rows keeps a
+      // sorted sequence sorted, so no sort is needed.
+      const sortOrderId = f.sort_order_id ?? 0;
+      const written = sortOrderId
+        ? await withSessionSettings(duck, { preserve_insertion_order: 'true' }, copy)
+        : await copy();
       const size = await staged.publish();
       failpoint('iceberg.merge-rewrite');
-      return { matched, file: dataFileOf(uri, size, f.partition, written, schema, metadata) };
+      return { matched, file: dataFileOf(uri, size, f.partition, written, schema, metadata, sortOrderId) };
     } catch (e) {
       await staged.discard();
       throw e;
