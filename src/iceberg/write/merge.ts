@@ -26,6 +26,8 @@ export interface MergeOptions {
   readonly expectedRows?: number;
   /** See WriteOptions.stageToDedupeBytes. */
   readonly stageToDedupeBytes?: number;
+  /** See WriteOptions.keyCheckSliceRows. */
+  readonly keyCheckSliceRows?: number;
 }
 
 export interface MergePlan {
@@ -74,6 +76,7 @@ export async function writeMerge(
     table: opts.table,
     ...(opts.expectedRows ? { expectedRows: opts.expectedRows } : {}),
     ...(opts.stageToDedupeBytes !== undefined ? { stageToDedupeBytes: opts.stageToDedupeBytes } : {}),
+    ...(opts.keyCheckSliceRows !== undefined ? { keyCheckSliceRows: opts.keyCheckSliceRows } : {}),
     dedupe: { keys: opts.keys, ...(opts.orderBy ? { orderBy: opts.orderBy } : {}) },
     onStaged: async (duck, staged) => {
       if (tasks.length === 0) return;
