@@ -68,7 +68,11 @@ export async function parquetSource(
   const layouts = new Set(
     paths.map((p) => JSON.stringify((trees.get(p) ?? []).map((n) => [n.name, n.duckType]))),
   );
-  if (layouts.size === 1 && sameColumnsByName(trees.get(paths[0]!) ?? [], fields))
+  // A file column named like a virtual column the options add would clash with it.
+  const clash = (trees.get(paths[0]!) ?? []).some(
+    (n) => (n.name === 'filename' || n.name === 'file_row_number') && options.includes(n.name),
+  );
+  if (layouts.size === 1 && !clash && sameColumnsByName(trees.get(paths[0]!) ?? [], fields))
     return byFileNames(paths, fields, options);
   if (!fields.some((f) => hasStruct(f.type))) return plain(paths);
   const groups = new Map<string, { files: string[]; projections: Map<ReadField, Projection> }>();
