@@ -66,8 +66,9 @@ export interface LaidOutWrite {
   readonly target?: number;
   readonly rowGroupSize?: number;
   /**
-   * Unsorted rows only: cut them into this many files of equal row counts (compaction knows the
-   * bytes it rewrites, so the files it makes are about equal instead of full ones and a sliver).
+   * Unsorted rows only: cut them into this many files of equal row counts, instead of files
+   * DuckDB rolls at the target (compaction knows the bytes it rewrites, so the files it makes
+   * are about equal instead of full ones and a sliver).
    */
   readonly files?: number;
   /** The partition tuple of every file and its folder under data/ (`a=1/`); default none. */
@@ -84,11 +85,25 @@ export interface LaidOutWrite {
 
 /**
  * Writes the rows of an unpartitioned table, or of one partition. Unsorted: one COPY that rolls
- * files itself (writeRotated). Sorted: range by range in bounded memory (sorted-write.ts), so
- * files are each sorted, follow one another in the order and hold disjoint key ranges.
+ * files itself (writeRotated; a small routed partition, one file written in place), or `files`
+ * equal files. Sorted: range by range in bounded memory (sorted-write.ts), so files are each
+ * sorted, follow one another in the order and hold disjoint key ranges.
  */
 export async function writeLaidOut(w: LaidOutWrite): Promise<DataFile[]> {
-  if (w.order.terms.length === 0) return w.files && w.files > 1 ? writeEvenly(w, w.files) : writeRotated(w);
+  if (w.order.terms.length > 0) return writeSortedRows(w);
+  if (w.files === undefined) return writeRotated(w);
+  return w.files > 1 ? writeEvenly(w, w.files) : writeOneFile(w, sqlOf(w));
+}
+
+/** The SELECT of the rows: `w.sql`, or the table's columns read from the scratch files. */
+function sqlOf(w: LaidOutWrite): string {
+  if (w.scratch)
+    return `SELECT ${Object.keys(w.fieldIds).map(sqlIdent).join(', ')} FROM read_parquet([${w.scratch.files.map(sqlString).join(', ')}], hive_partitioning = false)`;
+  if (w.sql === undefined) throw new Error('a write needs sql or scratch rows');
+  return w.sql;
+}
+
+function writeSortedRows(w: LaidOutWrite): Promise<DataFile[]> {
   return writeSorted({
     duck: w.duck,
     io: w.io,
@@ -118,10 +133,7 @@ const ROTATE_MIN_GROUP_BYTES = 16 * 1024;
 
 async function writeRotated(w: LaidOutWrite): Promise<DataFile[]> {
   const target = w.target ?? targetFileSize(w.metadata);
-  const sql = w.scratch
-    ? `SELECT ${Object.keys(w.fieldIds).map(sqlIdent).join(', ')} FROM read_parquet([${w.scratch.files.map(sqlString).join(', ')}], hive_partitioning = false)`
-    : w.sql;
-  if (sql === undefined) throw new Error('a write needs sql or scratch rows');
+  const sql = sqlOf(w);
   // Scratch rows well under the target (by their lz4 bytes, which zstd only shrinks) are one
   // file, written in place: a thousand small partitions are then one statement each.
   if (w.scratch && w.scratch.packedBytes < target / 2) return writeOneFile(w, sql);
@@ -191,12 +203,8 @@ async function writeEvenly(w: LaidOutWrite, files: number): Promise<DataFile[]> 
   const out: DataFile[] = [];
   try {
     const scratch = join(dir, 'rows.parquet');
-    const source = w.scratch
-      ? `SELECT * FROM read_parquet([${w.scratch.files.map(sqlString).join(', ')}], hive_partitioning = false)`
-      : w.sql;
-    if (source === undefined) throw new Error('a write needs sql or scratch rows');
     const [r] = await w.duck.json(
-      `COPY (${source}) TO ${sqlString(scratch)} (FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE 16384, ROW_GROUP_SIZE_BYTES '4MB')`,
+      `COPY (${sqlOf(w)}) TO ${sqlString(scratch)} (FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE 16384, ROW_GROUP_SIZE_BYTES '4MB')`,
     );
     const rows = Number(r?.Count ?? 0);
     await releaseFreedMemory(w.duck);
