@@ -5,7 +5,7 @@
  * Every check reads the files as DuckDB reads them: rows in file order, each file's key range,
  * the partition its rows compute to against the one the manifest records.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlString, withDuck } from '../../src/duck/session.js';
@@ -176,6 +176,51 @@ describe('partitioned writes', () => {
     );
     expect(r).toEqual({ wrong: 0, n });
     await expectSameRows(files, rowsSql(n, days));
+  });
+
+  it('MERGE dedupes keys repeated across partitions, staged or after the key pass; the latest wins', async () => {
+    // Id 1 is in the input three times, each time on another day (partition); id 2 twice.
+    const lines = [
+      { id: 1, ts: '2024-01-01T10:00:00+00:00', grp: 'old', payload: 'a' },
+      { id: 2, ts: '2024-01-02T10:00:00+00:00', grp: 'x', payload: 'b' },
+      { id: 1, ts: '2024-01-05T10:00:00+00:00', grp: 'new', payload: 'c' },
+      { id: 3, ts: '2024-01-03T10:00:00+00:00', grp: 'x', payload: 'd' },
+      { id: 1, ts: '2024-01-04T10:00:00+00:00', grp: 'mid', payload: 'e' },
+      { id: 2, ts: '2024-01-01T09:00:00+00:00', grp: 'y', payload: 'f' },
+    ];
+    const ndjson = join(tc.dir, 'repeats.ndjson');
+    writeFileSync(ndjson, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    for (const [name, stageToDedupeBytes] of [
+      ['staged', undefined],
+      ['keypass', 0],
+    ] as const) {
+      const t = await createTable(tc.catalog, `pw.merge_${name}`, {
+        schema,
+        partitionBy: [{ source: 'ts', transform: 'day' }],
+        sortBy: [{ source: 'id' }],
+      });
+      await t.appendQuery(rowsSql(10, 3));
+      await t.merge(
+        { ndjson },
+        { keys: ['id'], orderBy: 'ts', ...(stageToDedupeBytes !== undefined ? { stageToDedupeBytes } : {}) },
+      );
+      const rows = (await t.scan().toRows()).filter((r) => Number(r.id) >= 1 && Number(r.id) <= 3);
+      expect(rows.map((r) => [Number(r.id), r.grp, r.payload]).sort(), name).toEqual([
+        [1, 'new', 'c'],
+        [2, 'x', 'b'],
+        [3, 'x', 'd'],
+      ]);
+      expect((await t.scan().toRows()).length, name).toBe(10);
+      // The winners' files sit in their own days' partitions.
+      for (const f of await liveFiles(t)) {
+        const [r] = await withDuck((d) =>
+          d.json(
+            `SELECT count(*) FILTER (WHERE datediff('day', DATE '1970-01-01', ts::DATE) <> ${Number(f.partition.ts_day)})::INT AS wrong FROM read_parquet(${sqlString(localPath(f.file_path))})`,
+          ),
+        );
+        expect(r!.wrong).toBe(0);
+      }
+    }
   });
 
   it('a write failing after some files were published leaves none of them behind', async () => {
