@@ -13,7 +13,7 @@
  * this way (partitioned-write.ts); compaction rewrites each group this way too.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   copyToParquet,
@@ -26,6 +26,7 @@ import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import { failpoint } from '../util/failpoint.js';
+import { moveFile } from './move-file.js';
 import { type ScratchRows, writeSorted } from './sorted-write.js';
 import type { WriteOrder } from './write-order.js';
 
@@ -238,16 +239,5 @@ async function writeEvenly(w: LaidOutWrite, files: number): Promise<DataFile[]> 
     throw e;
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Renames, or copies when the scratch folder is on another file system than the target. */
-async function moveFile(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    await copyFile(from, to);
-    await rm(from, { force: true });
   }
 }

@@ -48,6 +48,7 @@ import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import { failpoint } from '../util/failpoint.js';
+import { moveFile } from './move-file.js';
 import { rangeOfRowSql, sampleBoundaries } from './sort-ranges.js';
 import type { WriteOrder } from './write-order.js';
 
@@ -338,12 +339,22 @@ async function laidEndToEnd(
     const sampled = [...new Set([0, pieces.length >> 1, pieces.length - 1])].map((i) => pieces[i]!);
     const pilotPath = join(dir, 'pilot.parquet');
     const pilot = await copy(sampled, pilotPath);
-    await rm(pilotPath, { force: true });
     const footer = Number(pilot.footerSize);
     const ratio = Math.max(1, Number(pilot.fileSize) - footer) / sampled.reduce((a, p) => a + p.bytes, 0);
     const total = pieces.reduce((a, p) => a + p.bytes, 0);
     const room = Math.max(w.target - footer, w.target / 2);
     const files = Math.max(1, Math.min(pieces.length, Math.ceil((total * ratio) / room)));
+    if (files === 1 && sampled.length === pieces.length) {
+      // Up to three pieces: the pilot is all of them, in order, and one file holds them, so it
+      // is that file (a partition of a few ranges is then copied once, not twice).
+      await publish(w, out, async (path) => {
+        await moveFile(pilotPath, path);
+        return pilot;
+      });
+      for (const p of pieces) await rm(p.path, { force: true });
+      return;
+    }
+    await rm(pilotPath, { force: true });
     let next = 0;
     let done = 0;
     for (let f = 1; f <= files; f++) {
