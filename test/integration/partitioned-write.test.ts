@@ -15,6 +15,7 @@ import { compactTable } from '../../src/iceberg/maintenance/compact.js';
 import type { DataFile } from '../../src/iceberg/spec/manifest.js';
 import { applyTransform } from '../../src/iceberg/spec/transforms.js';
 import { writeDataFiles } from '../../src/iceberg/write/data-writer.js';
+import { splitByColumn } from '../../src/iceberg/write/split-by-column.js';
 import { type TempCatalog, tempCatalog } from '../support/temp-catalog.js';
 
 let tc: TempCatalog;
@@ -255,6 +256,38 @@ describe('partitioned writes', () => {
     const dataDir = join(localPath(t.metadata.location), 'data');
     const left = readdirSync(dataDir, { recursive: true }).filter((p) => String(p).endsWith('.parquet'));
     expect(left).toEqual([]);
+  });
+});
+
+describe('splitByColumn', () => {
+  it('splits into 16 folders in one pass and into 1,000 in levels, every row in its value folder once', async () => {
+    for (const values of [16, 1000, 17]) {
+      const dir = join(tc.dir, `split-${values}`);
+      const rows = await withDuck((d) =>
+        splitByColumn(
+          d,
+          `SELECT i, md5(i::VARCHAR) AS s, (i * 7919 % ${values})::INTEGER AS k FROM range(30000) t(i)`,
+          dir,
+          'k',
+          0,
+          values,
+        ),
+      );
+      expect(rows).toBe(30_000);
+      // Only the value folders are left: no level's group folder.
+      const folders = readdirSync(dir).sort();
+      expect(folders.length).toBe(values);
+      expect(folders.every((f) => /^k=\d+$/.test(f))).toBe(true);
+      expect(readdirSync(tc.dir).filter((f) => f.startsWith(`split-${values}-`))).toEqual([]);
+      const [r] = await withDuck((d) =>
+        d.json(
+          `SELECT count(*)::INT AS n, count(DISTINCT i)::INT AS d,
+                  count(*) FILTER (WHERE (i * 7919 % ${values}) <> k)::INT AS wrong
+           FROM read_parquet(${sqlString(join(dir, '*', '*.parquet'))}, hive_partitioning = true)`,
+        ),
+      );
+      expect(r).toEqual({ n: 30_000, d: 30_000, wrong: 0 });
+    }
   });
 });
 

@@ -462,6 +462,7 @@ async function writeChunk(
             ...common,
             sql: `SELECT ${select}, ${sqlIdent(PART_COL)} FROM ${source}`,
             column: PART_COL,
+            partitions: tuples.length,
             partitionOf,
           })
         : await writeLaidOut({ ...common, sql: `SELECT ${select} FROM ${source}` })),

@@ -1,7 +1,7 @@
 /**
  * A partitioned write in bounded memory, at any size: the rows are routed once, streaming, to one
- * scratch folder per partition (DuckDB `COPY … PARTITION_BY`, buffering little: see splitByColumn
- * in sorted-write.ts), then each partition is written on its own by the unpartitioned machinery
+ * scratch folder per partition (DuckDB `COPY … PARTITION_BY`, buffering little, at most 16
+ * partitions a pass: split-by-column.ts), then each partition is written on its own by the unpartitioned machinery
  * (writeLaidOut: files rolled at the target size, or sorted range by range when the table has a
  * sort order). No step holds more than one partition's range or file, whatever the number of
  * rows or partitions.
@@ -25,7 +25,8 @@ import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import { writeLaidOut } from './file-layout.js';
-import { measureScratch, type ScratchRows, splitByColumn } from './sorted-write.js';
+import { measureScratch, type ScratchRows } from './sorted-write.js';
+import { splitByColumn } from './split-by-column.js';
 import type { WriteOrder } from './write-order.js';
 
 /**
@@ -40,8 +41,9 @@ export interface PartitionedWrite {
   readonly metadata: TableMetadata;
   /** A SELECT of the table's columns (final types) and `column`, unordered. */
   readonly sql: string;
-  /** The integer column of `sql` numbering each row's partition. */
+  /** The integer column of `sql` numbering each row's partition, 0 … partitions - 1. */
   readonly column: string;
+  readonly partitions: number;
   /** A partition number's tuple (`data_file.partition`) and its folder under data/ (`a=1/b=2/`). */
   readonly partitionOf: (key: number) => { partition: Record<string, unknown>; dir: string };
   readonly order: WriteOrder;
@@ -63,7 +65,7 @@ export async function writePartitioned(w: PartitionedWrite): Promise<DataFile[]>
   const out: DataFile[] = [];
   try {
     const routed = join(scratch, 'routed');
-    if ((await splitByColumn(w.duck, w.sql, routed, w.column)) === 0) return [];
+    if ((await splitByColumn(w.duck, w.sql, routed, w.column, 0, w.partitions)) === 0) return [];
     await releaseFreedMemory(w.duck);
     let unreleased = 0;
     for (const p of await routedPartitions(w.duck, routed, w.column)) {

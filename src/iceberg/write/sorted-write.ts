@@ -19,8 +19,9 @@
  * 2. Range boundaries come from a sample of the sort terms (sort-ranges.ts). Rows that tie on
  *    every term stay in one range, so a range is larger than planned only when that many rows
  *    tie (DuckDB then spills its sort).
- * 3. One pass writes each row to its range's folder (COPY … PARTITION_BY the range number, row
- *    groups cut small, few files open and few rows held per thread, so it buffers little).
+ * 3. Each row is written to its range's folder (COPY … PARTITION_BY the range number, row
+ *    groups cut small, few files open and few rows held per thread, so it buffers little; in
+ *    levels of at most 16 folders a pass: split-by-column.ts).
  * 4. Each range is sorted into a piece file.
  * 5. Consecutive pieces are copied into each output file in order: with preserve_insertion_order
  *    on for this connection only, a COPY of a list of Parquet files keeps their order and needs
@@ -50,6 +51,7 @@ import type { TableMetadata } from '../spec/metadata.js';
 import { failpoint } from '../util/failpoint.js';
 import { moveFile } from './move-file.js';
 import { rangeOfRowSql, sampleBoundaries } from './sort-ranges.js';
+import { splitByColumn } from './split-by-column.js';
 import type { WriteOrder } from './write-order.js';
 
 /**
@@ -92,33 +94,7 @@ const PIECE_ROW_GROUP = 4096;
  */
 const OUTPUT_GROUP_BYTES = 8 * 1024 * 1024;
 const MIN_OUTPUT_GROUP = 16_384;
-/**
- * The range pass's session settings: rows a thread holds before writing them to their folders,
- * and files it keeps open (each open file buffers its row group, cut at RANGE_PASS_GROUP_BYTES).
- * At 200 ranges (5M Wrike tasks) the pass peaked at 450 MB resident with DuckDB's defaults
- * (524,288 rows, 100 files, 1 MB groups), 381–405 MB with 8,192 rows and 32 files, and 315–373 MB
- * with 16 files and 128 KB groups.
- */
-const RANGE_PASS_SETTINGS = {
-  partitioned_write_flush_threshold: '8192',
-  partitioned_write_max_open_files: '16',
-};
-const RANGE_PASS_GROUP_BYTES = '128KB';
 const RANGE_COLUMN = '__floe_range';
-
-/**
- * Writes the rows of `sql` to one folder per value of its `column` (`dir/column=value/*.parquet`,
- * lz4, without the column) in one streaming pass that buffers little (RANGE_PASS_SETTINGS); the
- * range pass here and the partition pass of partitioned-write.ts. Returns how many rows.
- */
-export async function splitByColumn(duck: Duck, sql: string, dir: string, column: string): Promise<number> {
-  const [r] = await withSessionSettings(duck, RANGE_PASS_SETTINGS, () =>
-    duck.json(
-      `COPY (${sql}) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION lz4_raw, PARTITION_BY (${sqlIdent(column)}), ROW_GROUP_SIZE_BYTES '${RANGE_PASS_GROUP_BYTES}')`,
-    ),
-  );
-  return Number(r?.Count ?? 0);
-}
 
 /** Rows already written to scratch Parquet files (the table's columns), and their measure. */
 export interface ScratchRows {
@@ -293,6 +269,8 @@ async function sortedPieces(
     `SELECT *, ${rangeOfRowSql(w.order.fields, bounds)} AS ${RANGE_COLUMN} FROM ${source}`,
     rangesDir,
     RANGE_COLUMN,
+    0,
+    bounds.length + 1,
   );
   for (const f of drop) await rm(f, { force: true });
   await releaseFreedMemory(w.duck);
