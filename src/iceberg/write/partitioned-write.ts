@@ -9,8 +9,8 @@
  * Why not one ORDER BY (partition, sort terms) over a staged table, each partition a rowid range
  * (what this replaced): that sorted every row of the write at once. A first load of 2M
  * 20-column rows (bench/partitioned-memory.ts) into a table partitioned by bucket(16, id) and
- * sorted by id peaked at 565–714 MB resident with it at the 256 MB default, 327–367 MB routed;
- * into bucket(1000, id), 574–613 MB against 417 MB.
+ * sorted by id peaked at 565–714 MB resident with it at the 256 MB default, 318–367 MB routed
+ * (the time within 5–10%); into bucket(1000, id), 574–613 MB against 366–417 MB.
  *
  * Small partitions are written straight from their routed files, no copy made: one that fits one
  * sort range (or, unsorted, half a file) is a single statement into its data file, so a write of
