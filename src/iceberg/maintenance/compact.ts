@@ -7,8 +7,11 @@
  * candidate when it is smaller than the minimum size (75% of the target), larger than the maximum
  * (180%: it is split), or has deletes; a partition's candidates are rewritten when there are enough
  * of them (`minInputFiles`, default 5, as Iceberg), when together they exceed the target, or when
- * any has deletes or is too large. Output files are cut by row count to about the target size. Rows are written in
- * the table's sort order when it declares one.
+ * any has deletes or is too large. A group is rewritten as a write lays out one partition
+ * (write/file-layout.ts writeLaidOut), in bounded memory whatever its size: in the table's sort
+ * order when it declares one, range by range (write/sorted-write.ts), so the files are each sorted
+ * and hold disjoint key ranges; otherwise in files DuckDB rolls at the target size. Files of an
+ * older partition spec are partitioned anew by the current one (the row writer's routing).
  *
  * Concurrency: the rewrite is planned on one snapshot and committed with a compare-and-swap. If
  * another writer commits first, the commit is tried again on the new state, after checking what
@@ -19,9 +22,7 @@
  * by a compaction that fails; the files it wrote are removed.
  */
 
-import { randomUUID } from 'node:crypto';
-import { copyToParquet } from '../../duck/parquet.js';
-import { type Duck, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
+import { releaseFreedMemory, sqlIdent, sqlString, withDuck } from '../../duck/session.js';
 import { FloeError, isFloeError } from '../../errors.js';
 import { scanRelation } from '../read/duck-relation.js';
 import type { Expr } from '../read/expr.js';
@@ -40,7 +41,7 @@ import type { Table } from '../table.js';
 import { commitSnapshot } from '../write/commit.js';
 import { dataFileOf, fieldIdTree, writeDataFilesFromQuery } from '../write/data-writer.js';
 import { duckType } from '../write/duck-types.js';
-import { targetFileSize } from '../write/file-layout.js';
+import { targetFileSize, writeLaidOut } from '../write/file-layout.js';
 import { partitionTypeFor, readManifestEntries, readManifestList } from '../write/manifest-io.js';
 import { deleteTarget } from '../write/position-deletes.js';
 import { REPLAN, snapshotsSince } from '../write/validate.js';
@@ -344,7 +345,7 @@ async function rewriteGroups(
   const schema = currentSchema(metadata);
   const spec = defaultSpec(metadata);
   const { target } = sizes(metadata, opts);
-  const { terms: order, sortOrderId } = writeOrder(metadata, schema);
+  const order = writeOrder(metadata, schema);
   const out: DataFile[] = [];
   let done = 0;
   try {
@@ -361,35 +362,43 @@ async function rewriteGroups(
           { snapshot: undefined, schema, tasks, ...mappingOf(table.metadata) },
           table.name,
         );
-        const staged = `compact_${randomUUID().replace(/-/g, '')}`;
         try {
-          const orderSql = order.length ? order.join(', ') : '';
-          await duck.run(
-            `CREATE TEMP TABLE ${staged} AS SELECT *, row_number() OVER (${orderSql ? `ORDER BY ${orderSql}` : ''}) AS __floe_rn FROM (${rel.sql}) AS s`,
-          );
-          const [{ n } = { n: 0 }] = (await duck.json(`SELECT count(*)::BIGINT AS n FROM ${staged}`)) as {
-            n: number | string;
-          }[];
-          const rows = Number(n);
-          if (rows === 0) return;
-          const parts = Math.max(1, Math.min(rows, Math.round(Number(g.bytes) / target) || 1));
-          const per = Math.ceil(rows / parts);
           // The scan SQL gives top-level binary columns as lowercase hex (reader.ts outputExpr).
           const cols = schema.fields.map((f) => {
             const bytes = f.type === 'binary' || (typeof f.type === 'string' && f.type.startsWith('fixed'));
             const c = bytes ? `unhex(${sqlIdent(f.name)})` : sqlIdent(f.name);
             return `CAST(${c} AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`;
           });
-          for (let i = 0; i < parts; i++) {
-            const slice = `SELECT ${cols.join(', ')} FROM ${staged} WHERE __floe_rn > ${i * per} AND __floe_rn <= ${(i + 1) * per} ORDER BY __floe_rn`;
-            if (g.specId === spec['spec-id'])
-              out.push(...(await writeSlice(table, metadata, schema, duck, slice, g, sortOrderId)));
-            else
-              out.push(...(await writeDataFilesFromQuery(io, metadata, slice, { duck, table: table.name })));
+          const sql = `SELECT ${cols.join(', ')} FROM (${rel.sql}) AS s`;
+          if (g.specId === spec['spec-id']) {
+            // The group is one partition of the current spec: laid out as a write lays out one
+            // partition (sorted range by range, or rolled), in bounded memory.
+            out.push(
+              ...(await writeLaidOut({
+                duck,
+                io,
+                metadata,
+                sql,
+                order,
+                fieldIds: fieldIdTree(schema),
+                target,
+                // Unsorted: as many files as the group's bytes make at the target, equal in rows.
+                files: Math.max(1, Math.round(Number(g.bytes) / target)),
+                partition: g.partition,
+                dir: partitionDir(metadata, schema, g.partition),
+                dataFile: (uri, size, partition, w) =>
+                  dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId),
+              })),
+            );
+          } else {
+            // Files of an older spec: their rows are partitioned anew by the current one.
+            out.push(...(await writeDataFilesFromQuery(io, metadata, sql, { duck, table: table.name })));
           }
         } finally {
-          await duck.run(`DROP TABLE IF EXISTS ${staged}`).catch(() => {});
           await rel.release();
+          // What the group's passes freed goes back before the next group (only memory: a
+          // failure here changes nothing written).
+          await releaseFreedMemory(duck).catch(() => {});
         }
       });
       opts.onGroup?.(++done, plan.groups.length);
@@ -405,34 +414,10 @@ async function rewriteGroups(
   return out;
 }
 
-/** One output file of a group in the default spec: its partition tuple is the group's. */
-async function writeSlice(
-  table: Table,
-  metadata: TableMetadata,
-  schema: Schema,
-  duck: Duck,
-  sql: string,
-  g: CompactionGroup,
-  sortOrderId: number,
-): Promise<DataFile[]> {
-  const io = table.catalog.io;
+/** The folder under data/ of a partition of the default spec (`a=1/b=2/`; '' unpartitioned). */
+function partitionDir(metadata: TableMetadata, schema: Schema, partition: Record<string, unknown>): string {
   const spec = defaultSpec(metadata);
+  if (spec.fields.length === 0) return '';
   const type = partitionTypeFor(metadata, spec['spec-id'], schema);
-  const dir = spec.fields.length
-    ? `${type.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.partition[p.name])).join('/')}/`
-    : '';
-  const uri = `${metadata.location}/data/${dir}${randomUUID()}.parquet`;
-  const staged = await io.stageWrite(uri);
-  try {
-    const written = await copyToParquet(duck, sql, staged.localPath, fieldIdTree(schema));
-    const size = await staged.publish();
-    if (written.rowCount === 0n) {
-      await io.delete(uri);
-      return [];
-    }
-    return [dataFileOf(uri, size, g.partition, written, schema, metadata, sortOrderId)];
-  } catch (e) {
-    await staged.discard();
-    throw e;
-  }
+  return `${type.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, partition[p.name])).join('/')}/`;
 }

@@ -1,9 +1,10 @@
 /**
- * Rows → Parquet data files → DataFile records. Rows are encoded to NDJSON chunks on local
- * disk (bounded rows per chunk, so memory stays flat however many rows come), DuckDB parses
- * each chunk in bulk and writes Parquet with Iceberg field ids on every node, zstd, and the
- * statistics manifests need: per partition, in the table's sort order, in files of about the
- * target size (see file-layout.ts).
+ * Rows → Parquet data files → DataFile records. Rows are encoded to NDJSON on local disk (so
+ * memory stays flat however many rows come; each row of a partitioned table tagged with its
+ * partition's number, computed here because DuckDB has no Iceberg bucket hash), DuckDB parses
+ * the file in bulk and writes Parquet with Iceberg field ids on every node, zstd, and the
+ * statistics manifests need: per partition (partitioned-write.ts), in the table's sort order, in
+ * files of about the target size (see file-layout.ts), every step bounded in memory.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -27,8 +28,9 @@ import { applyTransform, partitionPath } from '../spec/transforms.js';
 import { type IcebergType, isList, isMap, isPrimitive, isStruct, type PrimitiveType } from '../spec/types.js';
 import { toPhysical } from '../spec/values.js';
 import { assertWritable, duckType } from './duck-types.js';
-import { type RowRange, writeRollingFiles, writeUnpartitioned } from './file-layout.js';
+import { writeLaidOut } from './file-layout.js';
 import { partitionTypeFor } from './manifest-io.js';
+import { writePartitioned } from './partitioned-write.js';
 import { compileLineEncoder } from './row-encoder.js';
 import { finalValue, type StagedConversions, stagedColumnTypes } from './staged-conversions.js';
 import { fileMetrics } from './stats.js';
@@ -106,7 +108,11 @@ export function writeRows(
 }
 
 export interface WriteOptions {
-  /** Rows per staged chunk (and so at most per data file). */
+  /**
+   * Rows per staged chunk; default: all rows in one. Each chunk is written on its own, so the
+   * files of two chunks overlap in key ranges; chunks bound nothing else (every writer below is
+   * bounded in memory whatever a chunk's size).
+   */
   readonly rowsPerChunk?: number;
   /** Table identifier for error messages. */
   readonly table?: string;
@@ -199,7 +205,9 @@ export async function writeDataFiles(
   for (const f of schema.fields) assertWritable(f.type, f.name);
   const convert = opts.convert;
   const encodeLine = compileLineEncoder(schema, convert ? new Set(convert.keys()) : undefined);
-  const rowsPerChunk = opts.dedupe ? Number.POSITIVE_INFINITY : (opts.rowsPerChunk ?? 1_000_000);
+  const rowsPerChunk = opts.dedupe
+    ? Number.POSITIVE_INFINITY
+    : (opts.rowsPerChunk ?? Number.POSITIVE_INFINITY);
   let seq = 0;
 
   // Partition routing: source value → transform → tuple; tuples numbered as first seen.
@@ -402,25 +410,25 @@ async function writeChunk(
   if (opts.dedupe) columns.push(`${sqlIdent(SEQ_COL)}: 'BIGINT'`);
   const reader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${columns.join(', ')}})`;
   const order = writeOrder(metadata, schema);
-  // Materializing the staged rows costs memory in proportion to the input (DuckDB spills it).
-  // Partitioned writes need it (files per partition are rowid ranges of the staged rows); the
-  // others read the JSON once (writeUnpartitioned: unsorted, one rolling COPY; sorted, one
-  // unsorted copy to Parquet that is then sorted range by range). Dedupe needs it only when keys
-  // actually repeat, which a cheap key-only pass finds out; MERGE's key lookups can read the
-  // file again instead.
-  let materialize = partitioned;
+  // Materializing the staged rows costs memory in proportion to the input (DuckDB spills it), so
+  // only dedupe does it, and only when keys actually repeat, which a cheap key-only pass finds
+  // out; MERGE's key lookups can read the file again instead. Otherwise the JSON is read once:
+  // unpartitioned, by writeLaidOut (unsorted, one rolling COPY; sorted, one unsorted copy to
+  // Parquet that is then sorted range by range); partitioned, by the pass that routes each row to
+  // its partition's scratch folder (partitioned-write.ts).
+  let materialize = false;
   let dedupe = opts.dedupe;
   // Keys and the order column compared as the table's values, not as staged text.
   const tableValue = (name: string) => {
     const f = schema.fields.find((x) => x.name === name);
     return f ? finalValue(f, sqlIdent(name), convert) : sqlIdent(name);
   };
-  if (dedupe && !partitioned && chunkBytes <= (opts.stageToDedupeBytes ?? STAGE_TO_DEDUPE_BYTES)) {
+  if (dedupe && chunkBytes <= (opts.stageToDedupeBytes ?? STAGE_TO_DEDUPE_BYTES)) {
     // Small inputs (a nightly MERGE's changes) are staged once, deduplicated on the way in: one
     // read of the file serves the write and MERGE's key lookup, where the key pass below and the
     // lookup would each read it again.
     materialize = true;
-  } else if (dedupe && !partitioned) {
+  } else if (dedupe) {
     const keyColumns = columns.filter((c) => dedupe!.keys.some((k) => c.startsWith(`${sqlIdent(k)}:`)));
     const keyReader = `read_json(${sqlString(chunkPath)}, format = 'newline_delimited', columns = {${keyColumns.join(', ')}})`;
     // Keys first into a table (DuckDB spills it), then grouped: grouping straight off the JSON
@@ -454,91 +462,56 @@ async function writeChunk(
   const dataFile = (uri: string, size: number, partition: Record<string, unknown>, w: WrittenParquet) =>
     dataFileOf(uri, size, partition, w, schema, metadata, order.sortOrderId);
   const out: DataFile[] = [];
+  const partitionOf = (key: number) => {
+    const g = tuples[key];
+    if (!g) throw new Error(`staged rows name partition ${key}, which this chunk never saw`);
+    const dir = `${partitionType.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.values[p.name])).join('/')}/`;
+    return { partition: g.values, dir };
+  };
+  /** Lays out the rows of `source` (the JSON reader or the staged table) in data files. */
+  const write = async (duck: Duck, source: string) => {
+    const common = {
+      duck,
+      io,
+      metadata,
+      order,
+      fieldIds: ids,
+      ...(rowGroupSize ? { rowGroupSize } : {}),
+      dataFile,
+    };
+    out.push(
+      ...(partitioned
+        ? await writePartitioned({
+            ...common,
+            sql: `SELECT ${select}, ${sqlIdent(PART_COL)} FROM ${source}`,
+            column: PART_COL,
+            partitions: tuples.length,
+            partitionOf,
+          })
+        : await writeLaidOut({ ...common, sql: `SELECT ${select} FROM ${source}` })),
+    );
+    if (opts.onStaged) await opts.onStaged(duck, source);
+  };
   await withDuck(async (duck: Duck) => {
-    if (!materialize) {
-      // Straight from the JSON reader (no partitions, no duplicate keys).
-      out.push(
-        ...(await writeUnpartitioned({
-          duck,
-          io,
-          metadata,
-          sql: `SELECT ${select} FROM ${reader}`,
-          order,
-          fieldIds: ids,
-          ...(rowGroupSize ? { rowGroupSize } : {}),
-          dataFile,
-        })),
-      );
-      if (opts.onStaged) await opts.onStaged(duck, reader);
-      return;
-    }
+    // Straight from the JSON reader (no duplicate keys).
+    if (!materialize) return write(duck, reader);
     const staged = `stage_${randomUUID().replace(/-/g, '')}`;
-    // Partitioned: staged in write order, partition first, so each partition is a contiguous
-    // rowid range. Unpartitioned: staged as read (deduplicated), laid out by writeUnpartitioned.
-    const orderBy = partitioned ? ` ORDER BY ${[sqlIdent(PART_COL), ...order.terms].join(', ')}` : '';
-    if (!dedupe) {
-      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}${orderBy}`);
-    } else {
-      // Dedupe picks the winning row ids by a window over the keys, then keeps those rows. The
-      // rows themselves never pass through the window: DuckDB 1.5 stores a window's filtered
-      // output with -0.0 turned into 0.0 (`CREATE TABLE … QUALIFY` does it), which would
-      // change values.
-      const winners = `SELECT rowid FROM ${staged} QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys
-        .map(tableValue)
-        .join(', ')} ORDER BY ${
-        dedupe.orderBy ? `${tableValue(dedupe.orderBy)} DESC NULLS LAST, ` : ''
-      }${sqlIdent(SEQ_COL)} DESC NULLS LAST, rowid DESC) = 1`;
-      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}`);
-      if (!partitioned) {
-        await duck.run(`DELETE FROM ${staged} WHERE rowid NOT IN (${winners})`);
-      } else {
-        // Partitions need their rows in a fresh table, in order (contiguous rowid ranges).
-        const all = `${staged}_all`;
-        await duck.run(`ALTER TABLE ${staged} RENAME TO ${all}`);
-        await duck.run(
-          `CREATE TEMP TABLE ${staged} AS SELECT * FROM ${all} WHERE rowid IN (${winners.replace(staged, all)})${orderBy}`,
-        );
-        await duck.run(`DROP TABLE ${all}`);
-      }
-    }
     try {
-      if (!partitioned) {
-        out.push(
-          ...(await writeUnpartitioned({
-            duck,
-            io,
-            metadata,
-            sql: `SELECT ${select} FROM ${staged}`,
-            order,
-            fieldIds: ids,
-            ...(rowGroupSize ? { rowGroupSize } : {}),
-            dataFile,
-          })),
-        );
-        if (opts.onStaged) await opts.onStaged(duck, staged);
-        return;
+      await duck.run(`CREATE TEMP TABLE ${staged} AS SELECT * FROM ${reader}`);
+      if (dedupe) {
+        // Dedupe picks the winning row ids by a window over the keys, then keeps those rows. The
+        // rows themselves never pass through the window: DuckDB 1.5 stores a window's filtered
+        // output with -0.0 turned into 0.0 (`CREATE TABLE … QUALIFY` does it), which would
+        // change values.
+        const winners = `SELECT rowid FROM ${staged} QUALIFY row_number() OVER (PARTITION BY ${dedupe.keys
+          .map(tableValue)
+          .join(', ')} ORDER BY ${
+          dedupe.orderBy ? `${tableValue(dedupe.orderBy)} DESC NULLS LAST, ` : ''
+        }${sqlIdent(SEQ_COL)} DESC NULLS LAST, rowid DESC) = 1`;
+        await duck.run(`DELETE FROM ${staged} WHERE rowid NOT IN (${winners})`);
+        await releaseFreedMemory(duck);
       }
-      const ranges = await partitionRanges(duck, staged, (key) => {
-        const g = tuples[key];
-        if (!g) throw new Error(`staged rows name partition ${key}, which this chunk never saw`);
-        const dir = `${partitionType.map((p, i) => partitionPath(spec.fields[i]!.transform, p.type, spec.fields[i]!.name, g.values[p.name])).join('/')}/`;
-        return { partition: g.values, dir };
-      });
-      out.push(
-        ...(await writeRollingFiles({
-          duck,
-          io,
-          metadata,
-          staged,
-          select,
-          fieldIds: ids,
-          ranges,
-          ordered: order.terms.length > 0,
-          ...(rowGroupSize ? { rowGroupSize } : {}),
-          dataFile,
-        })),
-      );
-      if (opts.onStaged) await opts.onStaged(duck, staged);
+      await write(duck, staged);
     } finally {
       await duck.run(`DROP TABLE IF EXISTS ${staged}`);
     }
@@ -554,32 +527,10 @@ async function writeChunk(
 }
 
 /**
- * The rowid ranges of a staged table written in (partition, sort) order, one per partition (the
- * staged rows carry its number in PART_COL).
- */
-async function partitionRanges(
-  duck: Duck,
-  staged: string,
-  partitionOf: (key: number) => { partition: Record<string, unknown>; dir: string },
-): Promise<RowRange[]> {
-  const rows = await duck.json(
-    `SELECT ${sqlIdent(PART_COL)} AS k, min(rowid)::VARCHAR AS lo, max(rowid)::VARCHAR AS hi, count(*)::VARCHAR AS n FROM ${staged} GROUP BY 1 ORDER BY lo`,
-  );
-  return rows.map((r) => {
-    const first = BigInt(String(r.lo));
-    const count = BigInt(String(r.n));
-    // ORDER BY in CREATE TABLE AS keeps the order in the rowids; a gap would mix partitions.
-    if (BigInt(String(r.hi)) - first + 1n !== count)
-      throw new Error(`staged rows of partition ${String(r.k)} are not contiguous`);
-    return { first, count, ...partitionOf(Number(r.k)) };
-  });
-}
-
-/**
  * Writes the rows of a DuckDB query (columns named like the table's) as data files: the
  * columnar path for data already in DuckDB (L2 results, Parquet, bulk loads), with no
  * JavaScript per row. Unpartitioned tables: files rolled at the target size, sorted by the
- * table's sort order when it has one (writeUnpartitioned); partitioned ones stream the rows
+ * table's sort order when it has one (writeLaidOut); partitioned ones stream the rows
  * through the row writer, which computes every partition transform.
  */
 export async function writeDataFilesFromQuery(
@@ -601,20 +552,17 @@ export async function writeDataFilesFromQuery(
     .join(', ');
   const sql = `SELECT ${cast} FROM (${selectSql}) q`;
   if (defaultSpec(metadata).fields.length > 0) {
-    const rows = (async function* () {
-      const chunks: Record<string, unknown>[][] = [];
-      await onDuck(async (duck) => {
-        for await (const c of duck.stream(sql)) chunks.push(c);
-      });
-      for (const c of chunks) yield* c;
-    })();
+    // Streamed, a DuckDB chunk at a time, into the row writer's NDJSON file on disk (the rows
+    // are never all in JavaScript); the connection stays open until the writer has read them.
     // Values come back as DuckDB's JSON text forms, which the row encoder accepts.
-    return writeDataFiles(io, metadata, jsonRowsForWriter(schema, rows), opts);
+    return onDuck((duck) =>
+      writeDataFiles(io, metadata, jsonRowsForWriter(schema, streamed(duck, sql)), opts),
+    );
   }
   const order = writeOrder(metadata, schema);
   try {
     return await onDuck(async (duck) => {
-      return writeUnpartitioned({
+      return writeLaidOut({
         duck,
         io,
         metadata,
@@ -633,6 +581,10 @@ export async function writeDataFilesFromQuery(
       cause: e,
     });
   }
+}
+
+async function* streamed(duck: Duck, sql: string): AsyncGenerator<Record<string, unknown>> {
+  for await (const chunk of duck.stream(sql)) yield* chunk;
 }
 
 /** DuckDB JSON rows → writer input (binary comes back hex-less as text; keep what the encoder takes). */

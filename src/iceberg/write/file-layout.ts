@@ -4,16 +4,16 @@
  * narrow key range, so MERGE (which prunes candidate files by their key bounds) and readers
  * (which prune by column bounds) open fewer files.
  *
- * An unpartitioned write (writeUnpartitioned) is, unsorted, one COPY that rolls files itself
- * (DuckDB's `FILE_SIZE_BYTES`), and sorted, a write range by range in bounded memory
- * (sorted-write.ts). DuckDB's rotation is not used for sorted rows: with several threads it
- * interleaves rows across the files it rotates (checked with 1.5.x: overlapping key ranges even
- * under ORDER BY), which would undo the disjoint ranges sorting is for. A partitioned write stages
- * its rows in a DuckDB temp table in (partition, sort) order, each partition a contiguous rowid
- * range cut into files (writeRollingFiles).
+ * The rows of an unpartitioned write, or of one partition (writeLaidOut) are, unsorted, one COPY
+ * that rolls files itself (DuckDB's `FILE_SIZE_BYTES`), and sorted, a write range by range in
+ * bounded memory (sorted-write.ts). DuckDB's rotation is not used for sorted rows: with several
+ * threads it interleaves rows across the files it rotates (checked with 1.5.x: overlapping key
+ * ranges even under ORDER BY), which would undo the disjoint ranges sorting is for. A partitioned
+ * write first routes its rows to one scratch folder per partition, then writes each partition
+ * this way (partitioned-write.ts); compaction rewrites each group this way too.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   copyToParquet,
@@ -21,12 +21,13 @@ import {
   type FieldIdTree,
   type WrittenParquet,
 } from '../../duck/parquet.js';
-import { type Duck, scratchDir } from '../../duck/session.js';
+import { type Duck, releaseFreedMemory, scratchDir, sqlIdent, sqlString } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import { failpoint } from '../util/failpoint.js';
-import { writeSorted } from './sorted-write.js';
+import { moveFile } from './move-file.js';
+import { type ScratchRows, writeSorted } from './sorted-write.js';
 import type { WriteOrder } from './write-order.js';
 
 /** Iceberg's table property for the size writers aim at (Java's default is 512 MiB). */
@@ -42,21 +43,6 @@ export const DEFAULT_TARGET_FILE_SIZE_OBJECT_STORE = 128 * 1024 * 1024;
  */
 export const DEFAULT_TARGET_FILE_SIZE_LOCAL = 64 * 1024 * 1024;
 
-/**
- * Smallest Parquet row group of an ordered COPY. DuckDB's order-preserving COPY buffers the
- * batches that finish out of order, and with small row groups they pile up: 1M Wrike-like tasks
- * sorted at the 256 MB memory limit ran out of memory at 5,000-row groups, not at 10,000 or more.
- */
-const MIN_ORDERED_ROW_GROUP = 16_384;
-
-function orderedRowGroup(rowGroupSize: number | undefined, ordered: boolean): { rowGroupSize?: number } {
-  if (!rowGroupSize) return {};
-  return { rowGroupSize: ordered ? Math.max(rowGroupSize, MIN_ORDERED_ROW_GROUP) : rowGroupSize };
-}
-
-/** Rows written first to learn the bytes a row takes in Parquet (see writeRollingFiles). */
-const PILOT_ROWS = 10_000n;
-
 /** The target size of one data file of the table, in bytes. */
 export function targetFileSize(metadata: Pick<TableMetadata, 'properties' | 'location'>): number {
   const raw = metadata.properties[TARGET_FILE_SIZE_PROPERTY];
@@ -67,33 +53,28 @@ export function targetFileSize(metadata: Pick<TableMetadata, 'properties' | 'loc
     : DEFAULT_TARGET_FILE_SIZE_LOCAL;
 }
 
-/** A contiguous rowid range of a staged table that becomes the files of one partition. */
-export interface RowRange {
-  readonly first: bigint;
-  readonly count: bigint;
-  /** The partition tuple (`data_file.partition`) and its folder under data/ ('' or `a=1/b=2/`). */
-  readonly partition: Record<string, unknown>;
-  readonly dir: string;
-}
-
-export interface RollingWrite {
+export interface LaidOutWrite {
   readonly duck: Duck;
   readonly io: FileIO;
   readonly metadata: TableMetadata;
-  /**
-   * The rows to cut (a staged table, or a table function such as `read_parquet(…)`): each range
-   * is `position` first … first+count-1, in write order.
-   */
-  readonly staged: string;
-  /** The staged table's column numbering its rows in write order; default `rowid`. */
-  readonly position?: string;
-  /** The SELECT list producing the table's columns from the staged table. */
-  readonly select: string;
+  /** A SELECT of the table's columns (final types), unordered; or `scratch`. */
+  readonly sql?: string;
+  /** The rows, already in scratch Parquet files (a routed partition): read, never removed here. */
+  readonly scratch?: ScratchRows;
+  readonly order: WriteOrder;
   readonly fieldIds: FieldIdTree;
-  readonly ranges: readonly RowRange[];
-  /** Keep the position order inside each file (the staged rows are sorted). */
-  readonly ordered: boolean;
+  /** Default: the table's target (targetFileSize). */
+  readonly target?: number;
   readonly rowGroupSize?: number;
+  /**
+   * Unsorted rows only: cut them into this many files of equal row counts, instead of files
+   * DuckDB rolls at the target (compaction knows the bytes it rewrites, so the files it makes
+   * are about equal instead of full ones and a sliver).
+   */
+  readonly files?: number;
+  /** The partition tuple of every file and its folder under data/ (`a=1/`); default none. */
+  readonly partition?: Record<string, unknown>;
+  readonly dir?: string;
   /** Builds the DataFile of a written file. */
   readonly dataFile: (
     uri: string,
@@ -104,105 +85,37 @@ export interface RollingWrite {
 }
 
 /**
- * Writes each range as files of about the table's target size. The Parquet bytes a row takes are
- * learnt from a pilot of the first rows (at most PILOT_ROWS; kept as the file itself when it is
- * the whole range and fits), then from every file written; the rows left are spread evenly over
- * the files still needed, so a range is never cut into full files and a sliver. Files are
- * published one by one through FileIO (local or S3 alike); on failure the ones already
- * published are removed.
- */
-export async function writeRollingFiles(w: RollingWrite): Promise<DataFile[]> {
-  const target = targetFileSize(w.metadata);
-  const out: DataFile[] = [];
-  const opts = orderedRowGroup(w.rowGroupSize, w.ordered);
-  // Parquet bytes per row so far (the pilot's, then the written files'), less each file's footer,
-  // which every file carries once whatever its rows (wide tables: several KB).
-  let learnt: { bytes: number; rows: number; footer: number } | undefined;
-  const learn = (written: WrittenParquet, rows: bigint) => {
-    const footer = Number(written.footerSize);
-    learnt ??= { bytes: 0, rows: 0, footer };
-    learnt.bytes += Math.max(1, Number(written.fileSize) - footer);
-    learnt.rows += Number(rows);
-    learnt.footer = Math.max(learnt.footer, footer);
-  };
-  /** Writes rowids [from, from+n) as one file, kept when its size is at most `keepUpTo`. */
-  const writeOne = async (range: RowRange, from: bigint, n: bigint, keepUpTo: number) => {
-    const uri = `${w.metadata.location}/data/${range.dir}${randomUUID()}.parquet`;
-    const staged = await w.io.stageWrite(uri);
-    const pos = w.position ?? 'rowid';
-    const sql = `SELECT ${w.select} FROM ${w.staged} WHERE ${pos} >= ${from} AND ${pos} < ${from + n}${w.ordered ? ` ORDER BY ${pos}` : ''}`;
-    let written: WrittenParquet;
-    try {
-      written = await copyToParquet(w.duck, sql, staged.localPath, w.fieldIds, opts);
-      learn(written, n);
-      if (Number(written.fileSize) > keepUpTo) {
-        await staged.discard();
-        return false;
-      }
-    } catch (e) {
-      await staged.discard();
-      throw e;
-    }
-    const size = await staged.publish();
-    failpoint('iceberg.data-file');
-    if (written.rowCount === 0n) await w.io.delete(uri);
-    else out.push(w.dataFile(uri, size, range.partition, written));
-    return true;
-  };
-  try {
-    for (const range of w.ranges) {
-      let from = range.first;
-      let left = range.count;
-      if (left <= 0n) continue;
-      if (!learnt) {
-        const pilot = left < PILOT_ROWS ? left : PILOT_ROWS;
-        // A pilot that is the whole range is the file, when it fits; otherwise it only measures.
-        if (await writeOne(range, from, pilot, pilot === left ? target : -1)) continue;
-      }
-      while (left > 0n) {
-        const l = learnt!;
-        const room = Math.max(target - l.footer, target / 2);
-        const files = Math.max(1, Math.ceil((Number(left) * l.bytes) / l.rows / room));
-        const n = (left + BigInt(files) - 1n) / BigInt(files);
-        await writeOne(range, from, n, Number.POSITIVE_INFINITY);
-        from += n;
-        left -= n;
-      }
-    }
-  } catch (e) {
-    await Promise.all(out.map((f) => w.io.delete(f.file_path).catch(() => {})));
-    throw e;
-  }
-  return out;
-}
-
-export interface UnpartitionedWrite {
-  readonly duck: Duck;
-  readonly io: FileIO;
-  readonly metadata: TableMetadata;
-  /** A SELECT of the table's columns (final types), unordered. */
-  readonly sql: string;
-  readonly order: WriteOrder;
-  readonly fieldIds: FieldIdTree;
-  readonly rowGroupSize?: number;
-  readonly dataFile: RollingWrite['dataFile'];
-}
-
-/**
- * Writes an unpartitioned write's rows. Unsorted: one COPY that rolls files itself
- * (writeRotated). Sorted: range by range in bounded memory (sorted-write.ts), so files are each
+ * Writes the rows of an unpartitioned table, or of one partition. Unsorted: one COPY that rolls
+ * files itself (writeRotated; a small routed partition, one file written in place), or `files`
+ * equal files. Sorted: range by range in bounded memory (sorted-write.ts), so files are each
  * sorted, follow one another in the order and hold disjoint key ranges.
  */
-export async function writeUnpartitioned(w: UnpartitionedWrite): Promise<DataFile[]> {
-  if (w.order.terms.length === 0) return writeRotated(w);
+export async function writeLaidOut(w: LaidOutWrite): Promise<DataFile[]> {
+  if (w.order.terms.length > 0) return writeSortedRows(w);
+  if (w.files === undefined) return writeRotated(w);
+  return w.files > 1 ? writeEvenly(w, w.files) : writeOneFile(w, sqlOf(w));
+}
+
+/** The SELECT of the rows: `w.sql`, or the table's columns read from the scratch files. */
+function sqlOf(w: LaidOutWrite): string {
+  if (w.scratch)
+    return `SELECT ${Object.keys(w.fieldIds).map(sqlIdent).join(', ')} FROM read_parquet([${w.scratch.files.map(sqlString).join(', ')}], hive_partitioning = false)`;
+  if (w.sql === undefined) throw new Error('a write needs sql or scratch rows');
+  return w.sql;
+}
+
+function writeSortedRows(w: LaidOutWrite): Promise<DataFile[]> {
   return writeSorted({
     duck: w.duck,
     io: w.io,
     metadata: w.metadata,
-    sql: w.sql,
+    ...(w.sql !== undefined ? { sql: w.sql } : {}),
+    ...(w.scratch ? { scratch: w.scratch } : {}),
+    ...(w.partition ? { partition: w.partition } : {}),
+    ...(w.dir ? { dir: w.dir } : {}),
     order: w.order,
     fieldIds: w.fieldIds,
-    target: targetFileSize(w.metadata),
+    target: w.target ?? targetFileSize(w.metadata),
     ...(w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {}),
     dataFile: w.dataFile,
   });
@@ -219,12 +132,16 @@ export async function writeUnpartitioned(w: UnpartitionedWrite): Promise<DataFil
 /** Smallest in-memory row group of a rolling COPY (tiny targets in tests would make tiny groups). */
 const ROTATE_MIN_GROUP_BYTES = 16 * 1024;
 
-async function writeRotated(w: UnpartitionedWrite): Promise<DataFile[]> {
+async function writeRotated(w: LaidOutWrite): Promise<DataFile[]> {
+  const target = w.target ?? targetFileSize(w.metadata);
+  const sql = sqlOf(w);
+  // Scratch rows well under the target (by their lz4 bytes, which zstd only shrinks) are one
+  // file, written in place: a thousand small partitions are then one statement each.
+  if (w.scratch && w.scratch.packedBytes < target / 2) return writeOneFile(w, sql);
   const dir = await mkdtemp(join(scratchDir(), 'floe-roll-'));
   const out: DataFile[] = [];
   try {
-    const target = targetFileSize(w.metadata);
-    const files = await copyToParquetFiles(w.duck, w.sql, join(dir, 'files'), w.fieldIds, {
+    const files = await copyToParquetFiles(w.duck, sql, join(dir, 'files'), w.fieldIds, {
       ...(w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {}),
       // DuckDB checks the file size after each row group: groups well below the target (by
       // their in-memory bytes, several times their compressed size) keep a file near it.
@@ -233,7 +150,7 @@ async function writeRotated(w: UnpartitionedWrite): Promise<DataFile[]> {
     });
     for (const written of files) {
       if (written.rowCount === 0n) continue;
-      const uri = `${w.metadata.location}/data/${randomUUID()}.parquet`;
+      const uri = `${w.metadata.location}/data/${w.dir ?? ''}${randomUUID()}.parquet`;
       const staged = await w.io.stageWrite(uri);
       try {
         await moveFile(written.path, staged.localPath);
@@ -243,7 +160,7 @@ async function writeRotated(w: UnpartitionedWrite): Promise<DataFile[]> {
       }
       const size = await staged.publish();
       failpoint('iceberg.data-file');
-      out.push(w.dataFile(uri, size, {}, written));
+      out.push(w.dataFile(uri, size, w.partition ?? {}, written));
     }
     return out;
   } catch (e) {
@@ -254,13 +171,73 @@ async function writeRotated(w: UnpartitionedWrite): Promise<DataFile[]> {
   }
 }
 
-/** Renames, or copies when the scratch folder is on another file system than the target. */
-async function moveFile(from: string, to: string): Promise<void> {
+/** All the rows of `sql` as one file, written at its data URI. */
+async function writeOneFile(w: LaidOutWrite, sql: string): Promise<DataFile[]> {
+  const uri = `${w.metadata.location}/data/${w.dir ?? ''}${randomUUID()}.parquet`;
+  const staged = await w.io.stageWrite(uri);
+  let written: WrittenParquet;
   try {
-    await rename(from, to);
+    written = await copyToParquet(w.duck, sql, staged.localPath, w.fieldIds, {
+      ...(w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {}),
+    });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    await copyFile(from, to);
-    await rm(from, { force: true });
+    await staged.discard();
+    throw e;
+  }
+  const size = await staged.publish();
+  failpoint('iceberg.data-file');
+  if (written.rowCount === 0n) {
+    await w.io.delete(uri);
+    return [];
+  }
+  return [w.dataFile(uri, size, w.partition ?? {}, written)];
+}
+
+/**
+ * Unsorted rows cut into `files` files of equal row counts: the rows are copied once to a scratch
+ * Parquet file (lz4, small row groups), then each file is a stretch of its row numbers, a read
+ * that skips the row groups outside the stretch (DuckDB prunes on `file_row_number`). Bounded by
+ * a row group, where numbering the rows with a window would hold them all.
+ */
+async function writeEvenly(w: LaidOutWrite, files: number): Promise<DataFile[]> {
+  const dir = await mkdtemp(join(scratchDir(), 'floe-even-'));
+  const out: DataFile[] = [];
+  try {
+    const scratch = join(dir, 'rows.parquet');
+    const [r] = await w.duck.json(
+      `COPY (${sqlOf(w)}) TO ${sqlString(scratch)} (FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE 16384, ROW_GROUP_SIZE_BYTES '4MB')`,
+    );
+    const rows = Number(r?.Count ?? 0);
+    await releaseFreedMemory(w.duck);
+    const n = Math.max(1, Math.min(files, rows));
+    const per = Math.ceil(rows / n);
+    const columns = Object.keys(w.fieldIds).map(sqlIdent).join(', ');
+    for (let from = 0; from < rows; from += per) {
+      const uri = `${w.metadata.location}/data/${w.dir ?? ''}${randomUUID()}.parquet`;
+      const staged = await w.io.stageWrite(uri);
+      let written: WrittenParquet;
+      try {
+        written = await copyToParquet(
+          w.duck,
+          `SELECT ${columns} FROM read_parquet(${sqlString(scratch)}, file_row_number = true) WHERE file_row_number >= ${from} AND file_row_number < ${from + per}`,
+          staged.localPath,
+          w.fieldIds,
+          w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {},
+        );
+      } catch (e) {
+        await staged.discard();
+        throw e;
+      }
+      const size = await staged.publish();
+      failpoint('iceberg.data-file');
+      out.push(w.dataFile(uri, size, w.partition ?? {}, written));
+      await releaseFreedMemory(w.duck);
+    }
+    return out;
+  } catch (e) {
+    await Promise.all(out.map((f) => w.io.delete(f.file_path).catch(() => {})));
+    throw e;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }

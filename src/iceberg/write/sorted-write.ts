@@ -19,12 +19,17 @@
  * 2. Range boundaries come from a sample of the sort terms (sort-ranges.ts). Rows that tie on
  *    every term stay in one range, so a range is larger than planned only when that many rows
  *    tie (DuckDB then spills its sort).
- * 3. One pass writes each row to its range's folder (COPY … PARTITION_BY the range number, row
- *    groups cut small, few files open and few rows held per thread, so it buffers little).
+ * 3. Each row is written to its range's folder (COPY … PARTITION_BY the range number, row
+ *    groups cut small, few files open and few rows held per thread, so it buffers little; in
+ *    levels of at most 16 folders a pass: split-by-column.ts).
  * 4. Each range is sorted into a piece file.
  * 5. Consecutive pieces are copied into each output file in order: with preserve_insertion_order
  *    on for this connection only, a COPY of a list of Parquet files keeps their order and needs
  *    no sort (the instance keeps it off, which lets unordered writes stream).
+ *
+ * Rows already in scratch Parquet files (one partition of a partitioned write, routed there by
+ * partitioned-write.ts) start at step 2: they are not copied again, and a set small enough for
+ * one range is one ORDER BY straight from those files into the data file.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -44,7 +49,9 @@ import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import { failpoint } from '../util/failpoint.js';
+import { moveFile } from './move-file.js';
 import { rangeOfRowSql, sampleBoundaries } from './sort-ranges.js';
+import { splitByColumn } from './split-by-column.js';
 import type { WriteOrder } from './write-order.js';
 
 /**
@@ -61,11 +68,16 @@ const RANGES_PER_FILE = 4;
 /** Share of DuckDB's memory limit one range's sort may take (the rest: reader, writer, others). */
 const RANGE_MEMORY_SHARE = 0.4;
 /**
- * Ranges are never cut smaller than this, which bounds their number (very wide rows then take
- * more memory); a file is at least one range, so targets below this many rows' bytes (tests')
- * give files larger than the target.
+ * The memory bound never cuts ranges smaller than this, which bounds their number (very wide rows
+ * then take more memory).
  */
 const MIN_RANGE_ROWS = 1024;
+/**
+ * The target bound cuts ranges down to this: small targets (a table's own small
+ * `write.target-file-size-bytes`, tests') still get files near the target, each a few ranges.
+ * A file is at least one range, so targets below this many rows' bytes give larger files.
+ */
+const MIN_TARGET_RANGE_ROWS = 64;
 /** Sample rows per range for the boundaries (a few percent of error per range), within bounds. */
 const SAMPLE_PER_RANGE = 100;
 const MIN_SAMPLE = 10_000;
@@ -82,26 +94,50 @@ const PIECE_ROW_GROUP = 4096;
  */
 const OUTPUT_GROUP_BYTES = 8 * 1024 * 1024;
 const MIN_OUTPUT_GROUP = 16_384;
-/**
- * The range pass's session settings: rows a thread holds before writing them to their folders,
- * and files it keeps open (each open file buffers its row group, cut at RANGE_PASS_GROUP_BYTES).
- * At 200 ranges (5M Wrike tasks) the pass peaked at 450 MB resident with DuckDB's defaults
- * (524,288 rows, 100 files, 1 MB groups), 381–405 MB with 8,192 rows and 32 files, and 315–373 MB
- * with 16 files and 128 KB groups.
- */
-const RANGE_PASS_SETTINGS = {
-  partitioned_write_flush_threshold: '8192',
-  partitioned_write_max_open_files: '16',
-};
-const RANGE_PASS_GROUP_BYTES = '128KB';
 const RANGE_COLUMN = '__floe_range';
+
+/** Rows already written to scratch Parquet files (the table's columns), and their measure. */
+export interface ScratchRows {
+  readonly files: readonly string[];
+  readonly rows: number;
+  /** Bytes of the rows uncompressed, and as stored (lz4), from the files' metadata. */
+  readonly rawBytes: number;
+  readonly packedBytes: number;
+}
+
+/** Rows and bytes of each of `files` (scratch Parquet), by path, from their metadata alone. */
+export async function measureScratch(
+  duck: Duck,
+  files: readonly string[],
+): Promise<Map<string, { rows: number; rawBytes: number; packedBytes: number }>> {
+  const out = new Map<string, { rows: number; rawBytes: number; packedBytes: number }>();
+  if (files.length === 0) return out;
+  const list = `[${files.map(sqlString).join(', ')}]`;
+  const sizes = await duck.json(
+    `SELECT file_name AS f, sum(total_uncompressed_size)::DOUBLE AS raw, sum(total_compressed_size)::DOUBLE AS packed FROM parquet_metadata(${list}) GROUP BY 1`,
+  );
+  const rows = await duck.json(
+    `SELECT file_name AS f, num_rows::DOUBLE AS n FROM parquet_file_metadata(${list})`,
+  );
+  for (const r of rows) out.set(String(r.f), { rows: Number(r.n), rawBytes: 0, packedBytes: 0 });
+  for (const r of sizes) {
+    const m = out.get(String(r.f));
+    if (m) out.set(String(r.f), { ...m, rawBytes: Number(r.raw), packedBytes: Number(r.packed) });
+  }
+  return out;
+}
 
 export interface SortedWrite {
   readonly duck: Duck;
   readonly io: FileIO;
   readonly metadata: TableMetadata;
-  /** A SELECT of the table's columns (final types), unordered. */
-  readonly sql: string;
+  /** A SELECT of the table's columns (final types), unordered; or `scratch`. */
+  readonly sql?: string;
+  /** The rows, already in scratch Parquet files: read as they are, never removed here. */
+  readonly scratch?: ScratchRows;
+  /** The partition tuple of every file, and its folder under data/ (`a=1/`); default none. */
+  readonly partition?: Record<string, unknown>;
+  readonly dir?: string;
   readonly order: WriteOrder;
   readonly fieldIds: FieldIdTree;
   /** The size to aim each file at. */
@@ -125,14 +161,28 @@ interface Piece {
 
 /** Writes the rows of `w.sql` sorted by `w.order`, in files of about `w.target`. */
 export async function writeSorted(w: SortedWrite): Promise<DataFile[]> {
-  const dir = await mkdtemp(join(scratchDir(), 'floe-sort-'));
+  // Made when first needed: a small partition read from its routed files needs none.
+  let dir: string | undefined;
+  const scratch = async () => {
+    dir ??= await mkdtemp(join(scratchDir(), 'floe-sort-'));
+    return dir;
+  };
   const out: DataFile[] = [];
   try {
-    const staged = join(dir, 'staged.parquet');
-    const rows = await copyRows(w.duck, w.sql, staged);
-    if (rows === 0) return [];
-    await releaseFreedMemory(w.duck);
-    const plan = await planRanges(w.duck, staged, rows, w.target, w.rangeRows);
+    let input = w.scratch;
+    if (!input) {
+      if (w.sql === undefined) throw new Error('writeSorted needs sql or scratch rows');
+      const staged = join(await scratch(), 'staged.parquet');
+      const rows = await copyRows(w.duck, w.sql, staged);
+      if (rows === 0) return [];
+      await releaseFreedMemory(w.duck);
+      const m = (await measureScratch(w.duck, [staged])).get(staged);
+      input = { files: [staged], rows, rawBytes: m?.rawBytes ?? 0, packedBytes: m?.packedBytes ?? 0 };
+    }
+    if (input.rows === 0) return [];
+    const owned = input !== w.scratch;
+    const staged = `read_parquet([${input.files.map(sqlString).join(', ')}], hive_partitioning = false)`;
+    const plan = await planRanges(w.duck, input, w.target, w.rangeRows);
     const rowGroupSize =
       w.rowGroupSize !== undefined
         ? Math.max(w.rowGroupSize, MIN_OUTPUT_GROUP)
@@ -142,24 +192,20 @@ export async function writeSorted(w: SortedWrite): Promise<DataFile[]> {
     if (plan.ranges <= 1) {
       // One range: sorted straight into the file.
       await publish(w, out, (path) =>
-        copyToParquet(
-          w.duck,
-          `SELECT ${columns} FROM read_parquet(${sqlString(staged)}) ORDER BY ${orderBy}`,
-          path,
-          w.fieldIds,
-          { rowGroupSize },
-        ),
+        copyToParquet(w.duck, `SELECT ${columns} FROM ${staged} ORDER BY ${orderBy}`, path, w.fieldIds, {
+          rowGroupSize,
+        }),
       );
       return out;
     }
-    const pieces = await sortedPieces(w, dir, staged, plan);
-    await laidEndToEnd(w, out, dir, pieces, columns, rowGroupSize);
+    const pieces = await sortedPieces(w, await scratch(), staged, plan, owned ? input.files : []);
+    await laidEndToEnd(w, out, await scratch(), pieces, columns, rowGroupSize);
     return out;
   } catch (e) {
     await Promise.all(out.map((f) => w.io.delete(f.file_path).catch(() => {})));
     throw e;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -179,45 +225,54 @@ interface RangePlan {
 
 /**
  * How many ranges: as many as keep one range's sort within RANGE_MEMORY_SHARE of DuckDB's memory
- * limit (row width from the scratch file's uncompressed size), and one range within a quarter of
+ * limit (row width from the scratch files' uncompressed size), and one range within a quarter of
  * a file of the target size (by its lz4 size, which zstd only shrinks).
  */
 async function planRanges(
   duck: Duck,
-  staged: string,
-  rows: number,
+  input: ScratchRows,
   target: number,
   rangeRows?: number,
 ): Promise<RangePlan> {
-  const [m] = await duck.json(
-    `SELECT sum(total_uncompressed_size)::DOUBLE AS raw, sum(total_compressed_size)::DOUBLE AS packed FROM parquet_metadata(${sqlString(staged)})`,
-  );
-  const raw = Math.max(1, Number(m?.raw ?? 0) / rows);
-  const packed = Math.max(1, Number(m?.packed ?? 0) / rows);
+  const rows = input.rows;
+  const raw = Math.max(1, input.rawBytes / rows);
+  const packed = Math.max(1, input.packedBytes / rows);
+  const byTarget = Math.max(MIN_TARGET_RANGE_ROWS, Math.floor(target / (packed * RANGES_PER_FILE)));
+  // Rows that neither bound would cut are one range, whatever the memory limit (no query: a
+  // thousand small partitions each skip it).
+  if (rangeRows === undefined && rows <= Math.min(MIN_RANGE_ROWS, byTarget))
+    return { rows, ranges: 1, rawBytesPerRow: raw };
   let memory = await memoryLimitBytes(duck);
   if (!Number.isFinite(memory) || memory <= 0) memory = 256e6;
   const byMemory = Math.floor((memory * RANGE_MEMORY_SHARE) / (raw * SORT_BYTES_PER_RAW_BYTE));
-  const byTarget = Math.floor(target / (packed * RANGES_PER_FILE));
-  const perRange = rangeRows ?? Math.max(MIN_RANGE_ROWS, Math.min(byMemory, byTarget));
+  const perRange = rangeRows ?? Math.min(Math.max(MIN_RANGE_ROWS, byMemory), byTarget);
   return { rows, ranges: Math.ceil(rows / Math.max(1, perRange)), rawBytesPerRow: raw };
 }
 
 /**
  * Cuts the scratch rows into key ranges and sorts each into a piece file, in order. The scratch
- * file goes once the ranges are written, and each range's folder once it is sorted, so the run's
- * scratch disk holds about one copy of the rows at a time.
+ * file this write made (`drop`) goes once the ranges are written, and each range's folder once
+ * it is sorted, so the run's scratch disk holds about one copy of the rows at a time.
  */
-async function sortedPieces(w: SortedWrite, dir: string, staged: string, plan: RangePlan): Promise<Piece[]> {
-  const source = `read_parquet(${sqlString(staged)})`;
+async function sortedPieces(
+  w: SortedWrite,
+  dir: string,
+  source: string,
+  plan: RangePlan,
+  drop: readonly string[],
+): Promise<Piece[]> {
   const sample = Math.min(plan.rows, MAX_SAMPLE, Math.max(MIN_SAMPLE, plan.ranges * SAMPLE_PER_RANGE));
   const bounds = await sampleBoundaries(w.duck, source, w.order.fields, plan.ranges, sample);
   const rangesDir = join(dir, 'ranges');
-  await withSessionSettings(w.duck, RANGE_PASS_SETTINGS, () =>
-    w.duck.run(
-      `COPY (SELECT *, ${rangeOfRowSql(w.order.fields, bounds)} AS ${RANGE_COLUMN} FROM ${source}) TO ${sqlString(rangesDir)} (FORMAT parquet, COMPRESSION lz4_raw, PARTITION_BY (${RANGE_COLUMN}), ROW_GROUP_SIZE_BYTES '${RANGE_PASS_GROUP_BYTES}')`,
-    ),
+  await splitByColumn(
+    w.duck,
+    `SELECT *, ${rangeOfRowSql(w.order.fields, bounds)} AS ${RANGE_COLUMN} FROM ${source}`,
+    rangesDir,
+    RANGE_COLUMN,
+    0,
+    bounds.length + 1,
   );
-  await rm(staged, { force: true });
+  for (const f of drop) await rm(f, { force: true });
   await releaseFreedMemory(w.duck);
   const pieces: Piece[] = [];
   for (let i = 0; i <= bounds.length; i++) {
@@ -262,12 +317,22 @@ async function laidEndToEnd(
     const sampled = [...new Set([0, pieces.length >> 1, pieces.length - 1])].map((i) => pieces[i]!);
     const pilotPath = join(dir, 'pilot.parquet');
     const pilot = await copy(sampled, pilotPath);
-    await rm(pilotPath, { force: true });
     const footer = Number(pilot.footerSize);
     const ratio = Math.max(1, Number(pilot.fileSize) - footer) / sampled.reduce((a, p) => a + p.bytes, 0);
     const total = pieces.reduce((a, p) => a + p.bytes, 0);
     const room = Math.max(w.target - footer, w.target / 2);
     const files = Math.max(1, Math.min(pieces.length, Math.ceil((total * ratio) / room)));
+    if (files === 1 && sampled.length === pieces.length) {
+      // Up to three pieces: the pilot is all of them, in order, and one file holds them, so it
+      // is that file (a partition of a few ranges is then copied once, not twice).
+      await publish(w, out, async (path) => {
+        await moveFile(pilotPath, path);
+        return pilot;
+      });
+      for (const p of pieces) await rm(p.path, { force: true });
+      return;
+    }
+    await rm(pilotPath, { force: true });
     let next = 0;
     let done = 0;
     for (let f = 1; f <= files; f++) {
@@ -294,7 +359,7 @@ async function publish(
   out: DataFile[],
   write: (localPath: string) => Promise<WrittenParquet>,
 ): Promise<WrittenParquet> {
-  const uri = `${w.metadata.location}/data/${randomUUID()}.parquet`;
+  const uri = `${w.metadata.location}/data/${w.dir ?? ''}${randomUUID()}.parquet`;
   const staged = await w.io.stageWrite(uri);
   let written: WrittenParquet;
   try {
@@ -306,6 +371,6 @@ async function publish(
   const size = await staged.publish();
   failpoint('iceberg.data-file');
   if (written.rowCount === 0n) await w.io.delete(uri);
-  else out.push(w.dataFile(uri, size, {}, written));
+  else out.push(w.dataFile(uri, size, w.partition ?? {}, written));
   return written;
 }
