@@ -14,7 +14,13 @@
  */
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Duck, sqlIdent, sqlString, withSessionSettings } from '../../duck/session.js';
+import {
+  type Duck,
+  releaseFreedMemory,
+  sqlIdent,
+  sqlString,
+  withSessionSettings,
+} from '../../duck/session.js';
 
 /** Most folders one pass writes to (and files it keeps open). */
 const FANOUT = 16;
@@ -83,6 +89,8 @@ async function splitOnce(duck: Duck, sql: string, dir: string, column: string): 
       ),
     );
     const rows = Number(r?.Count ?? 0);
+    // What the pass's buffers held goes back before the next pass or step allocates.
+    await releaseFreedMemory(duck);
     if (rows > 0) {
       await mkdir(dir, { recursive: true });
       for (const v of await readdir(into)) await rename(join(into, v), join(dir, v));
