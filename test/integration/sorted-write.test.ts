@@ -50,7 +50,7 @@ async function sortedTable(
   return createTable(tc.catalog, `srt.${name}`, { schema, sortBy });
 }
 
-async function write(t: Table, n: number, target: number, rangeRows: number) {
+async function write(t: Table, n: number, target: number, rangeRows: number, splitChunkRows?: number) {
   const metadata = t.metadata;
   const tableSchema = currentSchema(metadata);
   const order = writeOrder(metadata, tableSchema);
@@ -64,6 +64,7 @@ async function write(t: Table, n: number, target: number, rangeRows: number) {
       fieldIds: fieldIdTree(tableSchema),
       target,
       rangeRows,
+      ...(splitChunkRows ? { splitChunkRows } : {}),
       dataFile: (uri: string, size: number, partition: Record<string, unknown>, w: WrittenParquet) =>
         dataFileOf(uri, size, partition, w, tableSchema, metadata, order.sortOrderId),
     }),
@@ -153,41 +154,49 @@ describe('key ranges', () => {
 });
 
 describe('writeSorted', () => {
-  it('many small ranges make several files near the target, each sorted, in order, rows intact (grp nulls last, id desc nulls first)', async () => {
-    const n = 20_000;
-    const target = 256 * 1024;
-    const t = await sortedTable('multi', [
-      { source: 'grp', nullOrder: 'nulls-last' },
-      { source: 'id', direction: 'desc', nullOrder: 'nulls-first' },
-    ]);
-    const { files, order } = await write(t, n, target, 500);
-    expect(order.sortOrderId).toBe(1);
-    expect(files.length).toBeGreaterThanOrEqual(3);
-    for (const f of files) expect(f.sort_order_id).toBe(1);
-    // About equal files near the target: 40 ranges of ~30 KB spread over them.
-    for (const f of files) expect(Number(f.file_size_in_bytes)).toBeLessThanOrEqual(target * 1.25);
-    for (const f of files) expect(Number(f.file_size_in_bytes)).toBeGreaterThan(target * 0.5);
-    await withDuck(async (duck) => {
-      const rel = inWriteOrder(files);
-      // Row before its predecessor: grp earlier (nulls last), or same grp and id earlier (desc, nulls first).
-      const before = `((grp IS NOT NULL AND (p_grp IS NULL OR grp < p_grp))
+  // 40 ranges: split in two levels (16 folders a pass); `chunked`: the range pass also reads the
+  // scratch file 3,000 rows at a time, and the chunks' folders of one range come together.
+  it.each([
+    ['whole', undefined],
+    ['chunked', 3000],
+  ] as const)(
+    'many small ranges make several files near the target, each sorted, in order, rows intact (grp nulls last, id desc nulls first): %s',
+    async (name, splitChunkRows) => {
+      const n = 20_000;
+      const target = 256 * 1024;
+      const t = await sortedTable(`multi_${name}`, [
+        { source: 'grp', nullOrder: 'nulls-last' },
+        { source: 'id', direction: 'desc', nullOrder: 'nulls-first' },
+      ]);
+      const { files, order } = await write(t, n, target, 500, splitChunkRows);
+      expect(order.sortOrderId).toBe(1);
+      expect(files.length).toBeGreaterThanOrEqual(3);
+      for (const f of files) expect(f.sort_order_id).toBe(1);
+      // About equal files near the target: 40 ranges of ~30 KB spread over them.
+      for (const f of files) expect(Number(f.file_size_in_bytes)).toBeLessThanOrEqual(target * 1.25);
+      for (const f of files) expect(Number(f.file_size_in_bytes)).toBeGreaterThan(target * 0.5);
+      await withDuck(async (duck) => {
+        const rel = inWriteOrder(files);
+        // Row before its predecessor: grp earlier (nulls last), or same grp and id earlier (desc, nulls first).
+        const before = `((grp IS NOT NULL AND (p_grp IS NULL OR grp < p_grp))
                       OR (grp IS NOT DISTINCT FROM p_grp AND ((id IS NULL AND p_id IS NOT NULL) OR id > p_id)))`;
-      const tie = 'grp IS NOT DISTINCT FROM p_grp AND id IS NOT DISTINCT FROM p_id';
-      expect(await count(duck, `${rel} WHERE has_prev AND ${before}`)).toBe(0);
-      // The same check finds rows out of order when they are (here: in payload order).
-      expect(
-        await count(duck, `${inWriteOrder(files, 'payload')} WHERE has_prev AND ${before}`),
-      ).toBeGreaterThan(1000);
-      // No tie straddles two files: a file starts strictly after the previous one ends.
-      expect(await count(duck, `${rel} WHERE file_no > 0 AND first_in_file AND ${tie}`)).toBe(0);
-      const [all] = await duck.json(
-        `SELECT count(*)::INT AS n, count(DISTINCT payload)::INT AS d, count(*) FILTER (WHERE id IS NULL)::INT AS null_ids
+        const tie = 'grp IS NOT DISTINCT FROM p_grp AND id IS NOT DISTINCT FROM p_id';
+        expect(await count(duck, `${rel} WHERE has_prev AND ${before}`)).toBe(0);
+        // The same check finds rows out of order when they are (here: in payload order).
+        expect(
+          await count(duck, `${inWriteOrder(files, 'payload')} WHERE has_prev AND ${before}`),
+        ).toBeGreaterThan(1000);
+        // No tie straddles two files: a file starts strictly after the previous one ends.
+        expect(await count(duck, `${rel} WHERE file_no > 0 AND first_in_file AND ${tie}`)).toBe(0);
+        const [all] = await duck.json(
+          `SELECT count(*)::INT AS n, count(DISTINCT payload)::INT AS d, count(*) FILTER (WHERE id IS NULL)::INT AS null_ids
          FROM ${rel}`,
-      );
-      expect(all).toEqual({ n, d: n, null_ids: Math.ceil(n / 97) });
-    });
-    expect(files.reduce((a, f) => a + f.record_count, 0n)).toBe(BigInt(n));
-  });
+        );
+        expect(all).toEqual({ n, d: n, null_ids: Math.ceil(n / 97) });
+      });
+      expect(files.reduce((a, f) => a + f.record_count, 0n)).toBe(BigInt(n));
+    },
+  );
 
   it('a transform and descending nulls-first order: day(ts) desc nulls first, then id', async () => {
     const n = 12_000;

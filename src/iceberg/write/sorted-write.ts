@@ -146,6 +146,8 @@ export interface SortedWrite {
   readonly rowGroupSize?: number;
   /** Rows per key range; default from DuckDB's memory limit and the rows' width (planRanges). */
   readonly rangeRows?: number;
+  /** Rows one range pass reads at most; default SPLIT_CHUNK_ROWS. */
+  readonly splitChunkRows?: number;
   readonly dataFile: (
     uri: string,
     size: number,
@@ -198,7 +200,14 @@ export async function writeSorted(w: SortedWrite): Promise<DataFile[]> {
       );
       return out;
     }
-    const pieces = await sortedPieces(w, await scratch(), staged, plan, owned ? input.files : []);
+    const pieces = await sortedPieces(
+      w,
+      await scratch(),
+      staged,
+      input.files,
+      plan,
+      owned ? input.files : [],
+    );
     await laidEndToEnd(w, out, await scratch(), pieces, columns, rowGroupSize);
     return out;
   } catch (e) {
@@ -258,6 +267,7 @@ async function sortedPieces(
   w: SortedWrite,
   dir: string,
   source: string,
+  files: readonly string[],
   plan: RangePlan,
   drop: readonly string[],
 ): Promise<Piece[]> {
@@ -267,9 +277,12 @@ async function sortedPieces(
   // started from 255 MB resident instead of about 160).
   await releaseFreedMemory(w.duck);
   const rangesDir = join(dir, 'ranges');
+  const range = rangeOfRowSql(w.order.fields, bounds);
   await splitByColumn(
     w.duck,
-    `SELECT *, ${rangeOfRowSql(w.order.fields, bounds)} AS ${RANGE_COLUMN} FROM ${source}`,
+    (await splitChunks(w.duck, files, w.splitChunkRows)).map(
+      (chunk) => `SELECT *, ${range} AS ${RANGE_COLUMN} FROM ${chunk}`,
+    ),
     rangesDir,
     RANGE_COLUMN,
     0,
@@ -291,6 +304,46 @@ async function sortedPieces(
     await releaseFreedMemory(w.duck);
   }
   return pieces;
+}
+
+/** Rows one range pass reads at most (see splitByColumn: a pass's memory grows with its rows). */
+const SPLIT_CHUNK_ROWS = 1_000_000;
+
+/**
+ * The scratch files as sources of at most SPLIT_CHUNK_ROWS rows each: small files together, a
+ * large one by row number (DuckDB then reads only the row groups in the chunk).
+ */
+async function splitChunks(
+  duck: Duck,
+  files: readonly string[],
+  chunkRows = SPLIT_CHUNK_ROWS,
+): Promise<string[]> {
+  const sizes = await measureScratch(duck, files);
+  const out: string[] = [];
+  let group: string[] = [];
+  let groupRows = 0;
+  const flush = () => {
+    if (group.length)
+      out.push(`read_parquet([${group.map(sqlString).join(', ')}], hive_partitioning = false)`);
+    group = [];
+    groupRows = 0;
+  };
+  for (const f of files) {
+    const n = sizes.get(f)?.rows ?? 0;
+    if (n <= chunkRows) {
+      if (groupRows + n > chunkRows) flush();
+      group.push(f);
+      groupRows += n;
+      continue;
+    }
+    flush();
+    for (let at = 0; at < n; at += chunkRows)
+      out.push(
+        `(SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlString(f)}, hive_partitioning = false, file_row_number = true) WHERE file_row_number >= ${at} AND file_row_number < ${at + chunkRows})`,
+      );
+  }
+  flush();
+  return out;
 }
 
 /**
