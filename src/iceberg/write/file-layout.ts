@@ -27,7 +27,7 @@ import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import { failpoint } from '../util/failpoint.js';
 import { moveFile } from './move-file.js';
-import { type ScratchRows, writeSorted } from './sorted-write.js';
+import { type BuildDataFile, type ScratchRows, writeSorted } from './sorted-write.js';
 import type { WriteOrder } from './write-order.js';
 
 /** Iceberg's table property for the size writers aim at (Java's default is 512 MiB). */
@@ -76,12 +76,7 @@ export interface LaidOutWrite {
   readonly partition?: Record<string, unknown>;
   readonly dir?: string;
   /** Builds the DataFile of a written file. */
-  readonly dataFile: (
-    uri: string,
-    size: number,
-    partition: Record<string, unknown>,
-    w: WrittenParquet,
-  ) => DataFile;
+  readonly dataFile: BuildDataFile;
 }
 
 /**

@@ -21,13 +21,13 @@
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FieldIdTree, WrittenParquet } from '../../duck/parquet.js';
+import type { FieldIdTree } from '../../duck/parquet.js';
 import { type Duck, releaseFreedMemory, scratchDir } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
 import { writeLaidOut } from './file-layout.js';
-import { measureScratch, type ScratchRows } from './sorted-write.js';
+import { type BuildDataFile, measureScratch, type ScratchRows } from './sorted-write.js';
 import { splitByColumn } from './split-by-column.js';
 import type { WriteOrder } from './write-order.js';
 
@@ -53,12 +53,7 @@ export interface PartitionedWrite {
   /** Default: the table's target (targetFileSize). */
   readonly target?: number;
   readonly rowGroupSize?: number;
-  readonly dataFile: (
-    uri: string,
-    size: number,
-    partition: Record<string, unknown>,
-    w: WrittenParquet,
-  ) => DataFile;
+  readonly dataFile: BuildDataFile;
 }
 
 /** Writes the rows of `w.sql`, partition by partition (see the file comment). */

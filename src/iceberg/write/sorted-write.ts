@@ -127,6 +127,14 @@ export async function measureScratch(
   return out;
 }
 
+/** Builds the manifest's DataFile of a file a write published (counts, metrics, its order). */
+export type BuildDataFile = (
+  uri: string,
+  size: number,
+  partition: Record<string, unknown>,
+  w: WrittenParquet,
+) => DataFile;
+
 export interface SortedWrite {
   readonly duck: Duck;
   readonly io: FileIO;
@@ -148,12 +156,7 @@ export interface SortedWrite {
   readonly rangeRows?: number;
   /** Rows one range pass reads at most; default SPLIT_CHUNK_ROWS. */
   readonly splitChunkRows?: number;
-  readonly dataFile: (
-    uri: string,
-    size: number,
-    partition: Record<string, unknown>,
-    w: WrittenParquet,
-  ) => DataFile;
+  readonly dataFile: BuildDataFile;
 }
 
 interface Piece {
