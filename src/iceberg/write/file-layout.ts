@@ -12,22 +12,15 @@
  * write first routes its rows to one scratch folder per partition, then writes each partition
  * this way (partitioned-write.ts); compaction rewrites each group this way too.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  copyToParquet,
-  copyToParquetFiles,
-  type FieldIdTree,
-  type WrittenParquet,
-} from '../../duck/parquet.js';
+import { copyToParquet, copyToParquetFiles, type FieldIdTree } from '../../duck/parquet.js';
 import { type Duck, releaseFreedMemory, scratchDir, sqlIdent, sqlString } from '../../duck/session.js';
 import type { FileIO } from '../io/file-io.js';
 import type { DataFile } from '../spec/manifest.js';
 import type { TableMetadata } from '../spec/metadata.js';
-import { failpoint } from '../util/failpoint.js';
 import { moveFile } from './move-file.js';
-import { type BuildDataFile, type ScratchRows, writeSorted } from './sorted-write.js';
+import { type BuildDataFile, publishDataFile, type ScratchRows, writeSorted } from './sorted-write.js';
 import type { WriteOrder } from './write-order.js';
 
 /** Iceberg's table property for the size writers aim at (Java's default is 512 MiB). */
@@ -145,17 +138,10 @@ async function writeRotated(w: LaidOutWrite): Promise<DataFile[]> {
     });
     for (const written of files) {
       if (written.rowCount === 0n) continue;
-      const uri = `${w.metadata.location}/data/${w.dir ?? ''}${randomUUID()}.parquet`;
-      const staged = await w.io.stageWrite(uri);
-      try {
-        await moveFile(written.path, staged.localPath);
-      } catch (e) {
-        await staged.discard();
-        throw e;
-      }
-      const size = await staged.publish();
-      failpoint('iceberg.data-file');
-      out.push(w.dataFile(uri, size, w.partition ?? {}, written));
+      await publishDataFile(w, out, async (path) => {
+        await moveFile(written.path, path);
+        return written;
+      });
     }
     return out;
   } catch (e) {
@@ -168,24 +154,11 @@ async function writeRotated(w: LaidOutWrite): Promise<DataFile[]> {
 
 /** All the rows of `sql` as one file, written at its data URI. */
 async function writeOneFile(w: LaidOutWrite, sql: string): Promise<DataFile[]> {
-  const uri = `${w.metadata.location}/data/${w.dir ?? ''}${randomUUID()}.parquet`;
-  const staged = await w.io.stageWrite(uri);
-  let written: WrittenParquet;
-  try {
-    written = await copyToParquet(w.duck, sql, staged.localPath, w.fieldIds, {
-      ...(w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {}),
-    });
-  } catch (e) {
-    await staged.discard();
-    throw e;
-  }
-  const size = await staged.publish();
-  failpoint('iceberg.data-file');
-  if (written.rowCount === 0n) {
-    await w.io.delete(uri);
-    return [];
-  }
-  return [w.dataFile(uri, size, w.partition ?? {}, written)];
+  const out: DataFile[] = [];
+  await publishDataFile(w, out, (path) =>
+    copyToParquet(w.duck, sql, path, w.fieldIds, w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {}),
+  );
+  return out;
 }
 
 /**
@@ -208,24 +181,15 @@ async function writeEvenly(w: LaidOutWrite, files: number): Promise<DataFile[]> 
     const per = Math.ceil(rows / n);
     const columns = Object.keys(w.fieldIds).map(sqlIdent).join(', ');
     for (let from = 0; from < rows; from += per) {
-      const uri = `${w.metadata.location}/data/${w.dir ?? ''}${randomUUID()}.parquet`;
-      const staged = await w.io.stageWrite(uri);
-      let written: WrittenParquet;
-      try {
-        written = await copyToParquet(
+      await publishDataFile(w, out, (path) =>
+        copyToParquet(
           w.duck,
           `SELECT ${columns} FROM read_parquet(${sqlString(scratch)}, file_row_number = true) WHERE file_row_number >= ${from} AND file_row_number < ${from + per}`,
-          staged.localPath,
+          path,
           w.fieldIds,
           w.rowGroupSize ? { rowGroupSize: w.rowGroupSize } : {},
-        );
-      } catch (e) {
-        await staged.discard();
-        throw e;
-      }
-      const size = await staged.publish();
-      failpoint('iceberg.data-file');
-      out.push(w.dataFile(uri, size, w.partition ?? {}, written));
+        ),
+      );
       await releaseFreedMemory(w.duck);
     }
     return out;

@@ -196,21 +196,14 @@ export async function writeSorted(w: SortedWrite): Promise<DataFile[]> {
     const orderBy = w.order.terms.join(', ');
     if (plan.ranges <= 1) {
       // One range: sorted straight into the file.
-      await publish(w, out, (path) =>
+      await publishDataFile(w, out, (path) =>
         copyToParquet(w.duck, `SELECT ${columns} FROM ${staged} ORDER BY ${orderBy}`, path, w.fieldIds, {
           rowGroupSize,
         }),
       );
       return out;
     }
-    const pieces = await sortedPieces(
-      w,
-      await scratch(),
-      staged,
-      input.files,
-      plan,
-      owned ? input.files : [],
-    );
+    const pieces = await sortedPieces(w, await scratch(), staged, input, plan, owned ? input.files : []);
     await laidEndToEnd(w, out, await scratch(), pieces, columns, rowGroupSize);
     return out;
   } catch (e) {
@@ -270,13 +263,13 @@ async function sortedPieces(
   w: SortedWrite,
   dir: string,
   source: string,
-  files: readonly string[],
+  input: ScratchRows,
   plan: RangePlan,
   drop: readonly string[],
 ): Promise<Piece[]> {
   const sample = Math.min(plan.rows, MAX_SAMPLE, Math.max(MIN_SAMPLE, plan.ranges * SAMPLE_PER_RANGE));
-  // Reading the files' metadata holds memory too (5M Wrike tasks: +100 MB), handed back below.
-  const chunks = await splitChunks(w.duck, files, w.splitChunkRows);
+  // Reading several files' metadata holds memory too (+100 MB on a 5M-row file), handed back below.
+  const chunks = await splitChunks(w.duck, input, w.splitChunkRows);
   const bounds = await sampleBoundaries(w.duck, source, w.order.fields, plan.ranges, sample);
   // The sample's memory goes back before the range pass allocates (5M Wrike tasks: the pass
   // started from 255 MB resident instead of about 160).
@@ -316,12 +309,11 @@ const SPLIT_CHUNK_ROWS = 1_000_000;
  * The scratch files as sources of at most SPLIT_CHUNK_ROWS rows each: small files together, a
  * large one by row number (DuckDB then reads only the row groups in the chunk).
  */
-async function splitChunks(
-  duck: Duck,
-  files: readonly string[],
-  chunkRows = SPLIT_CHUNK_ROWS,
-): Promise<string[]> {
-  const sizes = await measureScratch(duck, files);
+async function splitChunks(duck: Duck, input: ScratchRows, chunkRows = SPLIT_CHUNK_ROWS): Promise<string[]> {
+  const files = input.files;
+  // One file (a write's own scratch copy) has the input's rows; only several are measured.
+  const sizes =
+    files.length === 1 ? new Map([[files[0]!, { rows: input.rows }]]) : await measureScratch(duck, files);
   const out: string[] = [];
   let group: string[] = [];
   let groupRows = 0;
@@ -384,7 +376,7 @@ async function laidEndToEnd(
     if (files === 1 && sampled.length === pieces.length) {
       // Up to three pieces: the pilot is all of them, in order, and one file holds them, so it
       // is that file (a partition of a few ranges is then copied once, not twice).
-      await publish(w, out, async (path) => {
+      await publishDataFile(w, out, async (path) => {
         await moveFile(pilotPath, path);
         return pilot;
       });
@@ -405,7 +397,7 @@ async function laidEndToEnd(
       while (next + take < pieces.length && (f === files || sum + pieces[next + take]!.bytes / 2 <= end))
         sum += pieces[next + take++]!.bytes;
       const group = pieces.slice(next, next + take);
-      await publish(w, out, (path) => copy(group, path));
+      await publishDataFile(w, out, (path) => copy(group, path));
       for (const p of group) await rm(p.path, { force: true });
       next += take;
       done = sum;
@@ -415,9 +407,16 @@ async function laidEndToEnd(
   });
 }
 
-/** Writes one file through `write` at a new data URI and publishes it; returns what was written. */
-async function publish(
-  w: SortedWrite,
+/** Where and how a writer publishes its data files. */
+export type PublishTarget = Pick<SortedWrite, 'io' | 'metadata' | 'dir' | 'partition' | 'dataFile'>;
+
+/**
+ * Writes one file through `write` at a new data URI (under `w.dir`) and publishes it through
+ * FileIO; its DataFile goes to `out` (a file without rows is removed instead). Returns what was
+ * written. A failed write discards the staged file.
+ */
+export async function publishDataFile(
+  w: PublishTarget,
   out: DataFile[],
   write: (localPath: string) => Promise<WrittenParquet>,
 ): Promise<WrittenParquet> {
